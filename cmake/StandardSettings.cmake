@@ -2,7 +2,7 @@
 add_library(meshca_warnings INTERFACE)
 target_compile_options(meshca_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wdeprecated -Wnon-virtual-dtor -Wold-style-cast
-  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${MESHCA_WERROR}>:-Werror>)
 
 add_library(meshca_settings INTERFACE)

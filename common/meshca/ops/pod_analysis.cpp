@@ -1,0 +1,101 @@
+#include "meshca/ops/pod_analysis.h"
+
+#include "meshca/mesh/config_dump.h"
+
+#include <algorithm>
+
+namespace meshca {
+namespace {
+
+void note_expiry(const x509::Certificate& cert, std::string what, const AnalysisSettings& settings,
+                 PodReport& report) {
+  if (cert.not_after() <= settings.now + settings.expiry_warn)
+    report.expiring.push_back({std::move(what), cert.not_after()});
+}
+
+x509::TimePoint latest_not_before(const std::vector<x509::Certificate>& chain) {
+  x509::TimePoint latest = chain.front().not_before();
+  for (const x509::Certificate& cert : chain)
+    latest = std::max(latest, cert.not_before());
+  return latest + std::chrono::seconds(1);
+}
+
+void analyze_roots(const ParsedBundle& bundle, const AnalysisSettings& settings,
+                   PodReport& report) {
+  report.bundle = bundle.fingerprints;
+  report.bundle_certificates = bundle.roots;
+  report.trusts = bundle.cas;
+  for (std::size_t i = 0; i < bundle.roots.size(); ++i) {
+    const x509::Certificate& root = bundle.roots[i];
+    report.roots.push_back({root.subject(), root.fingerprint(), root.not_after(), bundle.classes[i]});
+    note_expiry(root, "root " + root.subject(), settings, report);
+  }
+}
+
+void analyze_workload(const std::string& chain_pem, const ParsedBundle& bundle,
+                      const AnalysisSettings& settings, PodReport& report) {
+  auto chain = x509::read_pem_bundle(chain_pem, "workload certificate of pod \"" + report.ns + "/" +
+                                                    report.name + "\"");
+  if (!chain) {
+    report.warnings.push_back(chain.error().message);
+    return;
+  }
+  WorkloadCertFacts facts;
+  const x509::Certificate& leaf = chain->front();
+  facts.spiffe_id = leaf.spiffe_id().value_or("");
+  facts.not_after = leaf.not_after();
+  facts.chain = x509::fingerprints(*chain);
+  facts.certificates = *chain;
+  if (auto anchor = x509::verify_chain(*chain, bundle.roots, settings.now)) {
+    facts.issuer = bundle.classes[*anchor];
+  } else {
+    facts.issuer_error = anchor.error().message;
+    // Who issued an expired certificate is still a fact: verify at a moment inside every
+    // certificate's validity, and keep the expiry as the reason it fails now.
+    if (auto issued = x509::verify_chain(*chain, bundle.roots, latest_not_before(*chain)))
+      facts.issuer = bundle.classes[*issued];
+  }
+  note_expiry(leaf, "workload certificate " + (facts.spiffe_id.empty() ? leaf.subject() : facts.spiffe_id),
+              settings, report);
+  report.workload = std::move(facts);
+}
+
+} // namespace
+
+void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
+                  const AnalysisSettings& settings, PodReport& report) {
+  const std::string what = "config dump of pod \"" + report.ns + "/" + report.name + "\"";
+  auto state = mesh::parse_config_dump(dump, what);
+  if (!state) {
+    report.error = state.error().message;
+    return;
+  }
+  report.warnings = state->warnings;
+  report.trust_domains = state->trust_domains;
+  for (const std::string& domain : report.trust_domains)
+    report.trust_domain_cas.add(trust_domain_class(domain));
+  if (!state->root_ca) {
+    report.error = "no ROOTCA secret in the proxy's config dump (is the sidecar connected to istiod?)";
+    return;
+  }
+  auto bundle = bundles.get(state->root_ca->pem, "ROOTCA trust bundle of pod \"" + report.ns +
+                                                     "/" + report.name + "\"");
+  if (!bundle) {
+    report.error = bundle.error().message;
+    return;
+  }
+  analyze_roots(**bundle, settings, report);
+  if (state->workload_chain)
+    analyze_workload(state->workload_chain->pem, **bundle, settings, report);
+}
+
+CaSet PodReport::missing_trust_domains() const {
+  CaSet missing;
+  if (trusts.citadel && !trust_domain_cas.citadel)
+    missing.add(CaClass::citadel);
+  if (trusts.meshca && !trust_domain_cas.meshca)
+    missing.add(CaClass::meshca);
+  return missing;
+}
+
+} // namespace meshca

@@ -1,0 +1,56 @@
+#pragma once
+// What check-root learns about one sidecar: the facts behind every output format.
+
+#include "meshca/mesh/ca_class.h"
+#include "meshca/util/x509.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meshca {
+
+struct RootFacts {
+  std::string subject;
+  std::string sha256;
+  x509::TimePoint not_after;
+  CaClass ca = CaClass::citadel;
+};
+
+struct WorkloadCertFacts {
+  std::string spiffe_id;
+  std::optional<CaClass> issuer; // the class of the pod's own root that verifies the chain
+  std::string issuer_error;      // why no root verified it, when issuer is empty
+  x509::TimePoint not_after;
+  x509::FingerprintSet chain;    // the chain's certificates: groups pods by issuing chain
+  std::vector<x509::Certificate> certificates; // leaf first, for the mTLS matrix
+};
+
+struct ExpiringCert {
+  std::string what; // "root CN=..." or "workload certificate spiffe://..."
+  x509::TimePoint not_after;
+};
+
+struct PodReport {
+  std::string context; // the kube context the pod was read from; empty for the current one
+  std::string ns;
+  std::string name;
+  std::string revision;
+  std::string error;   // set when the pod could not be read; the facts below are then empty
+
+  std::vector<RootFacts> roots;
+  CaSet trusts;
+  x509::FingerprintSet bundle;
+  std::vector<x509::Certificate> bundle_certificates;
+  std::optional<WorkloadCertFacts> workload;
+  std::vector<std::string> trust_domains;
+  CaSet trust_domain_cas; // the CAs whose trust domains the pod accepts
+  std::vector<ExpiringCert> expiring;
+  std::vector<std::string> warnings;
+
+  bool failed() const { return !error.empty(); }
+  // The classes the pod trusts by root but whose trust domain it does not accept.
+  CaSet missing_trust_domains() const;
+};
+
+} // namespace meshca

@@ -1,0 +1,61 @@
+// kubectl meshca check-root: what every sidecar trusts, who issued its certificate, which trust
+// domains it accepts.
+
+#include "meshca/cli/interrupt.h"
+#include "meshca/mesh/meshca_bundle_source.h"
+#include "meshca/ops/check_root_cli.h"
+#include "meshca/ops/check_root_output.h"
+#include "meshca/version.h"
+
+#include <iostream>
+#include <memory>
+
+namespace {
+
+constexpr const char* kName = "check-root";
+
+meshca::Result<meshca::CheckRootResult> run(const meshca::CheckRootCommand& command,
+                                            const meshca::MeshCaRecognizer& recognizer) {
+  if (!command.options.config_dumps.empty())
+    return meshca::check_dump_files(command.options, recognizer);
+  auto kubectl_path = meshca::locate_kubectl(command.common.kubectl);
+  if (!kubectl_path)
+    return kubectl_path.error();
+  const auto verbose = command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no;
+  std::vector<std::unique_ptr<meshca::Kubectl>> runners;
+  std::vector<meshca::ClusterTarget> targets;
+  for (const meshca::ConnectionFlags& flags : command.common.connections()) {
+    runners.push_back(std::make_unique<meshca::Kubectl>(*kubectl_path, flags, verbose));
+    targets.push_back({flags.context.value_or(""), runners.back().get()});
+  }
+  return meshca::check_clusters(targets, command.options, recognizer,
+                                &meshca::install_interrupt_flag());
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto command = meshca::parse_check_root(std::vector<std::string>(argv + 1, argv + argc));
+  if (!command)
+    return meshca::report_error(kName, command.error());
+  if (command->common.help) {
+    meshca::print_check_root_help(std::cout);
+    return 0;
+  }
+  if (command->common.version) {
+    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe << ")\n";
+    return 0;
+  }
+  auto recognizer = meshca::load_meshca_recognizer(
+      {command->options.meshca_bundle, meshca::default_cache_dir()});
+  if (!recognizer)
+    return meshca::report_error(kName, recognizer.error());
+
+  auto result = run(*command, *recognizer);
+  if (!result)
+    return meshca::report_error(kName, result.error());
+  std::cout << meshca::render_check_root(*result, command->options) << std::flush;
+  if (command->options.output == meshca::OutputFormat::text)
+    std::cerr << meshca::render_summary(*result, command->options);
+  return meshca::to_int(result->status);
+}

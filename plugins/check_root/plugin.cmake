@@ -1,0 +1,1 @@
+add_meshca_plugin(check_root kubectl-meshca-check_root)
