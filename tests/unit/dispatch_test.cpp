@@ -7,7 +7,7 @@ using Args = std::vector<std::string>;
 
 namespace {
 
-const meshca::RunCommand& expect_run(const meshca::DispatchPlan& plan) {
+meshca::RunCommand expect_run(const meshca::DispatchPlan& plan) {
   REQUIRE(std::holds_alternative<meshca::RunCommand>(plan));
   return std::get<meshca::RunCommand>(plan);
 }
@@ -30,7 +30,7 @@ TEST_CASE("version and --version show the version") {
 }
 
 TEST_CASE("a command runs its executable with the remaining arguments") {
-  const auto& run = expect_run(plan_dispatch({"check-root", "foo", "-o", "json"}));
+  const auto run = expect_run(plan_dispatch({"check-root", "foo", "-o", "json"}));
   CHECK(run.command.executable == "kubectl-meshca-check_root");
   CHECK(run.args == Args{"foo", "-o", "json"});
 }
@@ -40,19 +40,19 @@ TEST_CASE("kubectl's underscore spelling names the same command") {
 }
 
 TEST_CASE("flags before the command name are forwarded ahead of its own arguments") {
-  const auto& run = expect_run(
+  const auto run = expect_run(
       plan_dispatch({"--context", "east", "--kubeconfig=/tmp/k", "-v", "relabel", "ns", "foo"}));
   CHECK(run.command.name == "relabel");
   CHECK(run.args == Args{"--context", "east", "--kubeconfig=/tmp/k", "-v", "ns", "foo"});
 }
 
 TEST_CASE("arguments after the command are passed literally, hostile ones included") {
-  const auto& run = expect_run(plan_dispatch({"status", "$(reboot)", "a;b", "--help"}));
+  const auto run = expect_run(plan_dispatch({"status", "$(reboot)", "a;b", "--help"}));
   CHECK(run.args == Args{"$(reboot)", "a;b", "--help"});
 }
 
 TEST_CASE("help COMMAND asks the command for its help") {
-  const auto& run = expect_run(plan_dispatch({"help", "rollout"}));
+  const auto run = expect_run(plan_dispatch({"help", "rollout"}));
   CHECK(run.command.name == "rollout");
   CHECK(run.args == Args{"--help"});
 }

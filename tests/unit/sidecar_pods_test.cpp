@@ -43,9 +43,9 @@ TEST_CASE("sidecar pods are selected, sorted, and the rest counted") {
   REQUIRE(selection.ok());
   REQUIRE(selection->sidecars.size() == 4);
   CHECK(selection->sidecars[0].ns == "bar");
-  CHECK(selection->sidecars[1].name == "gw");
-  CHECK(selection->sidecars[2].name == "a-pod");
-  CHECK(selection->sidecars[3].name == "b-pod");
+  CHECK(selection->sidecars[1].name == "a-pod");
+  CHECK(selection->sidecars[2].name == "b-pod");
+  CHECK(selection->sidecars[3].name == "gw");
   CHECK(selection->not_running == 1);
   CHECK(selection->without_sidecar == 1); // an init container without restartPolicy Always
   CHECK(selection->excluded_namespace == 1);
