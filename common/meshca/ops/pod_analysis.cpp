@@ -64,7 +64,7 @@ void analyze_workload(const std::string& chain_pem, const ParsedBundle& bundle,
 
 void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
                   const AnalysisSettings& settings, PodReport& report) {
-  const std::string what = "config dump of pod \"" + report.ns + "/" + report.name + "\"";
+  const std::string what = "pod \"" + report.ns + "/" + report.name + "\"";
   auto state = mesh::parse_config_dump(dump, what);
   if (!state) {
     report.error = state.error().message;
