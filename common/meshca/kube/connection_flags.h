@@ -1,0 +1,25 @@
+#pragma once
+// The kubectl flags that choose the cluster and the credentials; passed through unchanged.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meshca {
+
+struct ConnectionFlags {
+  std::optional<std::string> kubeconfig;
+  std::optional<std::string> context;
+  std::optional<std::string> cluster;
+  std::optional<std::string> user;
+  std::optional<std::string> request_timeout;
+
+  // The flags as kubectl arguments, each flag and its value a separate argument (never
+  // "--flag=value", so a value starting with '-' or holding '=' reaches kubectl intact):
+  // {"--kubeconfig", "/k", "--context", "east", ...}. Unset flags are left out.
+  std::vector<std::string> to_args() const;
+
+  bool operator==(const ConnectionFlags&) const = default;
+};
+
+} // namespace meshca
