@@ -1,0 +1,201 @@
+// kubectl meshca check-root against simulated meshes, driven through the real kubectl.
+
+#include "plugin_runner.h"
+
+#include <doctest/doctest.h>
+
+#include <rapidjson/document.h>
+
+#include <map>
+#include <regex>
+#include <sstream>
+
+using e2e::SimCluster;
+
+namespace {
+
+constexpr const char* kCheckRoot = "kubectl-meshca-check_root";
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::vector<std::string> lines_matching(const std::string& text, const std::string& pattern) {
+  const std::regex re(pattern);
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (std::regex_match(line, re))
+      out.push_back(line);
+  return out;
+}
+
+std::string bundle_url(const SimCluster& sim) {
+  return "http://127.0.0.1:" + std::to_string(sim.port()) + "/meshca/spiffe_bundle.json";
+}
+
+meshca::ProcessOutput check_root(const SimCluster& sim, std::vector<std::string> args) {
+  args.insert(args.end(), {"--meshca-bundle", bundle_url(sim)});
+  return e2e::run_plugin(sim, kCheckRoot, args);
+}
+
+// Moves a namespace to a revision the way the guide does by hand, and waits for the restart.
+void move_namespace(const SimCluster& sim, const std::string& ns, const std::string& revision) {
+  REQUIRE(sim.kubectl({"label", "namespace", ns, "istio.io/rev=" + revision, "istio-injection-",
+                       "--overwrite"})
+              .exit_code == 0);
+  REQUIRE(sim.kubectl({"rollout", "restart", "deployment", "-n", ns}).exit_code == 0);
+  auto deployments = sim.kubectl({"get", "deployments", "-n", ns, "-o", "name"});
+  std::istringstream names(deployments.out);
+  for (std::string name; std::getline(names, name);) {
+    auto status = sim.kubectl({"rollout", "status", name, "-n", ns, "--timeout=60s"});
+    REQUIRE_MESSAGE(status.exit_code == 0, status.err);
+  }
+}
+
+} // namespace
+
+TEST_CASE("check-root prints migrate_ca's line for every running sidecar, sorted") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  auto result = check_root(sim, {});
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  const auto pod_lines = lines_matching(result.out, R"([a-z0-9-]+\.[a-z-]+ trusts \[CITADEL\])");
+  CHECK(pod_lines.size() == 21);
+  CHECK(contains(result.out, "\nNamespace: bookinfo\n"));
+  CHECK(contains(result.out, "\nNamespace: istio-system\n")); // gateways are checked too
+  CHECK_FALSE(contains(result.out, "kube-system"));
+  CHECK_FALSE(contains(result.out, "static-site")); // no sidecar: skipped, counted
+  CHECK(result.out.find("Namespace: batch") < result.out.find("Namespace: bookinfo"));
+  CHECK(contains(result.err, "21 pods trust [CITADEL]"));
+  CHECK(contains(result.err, "5 without a sidecar"));
+  CHECK(contains(result.err, "Mesh CA roots: 2 from " + bundle_url(sim)));
+  CHECK(sim.log().empty()); // a check changes nothing
+}
+
+TEST_CASE("the round-1 gate fails before the relabel and passes after it") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  auto before = check_root(sim, {"bookinfo", "--require", "CITADEL,MESHCA"});
+  CHECK(before.exit_code == 1);
+  CHECK(contains(before.err, "FAILED: "));
+  move_namespace(sim, "bookinfo", "asm-1-19-mcroot");
+  auto after = check_root(sim, {"bookinfo", "--require", "CITADEL,MESHCA"});
+  INFO(after.out << after.err);
+  CHECK(after.exit_code == 0);
+  CHECK(lines_matching(after.out, R"(.*\.bookinfo trusts \[CITADEL MESHCA\])").size() == 7);
+  CHECK(check_root(sim, {"shop", "--require", "CITADEL,MESHCA"}).exit_code == 1);
+}
+
+TEST_CASE("--workload-cert and --mtls tell old and new sidecars apart") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  move_namespace(sim, "bookinfo", "asm-1-19-meshca");
+  auto certs = check_root(sim, {"bookinfo", "shop", "--workload-cert"});
+  INFO(certs.err);
+  CHECK(certs.exit_code == 0);
+  CHECK(lines_matching(certs.out, R"(.*\.bookinfo is using the mTLS certificate issued by \[MESHCA\])").size() == 7);
+  CHECK(lines_matching(certs.out, R"(.*\.shop is using the mTLS certificate issued by \[CITADEL\])").size() == 6);
+  CHECK(check_root(sim, {"bookinfo", "--workload-cert", "--require", "MESHCA"}).exit_code == 0);
+  CHECK(check_root(sim, {"shop", "--workload-cert", "--require", "MESHCA"}).exit_code == 1);
+
+  // shop trusts only Citadel: it cannot verify bookinfo's Mesh CA certificates.
+  auto matrix = check_root(sim, {"bookinfo", "shop", "--mtls"});
+  CHECK(matrix.exit_code == 1);
+  CHECK(contains(matrix.out, "Can talk"));
+  CHECK(contains(matrix.out, "NO"));
+}
+
+TEST_CASE("bundles are told apart as sets: Citadel-only and Citadel+Mesh CA pods") {
+  SimCluster sim(e2e::scenario("mixed-trust.json"));
+  auto result = check_root(sim, {"--workload-cert", "-o", "json"});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  rapidjson::Document doc;
+  doc.Parse(result.out.c_str());
+  REQUIRE_FALSE(doc.HasParseError());
+  std::map<std::string, std::string> trusts_by_ns, issuer_by_ns;
+  for (const auto& pod : doc["pods"].GetArray()) {
+    std::string trusts;
+    for (const auto& ca : pod["trusts"].GetArray())
+      trusts += std::string(trusts.empty() ? "" : " ") + ca.GetString();
+    trusts_by_ns[pod["namespace"].GetString()] = trusts;
+    issuer_by_ns[pod["namespace"].GetString()] = pod["workloadCertificate"]["issuer"].GetString();
+    CHECK(pod["roots"][0]["sha256"].GetStringLength() == 64);
+  }
+  CHECK(trusts_by_ns["ns-citadel"] == "CITADEL");
+  CHECK(trusts_by_ns["ns-mcroot"] == "CITADEL MESHCA");
+  CHECK(trusts_by_ns["ns-migration"] == "CITADEL MESHCA");
+  CHECK(trusts_by_ns["ns-meshca"] == "MESHCA");
+  CHECK(issuer_by_ns["ns-mcroot"] == "CITADEL");
+  CHECK(issuer_by_ns["ns-migration"] == "MESHCA");
+  CHECK(doc["summary"]["checked"].GetInt() == 8);
+  CHECK(std::string(doc["summary"]["meshcaRule"].GetString()) == "trustBundle");
+}
+
+TEST_CASE("native sidecars in initContainers are checked") {
+  SimCluster sim(e2e::scenario("native-sidecar.json"));
+  auto result = check_root(sim, {"-A"});
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK_FALSE(lines_matching(result.out, R"(.* trusts \[.*\])").empty());
+  CHECK(contains(result.err, "0 could not be read"));
+}
+
+TEST_CASE("a pod whose exec fails is reported, the rest are still checked, exit 3") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  auto pods = sim.kubectl({"get", "pods", "-n", "bookinfo", "-l", "app=details", "-o",
+                           "jsonpath={.items[0].metadata.name}"});
+  REQUIRE(pods.exit_code == 0);
+  const std::string broken = pods.out;
+  sim.set_faults(R"({"exec_errors":[{"pod":"bookinfo/)" + broken +
+                 R"(","exit_code":1,"stderr":"Error: failed to connect to the admin port"}]})");
+  auto result = check_root(sim, {"bookinfo"});
+  CHECK(result.exit_code == 3);
+  CHECK(contains(result.out, broken + ".bookinfo ERROR: "));
+  CHECK(lines_matching(result.out, R"(.*\.bookinfo trusts \[CITADEL\])").size() == 6);
+}
+
+TEST_CASE("a hanging exec times out per pod") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  sim.set_faults(R"({"exec_hang":["shop/redis-0"]})");
+  auto result = check_root(sim, {"shop", "--exec-timeout", "3s"});
+  CHECK(result.exit_code == 3);
+  CHECK(contains(result.out, "redis-0.shop ERROR: "));
+  CHECK(lines_matching(result.out, R"(.*\.shop trusts \[CITADEL\])").size() == 5);
+}
+
+TEST_CASE("bad input is refused with exit 2") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  auto unknown = check_root(sim, {"no-such-namespace"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(contains(unknown.err, "kubectl meshca check-root: error: "));
+  CHECK(contains(unknown.err, "no-such-namespace"));
+  CHECK(check_root(sim, {"--require", "VAULT"}).exit_code == 2);
+  CHECK(check_root(sim, {"-o", "xml"}).exit_code == 2);
+  auto bad_bundle = e2e::run_plugin(sim, kCheckRoot, {"--meshca-bundle", "/nonexistent/bundle.json"});
+  CHECK(bad_bundle.exit_code == 2);
+}
+
+TEST_CASE("an unreachable cluster or missing kubectl is exit 3") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  auto no_kubectl = check_root(sim, {"--kubectl", "/nonexistent/kubectl"});
+  CHECK(no_kubectl.exit_code == 3);
+  CHECK(contains(no_kubectl.err, "kubectl"));
+  sim.set_faults(R"({"api_errors":[{"verb":"list","resource":"pods","status":500}]})");
+  auto api_error = check_root(sim, {"-A"});
+  CHECK(api_error.exit_code == 3);
+  CHECK(contains(api_error.err, "listing pods"));
+}
+
+TEST_CASE("offline: a saved dump gives the same verdict as the live pod") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  auto pod = sim.kubectl({"get", "pods", "-n", "bookinfo", "-l", "app=ratings", "-o",
+                          "jsonpath={.items[0].metadata.name}"});
+  auto dump = sim.kubectl({"exec", "-n", "bookinfo", pod.out, "-c", "istio-proxy", "--",
+                           "pilot-agent", "request", "GET", "config_dump"});
+  REQUIRE(dump.exit_code == 0);
+  auto offline = e2e::run_plugin(sim, kCheckRoot,
+                                 {"--config-dump", "-", "--meshca-bundle", bundle_url(sim)}, dump.out);
+  INFO(offline.err);
+  CHECK(offline.exit_code == 0);
+  CHECK(contains(offline.out, " trusts [CITADEL]"));
+}

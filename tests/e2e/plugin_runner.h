@@ -1,0 +1,71 @@
+#pragma once
+// Running the built plugins against a simulated cluster: the user's way (kubectl's plugin lookup
+// on PATH) and directly.
+
+#include "sim_cluster.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace e2e {
+
+inline std::string plugin_path(const std::string& executable) {
+  return std::string(MESHCA_PLUGIN_DIR) + "/" + executable;
+}
+
+inline std::string scenario_path(const std::string& name) {
+  return std::string(MESHCA_SCENARIO_DIR) + "/" + name;
+}
+
+// The simulator of a scenario, with its PKI written to <dir>/pki.
+inline SimOptions scenario(const std::string& name, std::vector<std::string> extra = {}) {
+  SimOptions options;
+  options.standard_seed = false;
+  options.args = {"--scenario", scenario_path(name)};
+  options.args.insert(options.args.end(), extra.begin(), extra.end());
+  return options;
+}
+
+// The environment a plugin gets: the cluster's private discovery cache, and PATH with the
+// plugins first (for kubectl's plugin lookup).
+inline std::vector<std::pair<std::string, std::string>> plugin_env(const SimCluster& sim,
+                                                                   const std::string& path_first) {
+  const char* path = std::getenv("PATH");
+  return {{"KUBECACHEDIR", sim.dir() + "/plugin-cache"},
+          {"PATH", path_first + ":" + (path ? path : "/usr/bin:/bin")},
+          {"KUBECONFIG", sim.kubeconfig()}};
+}
+
+// Runs a plugin executable directly (KUBECONFIG points at the simulator).
+inline meshca::ProcessOutput run_plugin(const SimCluster& sim, const std::string& executable,
+                                        const std::vector<std::string>& args,
+                                        std::optional<std::string> input = {}) {
+  meshca::ProcessSpec spec;
+  spec.program = plugin_path(executable);
+  spec.args = args;
+  spec.input = std::move(input);
+  spec.timeout = std::chrono::seconds(90);
+  spec.extra_env = plugin_env(sim, MESHCA_PLUGIN_DIR);
+  auto output = meshca::run_process(spec);
+  REQUIRE_MESSAGE(output.ok(), output.error().message);
+  return *output;
+}
+
+// Runs `kubectl ARGS` with `path_first` at the head of PATH, as a user with the plugins installed.
+inline meshca::ProcessOutput run_kubectl_with_plugins(const SimCluster& sim,
+                                                      const std::string& path_first,
+                                                      const std::vector<std::string>& args) {
+  meshca::ProcessSpec spec;
+  spec.program = kubectl_path();
+  spec.args = args;
+  spec.timeout = std::chrono::seconds(90);
+  spec.extra_env = plugin_env(sim, path_first);
+  auto output = meshca::run_process(spec);
+  REQUIRE_MESSAGE(output.ok(), output.error().message);
+  return *output;
+}
+
+} // namespace e2e

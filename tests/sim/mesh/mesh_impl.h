@@ -1,0 +1,54 @@
+#pragma once
+// Internals of Mesh shared by mesh.cpp (loading, exec) and mesh_admission.cpp (injection,
+// istiod CA behaviour).
+
+#include "mesh/controllers.h"
+#include "mesh/mesh.h"
+#include "mesh/pki.h"
+#include "mesh/proxy_dumps.h"
+#include "mesh/scenario.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <rapidjson/document.h>
+#include <string>
+
+namespace sim::mesh {
+
+struct Mesh::Impl {
+  Impl(Store& s, Scenario sc, MeshOptions o);
+
+  Store& store;
+  Scenario scenario;
+  MeshOptions options;
+  std::unique_ptr<MeshPki> pki;
+  std::string bundle_json;
+  std::unique_ptr<ProxyDumps> dumps;
+  std::unique_ptr<Controllers> controllers;
+
+  mutable std::mutex mu;
+  std::map<std::string, CaMode> modes; // revision -> CA mode new sidecars get now
+
+  // Admission for pod creates: Istio's webhooks as the API server would call them.
+  std::optional<std::string> admit(const std::string& plural, const std::string& ns,
+                                   rapidjson::Document& object);
+  // Every store change: controllers, and istiod picking up (or losing) the CA secrets when its
+  // pods start.
+  void observe(const Change& change);
+  // Why a webhook's Service cannot answer (gone, or no Ready pods), if it cannot.
+  std::optional<std::string> service_problem(const std::string& ns, const std::string& name) const;
+  CaMode mode_of(const std::string& revision) const;
+  const RevisionSpec* revision_spec(const std::string& revision) const;
+  std::string proxy_version(const std::string& revision) const;
+  // The revision a namespace's labels select (through tags), or the first revision.
+  std::string revision_for_labels(const Labels& labels) const;
+
+  ExecResult exec(const ExecRequest& request);
+  ProxyFacts facts_of(const rapidjson::Value& pod) const;
+  std::pair<int, std::string> admin(const ProxyFacts& facts, const std::string& method,
+                                    const std::string& path, const std::string& query);
+};
+
+} // namespace sim::mesh

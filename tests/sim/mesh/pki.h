@@ -1,0 +1,63 @@
+#pragma once
+// The simulated mesh's certificate authorities, real X.509 made at start with TestCa:
+// - Citadel: a root with subject O=<trust domain> (no CN), like istiod's self-signed root; with
+//   `cacerts` (a plug-in CA) istiod signs with an intermediate under that root instead.
+// - Mesh CA: two roots whose CN begins istio_v1_cloud_workload_root-signer- (subject shaped like
+//   Google's), and an intermediate under the first one that signs workload certificates.
+// Workload certificates are cached per (issuer, SPIFFE ID): thousands of pods share a handful of
+// service accounts, so they share certificates too (like pods of one SA share an identity).
+
+#include "mesh/ca_mode.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sim::mesh {
+
+class MeshPki {
+ public:
+  // Generates every CA (a few EC key generations; milliseconds). Throws std::runtime_error when
+  // OpenSSL fails (a broken environment, not a scenario error).
+  MeshPki(const std::string& citadel_trust_domain, bool plugin_ca);
+
+  const std::string& citadel_root_pem() const { return citadel_root_; }
+  const std::vector<std::string>& meshca_root_pems() const { return meshca_roots_; }
+  const std::string& meshca_intermediate_pem() const { return meshca_intermediate_; }
+
+  // The ROOTCA PEM bundle a sidecar injected in `mode` trusts.
+  std::string trust_bundle_pem(CaMode mode) const;
+
+  // The `default` secret's chain for a workload: leaf, intermediates, and for Citadel the root
+  // (what istio-agent serves). Thread-safe; generated on first use.
+  std::string workload_chain_pem(Issuer issuer, const std::string& spiffe_id);
+
+  // Data of the istio-system secrets, file name -> PEM.
+  std::vector<std::pair<std::string, std::string>> cacerts_files() const;
+  std::vector<std::pair<std::string, std::string>> istio_ca_secret_files() const;
+
+  // Writes the public roots and the Mesh CA SPIFFE bundle into `dir` (created if missing):
+  // citadel-root.pem, meshca-root-1.pem, meshca-root-2.pem, meshca-roots.pem,
+  // meshca-intermediate.pem, spiffe_bundle.json. Returns an error message on failure.
+  std::optional<std::string> write_files(const std::string& dir,
+                                         const std::string& bundle_json) const;
+
+ private:
+  struct Ca;
+  std::shared_ptr<const Ca> citadel_signer_;
+  std::shared_ptr<const Ca> meshca_signer_;
+  std::string citadel_root_;
+  std::string citadel_root_key_;
+  std::string citadel_intermediate_; // empty without a plug-in CA
+  std::string citadel_intermediate_key_;
+  std::vector<std::string> meshca_roots_;
+  std::string meshca_intermediate_;
+  std::mutex mu_;
+  std::map<std::pair<Issuer, std::string>, std::string> leaf_chains_;
+};
+
+} // namespace sim::mesh

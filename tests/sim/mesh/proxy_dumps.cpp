@@ -1,0 +1,178 @@
+#include "mesh/proxy_dumps.h"
+
+#include "mesh/json_text.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace sim::mesh {
+
+namespace {
+constexpr std::size_t kQueryCacheLimit = 256;
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& item : items)
+    out += (out.empty() ? "" : sep) + item;
+  return out;
+}
+
+std::string strip_newline(std::string text) {
+  while (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  return text;
+}
+} // namespace
+
+ProxyDumps::ProxyDumps(MeshPki& pki, DumpSettings settings)
+    : pki_(pki), settings_(std::move(settings)) {}
+
+std::vector<std::string> ProxyDumps::trust_domains(const ProxyFacts& pod) const {
+  return sim::mesh::trust_domains(pod.mode, settings_.citadel_trust_domain,
+                                  settings_.meshca_trust_domain, pod.trust_domain_aliases);
+}
+
+std::string ProxyDumps::spiffe_id(const ProxyFacts& pod) const {
+  return "spiffe://" +
+         identity_trust_domain(pod.mode, settings_.citadel_trust_domain,
+                               settings_.meshca_trust_domain) +
+         "/ns/" + pod.ns + "/sa/" + pod.service_account;
+}
+
+ProxyDumps::Identity ProxyDumps::identity(const ProxyFacts& pod) {
+  Identity id;
+  std::string spiffe = spiffe_id(pod);
+  id.chain_pem = pki_.workload_chain_pem(issuer_of(pod.mode), spiffe);
+  id.bundle_pem = pki_.trust_bundle_pem(pod.mode);
+  // Envoy lists secrets in the order they arrived; vary it per pod as real meshes do.
+  id.rootca_first = std::hash<std::string>{}(pod.pod_name) % 2 == 1;
+  id.key = std::string(ca_mode_name(pod.mode)) + "|" + spiffe + "|" + (id.rootca_first ? "r" : "d");
+  return id;
+}
+
+std::string ProxyDumps::rest_key(const ProxyFacts& pod) const {
+  return pod.revision + "|" + join(trust_domains(pod), ",");
+}
+
+std::shared_ptr<const std::string> ProxyDumps::rest(const ProxyFacts& pod) {
+  std::string key = rest_key(pod);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = rest_cache_.find(key); it != rest_cache_.end())
+      return it->second;
+  }
+  auto tds = trust_domains(pod);
+  std::string istiod = pod.revision == "default" ? "istiod" : "istiod-" + pod.revision;
+  std::vector<std::string> pieces = {
+      clusters_config(settings_.services, tds, settings_.outbound_clusters, istiod),
+      listeners_config(tds), scoped_routes_config(), routes_config(settings_.services)};
+  std::string text;
+  for (const auto& piece : pieces)
+    text += (text.empty() ? "  " : ",\n  ") + pretty(piece, 2);
+  auto shared = std::make_shared<const std::string>(std::move(text));
+  std::lock_guard lock(mu_);
+  return rest_cache_.emplace(key, shared).first->second;
+}
+
+std::shared_ptr<const std::string> ProxyDumps::secrets(const Identity& id) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = secrets_cache_.find(id.key); it != secrets_cache_.end())
+      return it->second;
+  }
+  auto shared = std::make_shared<const std::string>(
+      "  " + pretty(secrets_config(id.chain_pem, id.bundle_pem, id.rootca_first), 2));
+  std::lock_guard lock(mu_);
+  return secrets_cache_.emplace(id.key, shared).first->second;
+}
+
+std::string ProxyDumps::full_text(const ProxyFacts& pod, const Identity& id, bool include_eds) {
+  BootstrapFacts b;
+  b.gateway = pod.gateway;
+  b.pod_name = pod.pod_name;
+  b.pod_ip = pod.pod_ip;
+  b.node_name = pod.node_name;
+  b.ns = pod.ns;
+  b.service_account = pod.service_account;
+  b.workload = pod.workload;
+  b.owner = pod.owner;
+  b.revision = pod.revision;
+  b.istio_version = pod.istio_version;
+  b.trust_domain = settings_.citadel_trust_domain;
+  b.labels_json = pod.labels_json;
+  std::string boot = "  " + pretty(bootstrap_config(b), 2);
+  auto rest_text = rest(pod);
+  auto secrets_text = secrets(id);
+  std::string eds;
+  if (include_eds) {
+    std::lock_guard lock(mu_);
+    if (!endpoints_)
+      endpoints_ = std::make_shared<const std::string>(
+          "  " + pretty(endpoints_config(settings_.services, settings_.outbound_clusters), 2));
+    eds = *endpoints_;
+  }
+  std::string out;
+  out.reserve(boot.size() + rest_text->size() + secrets_text->size() + eds.size() + 64);
+  out += "{\n \"configs\": [\n";
+  out += boot;
+  out += ",\n";
+  // Envoy's order: Bootstrap, Clusters, [Endpoints], Listeners, ScopedRoutes, Routes, Secrets.
+  // The cached rest keeps clusters first; EDS goes after it (parsers must not rely on order).
+  out += *rest_text;
+  if (!eds.empty())
+    out += ",\n" + eds;
+  out += ",\n";
+  out += *secrets_text;
+  out += "\n ]\n}";
+  return out;
+}
+
+AdminResponse ProxyDumps::config_dump(const ProxyFacts& pod, std::string_view query_text) {
+  DumpQuery query = parse_dump_query(query_text);
+  if (pod.old_proxy)
+    query.resource.clear();
+  Identity id = identity(pod);
+  if (query.plain())
+    return {200, full_text(pod, id, query.include_eds)};
+
+  // The resource= shape never contains the pod-specific bootstrap, and a mask that leaves the
+  // bootstrap out reduces it to its @type: both answers are the same for every pod of an identity.
+  bool masks_bootstrap_out =
+      !query.mask_paths.empty() &&
+      std::none_of(query.mask_paths.begin(), query.mask_paths.end(),
+                   [](const std::string& p) { return p.rfind("bootstrap", 0) == 0; });
+  bool cacheable = !query.resource.empty() || masks_bootstrap_out;
+  std::string key = id.key + "#" + rest_key(pod) + "#" + query.key();
+  if (cacheable) {
+    std::lock_guard lock(mu_);
+    if (auto it = query_cache_.find(key); it != query_cache_.end())
+      return {200, *it->second};
+  }
+  if (query.resource == "dynamic_active_secrets" && query.mask_paths.empty() &&
+      query.name_regex.empty()) {
+    std::string body = "{\n \"configs\": [\n  " + pretty(default_secret(id.chain_pem, true), 2) +
+                       ",\n  " + pretty(rootca_secret(id.bundle_pem, true), 2) + "\n ]\n}";
+    if (id.rootca_first)
+      body = "{\n \"configs\": [\n  " + pretty(rootca_secret(id.bundle_pem, true), 2) + ",\n  " +
+             pretty(default_secret(id.chain_pem, true), 2) + "\n ]\n}";
+    std::lock_guard lock(mu_);
+    if (query_cache_.size() >= kQueryCacheLimit)
+      query_cache_.clear();
+    query_cache_[key] = std::make_shared<const std::string>(body);
+    return {200, body};
+  }
+  rapidjson::Document doc;
+  std::string full = full_text(pod, id, query.include_eds);
+  doc.Parse(full.c_str(), full.size());
+  AdminResponse response = apply_dump_query(doc, query);
+  response.body = strip_newline(std::move(response.body));
+  if (cacheable && response.status == 200) {
+    std::lock_guard lock(mu_);
+    if (query_cache_.size() >= kQueryCacheLimit)
+      query_cache_.clear();
+    query_cache_[key] = std::make_shared<const std::string>(response.body);
+  }
+  return response;
+}
+
+} // namespace sim::mesh

@@ -1,0 +1,84 @@
+#include "mesh/scenario.h"
+
+#include <doctest/doctest.h>
+
+using namespace sim::mesh;
+
+namespace {
+std::string error_of(const std::string& json) {
+  auto result = parse_scenario(json, "t.json");
+  auto* error = std::get_if<std::string>(&result);
+  return error ? *error : std::string("(parsed)");
+}
+Scenario parsed(const std::string& json) {
+  auto result = parse_scenario(json, "t.json");
+  if (auto* error = std::get_if<std::string>(&result))
+    FAIL(*error);
+  return std::get<Scenario>(std::move(result));
+}
+} // namespace
+
+TEST_CASE("scenario: defaults and revisions") {
+  auto s = parsed(
+      R"({"revisions":[{"name":"asm-1-19"},{"unrevisioned":true,"ca":"meshca-migration"}]})");
+  CHECK(s.trust_domain == "cluster.local");
+  CHECK(s.meshca_trust_domain() == "sim-project.svc.id.goog");
+  REQUIRE(s.revisions.size() == 2);
+  CHECK(s.revisions[0].ca == CaMode::citadel);
+  CHECK(s.revisions[1].name == "default");
+  CHECK(s.revisions[1].unrevisioned);
+  CHECK(s.istio_ca_secret);
+  CHECK_FALSE(s.cacerts);
+}
+
+TEST_CASE("scenario: errors name the file and the key") {
+  CHECK(error_of("{").find("t.json: invalid JSON") != std::string::npos);
+  CHECK(error_of(R"({"revisions":[]})") ==
+        "scenario t.json: revisions: at least one istiod revision is required");
+  CHECK(error_of(R"({"revisons":[]})").find("revisons: unknown key") != std::string::npos);
+  CHECK(error_of(R"({"revisions":[{"name":"r","ca":"vault"}]})")
+            .find("revisions[0]: ca \"vault\" is not one of") != std::string::npos);
+  CHECK(error_of(R"({"revisions":[{"name":"R_1"}]})").find("is not a DNS-1123 label") !=
+        std::string::npos);
+  CHECK(error_of(R"({"revisions":[{"name":"r"}],"tags":{"default":"x"}})") ==
+        "scenario t.json: tag \"default\" points at unknown revision \"x\"");
+  CHECK(error_of(R"({"revisions":[{"name":"r","ca":"meshca-final"}]})").find("needs ca_secrets") !=
+        std::string::npos);
+  CHECK(
+      error_of(
+          R"({"revisions":[{"name":"r"}],"namespaces":[{"name":"a","workloads":[{"name":"w","kind":"CronJob"}]}]})")
+          .find("namespaces[0].workloads[0]: kind \"CronJob\"") != std::string::npos);
+  CHECK(error_of(R"({"revisions":[{"name":"r"}],"readiness_delay_ms":-1})").find("out of range") !=
+        std::string::npos);
+}
+
+TEST_CASE("scenario: the scale block spreads pods over namespaces and workloads") {
+  auto s = parsed(R"({"revisions":[{"name":"r"}],
+                      "scale":{"namespaces":3,"pods":100,"workloads_per_namespace":4,"outbound_clusters":300,"old_proxy_every":5}})");
+  REQUIRE(s.namespaces.size() == 3);
+  CHECK(s.namespaces[0].name == "scale-00");
+  CHECK(s.outbound_clusters == 300);
+  int pods = 0, old = 0;
+  for (const auto& ns : s.namespaces) {
+    CHECK(ns.workloads.size() == 4);
+    CHECK(ns.labels.front().first == "istio-injection");
+    for (const auto& w : ns.workloads) {
+      pods += w.replicas;
+      old += w.old_proxy ? 1 : 0;
+    }
+  }
+  CHECK(pods == 100);
+  CHECK(old == 2);
+}
+
+TEST_CASE("scenario: every shipped scenario parses") {
+  for (const char* name :
+       {"demo.json", "mixed-trust.json", "native-sidecar.json", "unrevisioned.json",
+        "broken-webhook.json", "workload-kinds.json", "scale.json"}) {
+    auto result = load_scenario_file(std::string(MESHCA_SIM_SCENARIOS_DIR) + "/" + name);
+    CHECK_MESSAGE(std::holds_alternative<Scenario>(result), name);
+  }
+  auto missing = load_scenario_file("/nonexistent/x.json");
+  CHECK(std::get<std::string>(missing) ==
+        "scenario /nonexistent/x.json: cannot be read (check the path)");
+}
