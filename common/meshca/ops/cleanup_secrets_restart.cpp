@@ -1,0 +1,58 @@
+#include "meshca/ops/cleanup_secrets_restart.h"
+
+#include "meshca/ops/cleanup_secrets_backup.h"
+#include "meshca/util/json.h"
+
+#include <algorithm>
+#include <ostream>
+
+namespace meshca {
+
+Result<std::vector<std::string>> list_istiod_deployments(KubectlRunner& kubectl) {
+  auto list = get_json(kubectl,
+                       {"get", "deployments", "-n", kIstioNamespace, "-l", "app=istiod", "-o", "json"},
+                       "listing the istiod Deployments in istio-system");
+  if (!list)
+    return list.error();
+  std::vector<std::string> names;
+  if (const rapidjson::Value* items = json::array_member(*list, "items")) {
+    for (const auto& item : items->GetArray()) {
+      const rapidjson::Value* metadata = json::object_member(item, "metadata");
+      if (auto name = metadata ? json::string_member(*metadata, "name") : std::nullopt)
+        names.emplace_back(*name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Status restart_istiod(KubectlRunner& kubectl, const std::vector<std::string>& deployments,
+                      DryRun dry_run, std::chrono::seconds timeout, std::ostream& out) {
+  for (const std::string& name : deployments) {
+    const std::string object = "deployment/" + name;
+    const std::string finish = "; finish with: kubectl rollout restart " + object + " -n " +
+                               kIstioNamespace;
+    if (dry_run != DryRun::client) {
+      std::vector<std::string> args = {"rollout", "restart", object, "-n", kIstioNamespace};
+      for (std::string& flag : dry_run_args(dry_run))
+        args.push_back(std::move(flag));
+      auto restarted = run_checked(kubectl, args, "restarting deployment " + name);
+      if (!restarted)
+        return cluster_error(restarted.error().message + finish);
+    }
+    out << "deployment.apps/" << name << " restarted" << dry_run_suffix(dry_run) << '\n' << std::flush;
+    if (dry_run != DryRun::none)
+      continue;
+    const std::vector<std::string> status = {"rollout", "status", object, "-n", kIstioNamespace,
+                                             "--timeout=" + std::to_string(timeout.count()) + "s"};
+    auto rolled = run_checked(kubectl, status, "waiting for deployment " + name + " to roll out", std::nullopt,
+                              timeout + std::chrono::seconds(30));
+    if (!rolled)
+      return cluster_error(rolled.error().message + "; check it with: kubectl rollout status " +
+                           object + " -n " + kIstioNamespace);
+    out << "deployment.apps/" << name << " rolled out\n" << std::flush;
+  }
+  return done();
+}
+
+} // namespace meshca

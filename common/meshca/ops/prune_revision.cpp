@@ -1,0 +1,100 @@
+#include "meshca/ops/prune_revision.h"
+
+#include "meshca/ops/status_snapshot.h"
+#include "meshca/util/json.h"
+
+#include <ostream>
+
+namespace meshca {
+namespace {
+
+constexpr const char* kIstioSystem = "istio-system";
+
+Status delete_object(const PruneObject& object, DryRun dry_run, KubectlRunner& kubectl) {
+  std::vector<std::string> args = {"delete", object.ref()};
+  if (!object.ns.empty())
+    args.insert(args.end(), {"-n", object.ns});
+  args.emplace_back("--ignore-not-found");
+  for (std::string& flag : dry_run_args(dry_run))
+    args.push_back(std::move(flag));
+  auto deleted = run_checked(kubectl, args, "deleting " + object.display());
+  if (!deleted)
+    return cluster_error(deleted.error().message + "; re-run prune-revision to finish");
+  return done();
+}
+
+// The istiod Service, Deployment, HPA and PDB that exist, as a List. kubectl prints nothing at all
+// when --ignore-not-found finds none of them.
+Result<rapidjson::Document> read_istiod_objects(KubectlRunner& kubectl, const std::string& istiod) {
+  const std::string what = "reading the " + istiod + " objects in istio-system";
+  const std::vector<std::string> args = {"get", "service,deployment,horizontalpodautoscaler,poddisruptionbudget",
+                                         istiod, "-n", kIstioSystem, "--ignore-not-found", "-o", "json"};
+  auto output = run_checked(kubectl, args, what);
+  if (!output)
+    return output.error();
+  if (output->out.find_first_not_of(" \t\r\n") == std::string::npos)
+    return json::parse(R"({"kind":"List","items":[]})", what);
+  auto doc = json::parse(output->out, what);
+  if (!doc)
+    return cluster_error(doc.error().message + " (kubectl " + display_args(args) + ")");
+  return doc;
+}
+
+} // namespace
+
+Result<PrunePlan> read_prune_plan(KubectlRunner& kubectl, std::string_view revision) {
+  auto plane = read_control_plane(kubectl);
+  if (!plane)
+    return plane.error();
+  auto namespaces = get_json(kubectl, {"get", "namespaces", "-o", "json"}, "listing namespaces");
+  if (!namespaces)
+    return namespaces.error();
+  auto pods = get_json(kubectl, {"get", "pods", "--all-namespaces", "-o", "json"}, "listing pods");
+  if (!pods)
+    return pods.error();
+  const std::string istiod = istiod_name(*plane, revision);
+  auto istiod_objects = read_istiod_objects(kubectl, istiod);
+  if (!istiod_objects)
+    return istiod_objects.error();
+  auto operators = read_istio_operators(kubectl);
+  if (!operators)
+    return operators.error();
+  const PruneInputs inputs{*plane, *namespaces, *pods, *istiod_objects,
+                           operators->IsNull() ? nullptr : &*operators};
+  return plan_prune(revision, inputs);
+}
+
+Status run_prune_revision(const PruneRevisionOptions& options, PruneEnvironment& env) {
+  auto plan = read_prune_plan(env.kubectl, options.revision);
+  if (!plan)
+    return plan.error();
+  if (plan->objects.empty()) {
+    env.out << "Nothing to delete: revision " << options.revision << " is not installed.\n";
+    for (const PruneBlocker& blocker : plan->blockers)
+      env.err << "warning: " << blocker.what << " (" << blocker.fix << ")\n";
+    return done();
+  }
+  if (!plan->blockers.empty())
+    return prune_refusal(*plan);
+  if (options.dry_run == DryRun::none) {
+    const std::size_t count = plan->objects.size();
+    auto answer = env.confirm("Delete " + std::to_string(count) + (count == 1 ? " object" : " objects") +
+                              " of revision " + options.revision + "?");
+    if (!answer)
+      return answer.error();
+    if (*answer == Confirmed::no)
+      return check_failed("not confirmed; nothing was deleted");
+  }
+  for (const PruneObject& object : plan->objects) {
+    if (options.dry_run != DryRun::client)
+      MESHCA_TRY(delete_object(object, options.dry_run, env.kubectl));
+    env.out << object.display() << " deleted" << dry_run_suffix(options.dry_run) << '\n' << std::flush;
+  }
+  if (options.dry_run == DryRun::none)
+    env.err << "Revision " << options.revision << " is removed.\n";
+  else
+    env.err << "Dry run: nothing was deleted.\n";
+  return done();
+}
+
+} // namespace meshca

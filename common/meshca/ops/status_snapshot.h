@@ -1,0 +1,32 @@
+#pragma once
+// Reading what status needs from the cluster: six list calls, no exec, no Secret data.
+
+#include "meshca/kube/kubectl.h"
+#include "meshca/ops/status_model.h"
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <vector>
+
+namespace meshca {
+
+struct StatusSnapshot {
+  rapidjson::Document deployments; // -l istio.io/rev, all namespaces
+  rapidjson::Document webhooks;
+  rapidjson::Document namespaces;
+  rapidjson::Document pods;
+  rapidjson::Document operators;   // null when the cluster has no IstioOperator type
+  std::vector<std::string> ca_secrets;
+
+  StatusInputs inputs() const;
+};
+
+// The IstioOperators in istio-system, or a null document when the cluster has no such type
+// (Istio 1.21+ installs no IstioOperator CRD).
+Result<rapidjson::Document> read_istio_operators(KubectlRunner& kubectl);
+
+// The CA secrets are looked up with `-o name`, so their data never leaves kubectl.
+Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl);
+
+} // namespace meshca

@@ -1,0 +1,1 @@
+add_meshca_plugin(cleanup_secrets kubectl-meshca-cleanup_secrets)

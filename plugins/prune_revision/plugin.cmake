@@ -1,0 +1,1 @@
+add_meshca_plugin(prune_revision kubectl-meshca-prune_revision)

@@ -1,0 +1,55 @@
+// kubectl meshca status: where the migration stands and what to run next.
+
+#include "meshca/ops/status_cli.h"
+#include "meshca/ops/status_output.h"
+#include "meshca/ops/status_phase.h"
+#include "meshca/ops/status_snapshot.h"
+#include "meshca/version.h"
+
+#include <iostream>
+
+namespace {
+
+constexpr const char* kName = "status";
+
+meshca::Result<std::string> run(const meshca::StatusCommand& command) {
+  auto kubectl_path = meshca::locate_kubectl(command.common.kubectl);
+  if (!kubectl_path)
+    return kubectl_path.error();
+  meshca::Kubectl kubectl(*kubectl_path, command.common.connection(),
+                          command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no);
+  auto snapshot = meshca::read_status_snapshot(kubectl);
+  if (!snapshot)
+    return snapshot.error();
+  meshca::MeshStatus status = meshca::build_status(snapshot->inputs());
+  meshca::decide_phase(status);
+  switch (command.output) {
+  case meshca::OutputFormat::json:
+    return meshca::render_status_json(status);
+  case meshca::OutputFormat::yaml:
+    return meshca::render_status_yaml(status);
+  default:
+    return meshca::render_status_text(status);
+  }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto command = meshca::parse_status(std::vector<std::string>(argv + 1, argv + argc));
+  if (!command)
+    return meshca::report_error(kName, command.error());
+  if (command->common.help) {
+    meshca::print_status_help(std::cout);
+    return 0;
+  }
+  if (command->common.version) {
+    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe << ")\n";
+    return 0;
+  }
+  auto text = run(*command);
+  if (!text)
+    return meshca::report_error(kName, text.error());
+  std::cout << *text << std::flush;
+  return 0;
+}
