@@ -117,6 +117,18 @@ std::optional<std::string> check_positional(const std::vector<std::string>& valu
   return std::nullopt;
 }
 
+// A bare --dry-run means client and never takes the next argument as its value, as in kubectl
+// (`prune-revision --dry-run asm-1` names the revision asm-1); Boost's implicit_value would take it.
+std::vector<std::string> bare_dry_run_is_client(std::vector<std::string> args) {
+  for (std::string& arg : args) {
+    if (arg == "--")
+      break;
+    if (arg == "--dry-run")
+      arg = "--dry-run=client";
+  }
+  return args;
+}
+
 } // namespace
 
 std::vector<ConnectionFlags> CommonOptions::connections() const {
@@ -168,7 +180,7 @@ Result<ParsedArgs> parse_command_line(std::string_view command_name,
   const int style = po::command_line_style::unix_style & ~po::command_line_style::allow_guessing;
   try {
     po::store(
-        po::command_line_parser(args).options(all).positional(positional_order).style(style).run(),
+        po::command_line_parser(bare_dry_run_is_client(args)).options(all).positional(positional_order).style(style).run(),
         parsed.specific);
     po::notify(parsed.specific);
   } catch (const po::unknown_option& e) {

@@ -45,18 +45,6 @@ po::options_description specific_flags(RawFlags& f) {
   return d;
 }
 
-// A bare --dry-run means client and never takes the next argument as its value, as in kubectl
-// (`prune-revision --dry-run asm-1` names the revision asm-1); the parser would take it.
-std::vector<std::string> bare_dry_run_is_client(std::vector<std::string> args) {
-  for (std::string& arg : args) {
-    if (arg == "--")
-      break;
-    if (arg == "--dry-run")
-      arg = "--dry-run=client";
-  }
-  return args;
-}
-
 } // namespace
 
 Result<std::chrono::seconds> parse_wait_duration(const std::string& text, const char* flag) {
@@ -79,7 +67,7 @@ Result<std::chrono::seconds> parse_wait_duration(const std::string& text, const 
 Result<CleanupSecretsCommand> parse_cleanup_secrets(const std::vector<std::string>& args) {
   RawFlags f;
   const po::options_description specific = specific_flags(f);
-  auto parsed = parse_command_line(kName, bare_dry_run_is_client(args), specific, {"ARG", 0, 0},
+  auto parsed = parse_command_line(kName, args, specific, {"ARG", 0, 0},
                                    {.namespaces = false, .output = false});
   if (!parsed)
     return parsed.error();

@@ -27,18 +27,6 @@ po::options_description specific_flags(RawFlags& f) {
 
 bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
-// A bare --dry-run means client and never takes the next argument as its value, as in kubectl
-// (`prune-revision --dry-run asm-1` names the revision asm-1); the parser would take it.
-std::vector<std::string> bare_dry_run_is_client(std::vector<std::string> args) {
-  for (std::string& arg : args) {
-    if (arg == "--")
-      break;
-    if (arg == "--dry-run")
-      arg = "--dry-run=client";
-  }
-  return args;
-}
-
 } // namespace
 
 bool is_revision_name(const std::string& name) {
@@ -53,7 +41,7 @@ bool is_revision_name(const std::string& name) {
 Result<PruneRevisionCommand> parse_prune_revision(const std::vector<std::string>& args) {
   RawFlags f;
   const po::options_description specific = specific_flags(f);
-  auto parsed = parse_command_line(kName, bare_dry_run_is_client(args), specific, {"OLD", 1, 1},
+  auto parsed = parse_command_line(kName, args, specific, {"OLD", 1, 1},
                                    {.namespaces = false, .output = false});
   if (!parsed)
     return parsed.error();
