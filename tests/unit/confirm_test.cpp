@@ -28,7 +28,7 @@ TEST_CASE("without a terminal and without --yes the answer is bad input") {
   CHECK(prompt.str().empty());
 }
 
-TEST_CASE("on a terminal y or yes in any case confirms; anything else declines") {
+TEST_CASE("on a terminal y or yes in any case confirms, anything else declines") {
   struct Row {
     const char* typed;
     Confirmed expected;

@@ -128,7 +128,7 @@ TEST_CASE("a file that does not read back as written is removed and reported") {
   CHECK_FALSE(meshca::path_exists(temp.path + "/f"));
 }
 
-TEST_CASE("removing a file that is not there is fine; an unreadable file is bad input") {
+TEST_CASE("removing a file that is not there is fine, an unreadable file is bad input") {
   TempDir temp;
   CHECK(meshca::remove_private_file(temp.path, "absent").ok());
   REQUIRE(meshca::write_private_file(temp.path, "f", "x").ok());

@@ -266,7 +266,7 @@ TEST_CASE("prune refuses while in use and sends no delete, dry run included") {
   }
 }
 
-TEST_CASE("prune --dry-run lists every object; server dry run sends deletes with dryRun") {
+TEST_CASE("prune --dry-run lists every object, server dry run sends deletes with dryRun") {
   Run client;
   Cluster().script(client.kubectl);
   meshca::PruneRevisionOptions options;

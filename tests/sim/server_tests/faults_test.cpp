@@ -5,7 +5,7 @@
 
 using namespace sim;
 
-TEST_CASE("counted API faults are consumed; matching by verb, resource, subresource and name") {
+TEST_CASE("counted API faults are consumed, matching by verb, resource, subresource and name") {
   Faults faults;
   REQUIRE_FALSE(faults.apply_json(R"({"api_errors":[{"verb":"patch","resource":"namespaces","status":503,"count":2}],
                                       "drops":[{"verb":"*","resource":"pods/exec","name":"web"}]})"));

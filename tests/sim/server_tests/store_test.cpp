@@ -72,7 +72,7 @@ TEST_CASE("write errors: exists, missing, conflicts, bad input, missing namespac
   ok(store.create("pods", "nowhere", R"({"metadata":{"name":"p"}})", Origin::controller)); // controllers may
 }
 
-TEST_CASE("generation follows spec changes; update skips when fn returns false") {
+TEST_CASE("generation follows spec changes, update skips when fn returns false") {
   Store store;
   make_ns(store, "demo");
   ok(store.create("deployments", "demo", R"({"metadata":{"name":"web"},"spec":{"replicas":1}})", Origin::client));
@@ -111,7 +111,7 @@ TEST_CASE("admission mutates creates and rejects with an InternalError") {
   CHECK(rejected.message == "Internal error occurred: failed calling webhook \"x\": no endpoints");
 }
 
-TEST_CASE("observers and watches see every change in order; deleting a namespace empties it") {
+TEST_CASE("observers and watches see every change in order, deleting a namespace empties it") {
   Store store;
   make_ns(store, "demo");
   std::vector<std::string> observed;
