@@ -2,13 +2,11 @@
 // it changes (read back and from the simulator's mutation log) and what it refuses to change.
 
 // doctest first: plugin_runner.h uses its macros.
-#include <doctest/doctest.h>
-
 #include "plugin_runner.h"
 
-#include <rapidjson/document.h>
-
 #include <algorithm>
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
 using e2e::SimCluster;
 
@@ -46,8 +44,8 @@ std::string labels(const SimCluster& sim, const std::string& ns) {
 std::vector<std::string> mutations(const SimCluster& sim) {
   std::vector<std::string> out;
   for (const auto& entry : sim.log())
-    out.push_back(std::string(entry["verb"].GetString()) + " " + entry["resource"].GetString() + " " +
-                  entry["name"].GetString() + (entry["dryRun"].GetBool() ? " dryRun" : ""));
+    out.push_back(std::string(entry["verb"].GetString()) + " " + entry["resource"].GetString() +
+                  " " + entry["name"].GetString() + (entry["dryRun"].GetBool() ? " dryRun" : ""));
   return out;
 }
 
@@ -84,8 +82,9 @@ TEST_CASE("relabel moves namespaces to a revision in one patch each, and --undo 
   auto undo = relabel(sim, {"ns", "bookinfo", "shop", "--undo"});
   INFO(undo.err);
   REQUIRE(undo.exit_code == 0);
-  CHECK(undo.out == "namespace/bookinfo relabeled: istio.io/rev=asm-1-19-mcroot -> istio-injection=enabled\n"
-                    "namespace/shop relabeled: istio.io/rev=asm-1-19-mcroot -> istio.io/rev=asm-1-19\n");
+  CHECK(undo.out ==
+        "namespace/bookinfo relabeled: istio.io/rev=asm-1-19-mcroot -> istio-injection=enabled\n"
+        "namespace/shop relabeled: istio.io/rev=asm-1-19-mcroot -> istio.io/rev=asm-1-19\n");
   CHECK(labels(sim, "bookinfo") == "istio-injection=enabled");
   CHECK(labels(sim, "shop") == "istio.io/rev=asm-1-19");
   auto undo_again = relabel(sim, {"ns", "bookinfo", "shop", "--undo"});
@@ -99,15 +98,18 @@ TEST_CASE("relabel refuses bad and unsafe targets and changes nothing") {
   // A name that is not a DNS-1035 label: bad usage, nothing read or sent.
   auto bad = relabel(sim, {"ns", "bookinfo", "--revision", "ASM_1.19"});
   CHECK(bad.exit_code == 2);
-  CHECK(contains(bad.err, "kubectl meshca relabel: error: --revision \"ASM_1.19\": not a valid revision name"));
+  CHECK(contains(
+      bad.err,
+      "kubectl meshca relabel: error: --revision \"ASM_1.19\": not a valid revision name"));
   // No istiod and no tag of that name.
   auto missing = relabel(sim, {"ns", "bookinfo", "shop", "--revision", "asm-1-19-x"});
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.empty());
-  CHECK(contains(missing.err,
-                 "kubectl meshca relabel: error: namespace \"bookinfo\": no control plane for revision "
-                 "\"asm-1-19-x\" in istio-system (kubectl get deploy -n istio-system -l istio.io/rev); use "
-                 "--force to relabel anyway"));
+  CHECK(contains(
+      missing.err,
+      "kubectl meshca relabel: error: namespace \"bookinfo\": no control plane for revision "
+      "\"asm-1-19-x\" in istio-system (kubectl get deploy -n istio-system -l istio.io/rev); use "
+      "--force to relabel anyway"));
   CHECK(contains(missing.err, "namespace \"shop\": no control plane"));
   // One unknown namespace: the known one is not changed either.
   auto unknown = relabel(sim, {"ns", "bookinfo", "nope", "--revision", "asm-1-19-mcroot"});
@@ -118,7 +120,8 @@ TEST_CASE("relabel refuses bad and unsafe targets and changes nothing") {
   const std::size_t before = sim.log().size();
   auto both = relabel(sim, {"ns", "batch", "--revision", "asm-1-19-mcroot"});
   CHECK(both.exit_code == 1);
-  CHECK(contains(both.err, "namespace \"batch\": has both istio-injection=enabled,istio.io/rev=asm-1-19"));
+  CHECK(contains(both.err,
+                 "namespace \"batch\": has both istio-injection=enabled,istio.io/rev=asm-1-19"));
   CHECK(sim.log().size() == before);
   CHECK(labels(sim, "bookinfo") == "istio-injection=enabled");
   CHECK(labels(sim, "shop") == "istio.io/rev=asm-1-19");
@@ -131,32 +134,37 @@ TEST_CASE("relabel refuses bad and unsafe targets and changes nothing") {
   CHECK(sim.log().size() == before + 1);
 }
 
-TEST_CASE("relabel --dry-run prints the change; client sends nothing, server only dry runs") {
+TEST_CASE("relabel --dry-run prints the change, client sends nothing, server only dry runs") {
   SimCluster sim(e2e::scenario("demo.json"));
   auto client = relabel(sim, {"ns", "bookinfo", "--revision", "asm-1-19-mcroot", "--dry-run"});
   REQUIRE(client.exit_code == 0);
-  CHECK(client.out.find("namespace/bookinfo relabeled: istio-injection=enabled -> istio.io/rev=asm-1-19-mcroot (dry run)\n"
+  CHECK(client.out.find("namespace/bookinfo relabeled: istio-injection=enabled -> "
+                        "istio.io/rev=asm-1-19-mcroot (dry run)\n"
                         "  kubectl patch namespace bookinfo --type merge -p ") == 0);
   CHECK(sim.log().empty());
-  auto server = relabel(sim, {"ns", "bookinfo", "shop", "--revision", "asm-1-19-mcroot", "--dry-run=server"});
+  auto server =
+      relabel(sim, {"ns", "bookinfo", "shop", "--revision", "asm-1-19-mcroot", "--dry-run=server"});
   REQUIRE(server.exit_code == 0);
   CHECK(contains(server.out, "(server dry run)"));
   auto sent = mutations(sim);
   std::sort(sent.begin(), sent.end());
-  CHECK(sent == std::vector<std::string>{"patch namespaces bookinfo dryRun", "patch namespaces shop dryRun"});
+  CHECK(sent == std::vector<std::string>{"patch namespaces bookinfo dryRun",
+                                         "patch namespaces shop dryRun"});
   CHECK(labels(sim, "bookinfo") == "istio-injection=enabled");
 }
 
-TEST_CASE("relabel --all takes the injected namespaces; -o name and -o json; - reads names") {
+TEST_CASE("relabel --all takes the injected namespaces, -o name and -o json, - reads names") {
   SimCluster sim(e2e::scenario("demo.json"));
   auto all = relabel(sim, {"ns", "--all", "--revision", "asm-1-19-mcroot", "-o", "name"});
   INFO(all.err);
   REQUIRE(all.exit_code == 0);
-  CHECK(all.out == "namespace/batch\nnamespace/bookinfo\nnamespace/observability\nnamespace/shop\n");
+  CHECK(all.out ==
+        "namespace/batch\nnamespace/bookinfo\nnamespace/observability\nnamespace/shop\n");
   CHECK(labels(sim, "plain").empty());
   CHECK(contains(all.err, "deployment/collector is paused"));
 
-  auto back = relabel(sim, {"ns", "-", "--injection-enabled", "-o", "json"}, "namespace/shop\n# c\nbookinfo\n");
+  auto back = relabel(sim, {"ns", "-", "--injection-enabled", "-o", "json"},
+                      "namespace/shop\n# c\nbookinfo\n");
   INFO(back.err);
   REQUIRE(back.exit_code == 0);
   rapidjson::Document doc;
@@ -166,10 +174,12 @@ TEST_CASE("relabel --all takes the injected namespaces; -o name and -o json; - r
   REQUIRE(doc["namespaces"].Size() == 2);
   CHECK(std::string(doc["namespaces"][0]["name"].GetString()) == "bookinfo");
   CHECK(std::string(doc["namespaces"][1]["result"].GetString()) == "relabeled");
-  CHECK(std::string(doc["namespaces"][1]["before"]["istio.io/rev"].GetString()) == "asm-1-19-mcroot");
+  CHECK(std::string(doc["namespaces"][1]["before"]["istio.io/rev"].GetString()) ==
+        "asm-1-19-mcroot");
   CHECK(labels(sim, "shop") == "istio-injection=enabled");
 
-  auto selected = relabel(sim, {"ns", "-l", "istio-injection=enabled", "--revision", "asm-1-19", "-o", "name"});
+  auto selected =
+      relabel(sim, {"ns", "-l", "istio-injection=enabled", "--revision", "asm-1-19", "-o", "name"});
   REQUIRE(selected.exit_code == 0);
   CHECK(selected.out == "namespace/bookinfo\nnamespace/shop\n");
 }

@@ -3,14 +3,11 @@
 // stragglers it reports, a rollout that never completes, and dry runs.
 
 // doctest first: plugin_runner.h uses its macros.
-#include <doctest/doctest.h>
-
 #include "plugin_runner.h"
 
-#include <rapidjson/document.h>
-
 #include <algorithm>
-
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
 #include <regex>
 #include <sstream>
 
@@ -33,9 +30,10 @@ meshca::ProcessOutput rollout(const SimCluster& sim, const std::vector<std::stri
 // check-root's verdict lines for a namespace ("POD.NS trusts [...]"), with the simulator's own
 // Mesh CA bundle.
 std::vector<std::string> trust_lines(const SimCluster& sim, const std::string& ns) {
-  auto out = e2e::run_plugin(sim, "kubectl-meshca-check_root",
-                             {ns, "--meshca-bundle",
-                              "http://127.0.0.1:" + std::to_string(sim.port()) + "/meshca/spiffe_bundle.json"});
+  auto out = e2e::run_plugin(
+      sim, "kubectl-meshca-check_root",
+      {ns, "--meshca-bundle",
+       "http://127.0.0.1:" + std::to_string(sim.port()) + "/meshca/spiffe_bundle.json"});
   INFO(out.err);
   REQUIRE(out.exit_code == 0);
   std::vector<std::string> lines;
@@ -70,13 +68,15 @@ std::vector<rapidjson::Document> mutations_since(const SimCluster& sim, std::siz
 TEST_CASE("round 1: relabel -o name | rollout - moves bookinfo to the Mesh CA root, and back") {
   SimCluster sim(e2e::scenario("demo.json"));
   REQUIRE(all_trust(trust_lines(sim, "bookinfo"), "[CITADEL]"));
-  auto names = e2e::run_plugin(sim, kRelabel, {"ns", "bookinfo", "--revision", "asm-1-19-mcroot", "-o", "name"});
+  auto names = e2e::run_plugin(sim, kRelabel,
+                               {"ns", "bookinfo", "--revision", "asm-1-19-mcroot", "-o", "name"});
   REQUIRE(names.exit_code == 0);
   CHECK(names.out == "namespace/bookinfo\n");
   auto moved = rollout(sim, {"-", "--timeout", "60s"}, names.out);
   INFO(moved.out, moved.err);
   REQUIRE(moved.exit_code == 0);
-  CHECK(contains(moved.out, "namespace bookinfo (istio.io/rev=asm-1-19-mcroot): revision asm-1-19-mcroot\n"));
+  CHECK(contains(moved.out,
+                 "namespace bookinfo (istio.io/rev=asm-1-19-mcroot): revision asm-1-19-mcroot\n"));
   for (const char* deployment : {"details", "productpage", "ratings", "reviews"})
     CHECK(contains(moved.out, "deployment/" + std::string(deployment)));
   CHECK(contains(moved.out, "7 sidecar pods on asm-1-19-mcroot"));
@@ -97,8 +97,9 @@ TEST_CASE("round 1: relabel -o name | rollout - moves bookinfo to the Mesh CA ro
 
 TEST_CASE("rollout lists what did not move, with owner and action, and exits 1") {
   SimCluster sim(e2e::scenario("demo.json"));
-  auto names = e2e::run_plugin(sim, kRelabel,
-                               {"ns", "shop", "observability", "batch", "--revision", "asm-1-19-mcroot", "-o", "name"});
+  auto names = e2e::run_plugin(
+      sim, kRelabel,
+      {"ns", "shop", "observability", "batch", "--revision", "asm-1-19-mcroot", "-o", "name"});
   REQUIRE(names.exit_code == 0);
   auto result = rollout(sim, {"-", "--timeout", "60s", "-o", "json"}, names.out);
   INFO(result.out, result.err);
@@ -109,8 +110,9 @@ TEST_CASE("rollout lists what did not move, with owner and action, and exits 1")
   CHECK_FALSE(doc["moved"].GetBool());
   std::vector<std::string> owners;
   for (const auto& entry : doc["notMoved"].GetArray())
-    owners.push_back(std::string(entry["namespace"].GetString()) + " " + entry["owner"]["kind"].GetString() + "/" +
-                     entry["owner"]["name"].GetString() + ": " + entry["reason"].GetString());
+    owners.push_back(std::string(entry["namespace"].GetString()) + " " +
+                     entry["owner"]["kind"].GetString() + "/" + entry["owner"]["name"].GetString() +
+                     ": " + entry["reason"].GetString());
   std::sort(owners.begin(), owners.end());
   CHECK(owners == std::vector<std::string>{
                       "batch Job/db-migrate: Job pod",
@@ -125,7 +127,9 @@ TEST_CASE("rollout lists what did not move, with owner and action, and exits 1")
     CHECK(name != "redis");
   }
   // Following the actions moves them: resume, delete the OnDelete pod, rerun.
-  REQUIRE(sim.kubectl({"rollout", "resume", "deployment/collector", "-n", "observability"}).exit_code == 0);
+  REQUIRE(
+      sim.kubectl({"rollout", "resume", "deployment/collector", "-n", "observability"}).exit_code ==
+      0);
   REQUIRE(sim.kubectl({"delete", "pod", "redis-0", "-n", "shop"}).exit_code == 0);
   auto rerun = rollout(sim, {"shop", "observability", "--timeout", "60s"});
   INFO(rerun.out, rerun.err);
@@ -135,7 +139,9 @@ TEST_CASE("rollout lists what did not move, with owner and action, and exits 1")
   // Deployment is not counted.
   auto batch = rollout(sim, {"batch", "--timeout", "60s"});
   CHECK(batch.exit_code == 1);
-  CHECK(contains(batch.out, "batch: pod/debug-shell (bare pod): debug-shell (on asm-1-19); want asm-1-19-mcroot"));
+  CHECK(contains(
+      batch.out,
+      "batch: pod/debug-shell (bare pod): debug-shell (on asm-1-19); want asm-1-19-mcroot"));
   CHECK(contains(batch.out, "recreate it: kubectl delete pod debug-shell -n batch"));
   CHECK(contains(batch.out, "batch: job/db-migrate (Job pod)"));
   CHECK(contains(batch.out, "1 without sidecar by choice"));
@@ -143,7 +149,8 @@ TEST_CASE("rollout lists what did not move, with owner and action, and exits 1")
 
 TEST_CASE("a rollout that never completes times out and is reported") {
   SimCluster sim(e2e::scenario("demo.json", {"--stuck-rollout", "bookinfo/reviews"}));
-  REQUIRE(e2e::run_plugin(sim, kRelabel, {"ns", "bookinfo", "--revision", "asm-1-19-mcroot"}).exit_code == 0);
+  REQUIRE(e2e::run_plugin(sim, kRelabel, {"ns", "bookinfo", "--revision", "asm-1-19-mcroot"})
+              .exit_code == 0);
   auto result = rollout(sim, {"bookinfo", "--timeout", "3s"});
   INFO(result.out, result.err);
   CHECK(result.exit_code == 1);
@@ -153,16 +160,19 @@ TEST_CASE("a rollout that never completes times out and is reported") {
   CHECK(contains(result.out, "see kubectl rollout status deployment/reviews -n bookinfo"));
 }
 
-TEST_CASE("rollout --dry-run sends nothing (client) or only dry runs (server) and predicts stragglers") {
+TEST_CASE(
+    "rollout --dry-run sends nothing (client) or only dry runs (server) and predicts stragglers") {
   SimCluster sim(e2e::scenario("demo.json"));
-  REQUIRE(e2e::run_plugin(sim, kRelabel, {"ns", "observability", "--revision", "asm-1-19-mcroot"}).exit_code == 0);
+  REQUIRE(e2e::run_plugin(sim, kRelabel, {"ns", "observability", "--revision", "asm-1-19-mcroot"})
+              .exit_code == 0);
   const std::size_t before = sim.log().size();
   auto client = rollout(sim, {"observability", "--dry-run"});
   INFO(client.out, client.err);
   CHECK(client.exit_code == 0);
   CHECK(contains(client.out, "daemonset/log-agent    would restart (dry run)"));
   CHECK(contains(client.out, "Will not move:"));
-  CHECK(contains(client.out, "observability: deployment/collector (paused Deployment (not restarted))"));
+  CHECK(contains(client.out,
+                 "observability: deployment/collector (paused Deployment (not restarted))"));
   CHECK(mutations_since(sim, before).empty());
   auto server = rollout(sim, {"observability", "--dry-run=server"});
   CHECK(server.exit_code == 0);
@@ -187,14 +197,16 @@ TEST_CASE("rollout refuses unknown and uninjected namespaces before restarting a
 
 TEST_CASE("rollout --gateways restarts the istio-system gateways of the namespace's revision") {
   SimCluster sim(e2e::scenario("demo.json"));
-  auto result = rollout(sim, {"bookinfo", "--kinds", "deployment", "--gateways", "--timeout", "60s"});
+  auto result =
+      rollout(sim, {"bookinfo", "--kinds", "deployment", "--gateways", "--timeout", "60s"});
   INFO(result.out, result.err);
   CHECK(result.exit_code == 0);
   CHECK(contains(result.out, "gateways of revision asm-1-19 in istio-system\n"));
   CHECK(contains(result.out, "deployment/istio-ingressgateway   restarted, rollout complete"));
   bool gateway_restarted = false;
   for (const auto& entry : sim.log())
-    gateway_restarted = gateway_restarted || (std::string(entry["namespace"].GetString()) == "istio-system" &&
-                                              std::string(entry["name"].GetString()) == "istio-ingressgateway");
+    gateway_restarted =
+        gateway_restarted || (std::string(entry["namespace"].GetString()) == "istio-system" &&
+                              std::string(entry["name"].GetString()) == "istio-ingressgateway");
   CHECK(gateway_restarted);
 }

@@ -1,0 +1,176 @@
+#include "meshca/ops/relabel.h"
+
+#include "meshca/ops/relabel_warnings.h"
+#include "meshca/util/worker_pool.h"
+
+#include <ostream>
+
+namespace meshca {
+namespace {
+
+// Step 1: the namespaces named or selected, or the bad_input errors for unknown names.
+Result<SelectedNamespaces> read_selection(KubectlRunner& kubectl, const RelabelOptions& options) {
+  auto listed = get_json(kubectl, {"get", "namespaces", "-o", "json"}, "listing namespaces");
+  if (!listed)
+    return listed.error();
+  auto cluster = parse_namespaces(*listed, "listing namespaces");
+  if (!cluster)
+    return cluster.error();
+  NamespaceSelection selection{options.namespaces, options.all, std::nullopt};
+  if (options.selector) {
+    auto matched =
+        get_json(kubectl, {"get", "namespaces", "--selector", *options.selector, "-o", "json"},
+                 "listing namespaces matching -l " + *options.selector);
+    if (!matched)
+      return matched.error();
+    auto matches = parse_namespaces(*matched, "listing namespaces");
+    if (!matches)
+      return matches.error();
+    selection.selector_matches.emplace();
+    for (const NamespaceInfo& ns : *matches)
+      selection.selector_matches->push_back(ns.name);
+  }
+  return select_namespaces(*cluster, selection);
+}
+
+// Step 3 for one namespace: its restart warnings, or the error reading them.
+Result<std::vector<std::string>> read_warnings(KubectlRunner& kubectl, const std::string& ns) {
+  auto deployments = get_json(kubectl, {"get", "deployments", "-n", ns, "-o", "json"},
+                              "listing Deployments in namespace " + ns);
+  if (!deployments)
+    return deployments.error();
+  auto root_cert = run_checked(
+      kubectl,
+      {"get", "configmap", "istio-ca-root-cert", "-n", ns, "--ignore-not-found", "-o", "name"},
+      "reading ConfigMap istio-ca-root-cert in namespace " + ns);
+  if (!root_cert)
+    return root_cert.error();
+  const bool has_root_cert = root_cert->out.find("istio-ca-root-cert") != std::string::npos;
+  return restart_warnings(ns, *deployments, has_root_cert);
+}
+
+ExitStatus more_severe(ExitStatus a, ExitStatus b) {
+  // bad input outranks a refusal, which outranks a cluster error: each means nothing was sent.
+  auto rank = [](ExitStatus s) {
+    switch (s) {
+    case ExitStatus::bad_input:
+      return 3;
+    case ExitStatus::check_failed:
+      return 2;
+    case ExitStatus::cluster_error:
+      return 1;
+    case ExitStatus::ok:
+      break;
+    }
+    return 0;
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+void add_error(RelabelReport& report, Error error) {
+  report.status = more_severe(report.status, error.status);
+  report.errors.push_back(std::move(error));
+}
+
+void collect_warnings(KubectlRunner& kubectl, const RelabelOptions& options,
+                      std::vector<RelabelResult>& results, RelabelReport& report) {
+  std::vector<std::optional<Error>> failures(results.size());
+  parallel_for(results.size(), options.parallel, [&](std::size_t i) {
+    if (!results[i].change.changed)
+      return;
+    auto warnings = read_warnings(kubectl, results[i].change.name);
+    if (!warnings) {
+      failures[i] = warnings.error();
+      return;
+    }
+    auto& target = results[i].change.warnings;
+    target.insert(target.end(), warnings->begin(), warnings->end());
+  });
+  for (auto& failure : failures)
+    if (failure)
+      add_error(report, std::move(*failure));
+}
+
+void apply(KubectlRunner& kubectl, const RelabelOptions& options,
+           std::vector<RelabelResult>& results, RelabelReport& report) {
+  std::vector<std::optional<Error>> failures(results.size());
+  parallel_for(results.size(), options.parallel, [&](std::size_t i) {
+    RelabelResult& result = results[i];
+    if (!result.change.changed)
+      return;
+    if (options.dry_run != DryRun::client) {
+      auto patched = run_checked(kubectl, relabel_patch_args(result.change, options.dry_run),
+                                 "namespace \"" + result.change.name + "\": patching its labels");
+      if (!patched) {
+        result.outcome = RelabelOutcome::failed;
+        failures[i] = patched.error();
+        return;
+      }
+    }
+    result.outcome = RelabelOutcome::relabeled;
+  });
+  for (auto& failure : failures)
+    if (failure)
+      add_error(report, std::move(*failure));
+}
+
+} // namespace
+
+std::vector<std::string> relabel_patch_args(const NamespaceChange& change, DryRun dry_run) {
+  std::vector<std::string> args{"patch", "namespace", change.name, "--type",
+                                "merge", "-p",        change.patch};
+  for (std::string& flag : dry_run_args(dry_run))
+    args.push_back(std::move(flag));
+  return args;
+}
+
+RelabelReport run_relabel(KubectlRunner& kubectl, const RelabelOptions& options,
+                          std::ostream& diagnostics) {
+  RelabelReport report;
+  report.target = options.target;
+  report.dry_run = options.dry_run;
+  auto selected = read_selection(kubectl, options);
+  if (!selected) {
+    add_error(report, selected.error());
+    return report;
+  }
+  for (const std::string& name : selected->unknown)
+    add_error(report, bad_input("namespace \"" + name +
+                                "\": not found (kubectl get namespaces); nothing was changed"));
+  if (!selected->unknown.empty())
+    return report;
+
+  std::optional<ControlPlane> control_plane;
+  if (options.force == Force::no) {
+    auto read = read_control_plane(kubectl);
+    if (!read) {
+      add_error(report, read.error());
+      return report;
+    }
+    control_plane = std::move(*read);
+  }
+  RelabelPlan plan = plan_relabel(selected->namespaces, options.target,
+                                  control_plane ? &*control_plane : nullptr, options.force);
+  for (const std::string& refusal : plan.refusals)
+    add_error(report, check_failed(refusal));
+  if (!plan.refusals.empty())
+    return report;
+
+  std::vector<RelabelResult> results;
+  for (NamespaceChange& change : plan.namespaces)
+    results.push_back({std::move(change), RelabelOutcome::unchanged});
+  collect_warnings(kubectl, options, results, report);
+  if (report.status != ExitStatus::ok)
+    return report; // the namespaces could not be read: change nothing
+  for (const RelabelResult& result : results)
+    for (const std::string& warning : result.change.warnings) {
+      diagnostics << "kubectl meshca relabel: warning: " << warning << '\n';
+      report.warnings.push_back(warning);
+    }
+  diagnostics << std::flush;
+  apply(kubectl, options, results, report);
+  report.namespaces = std::move(results);
+  return report;
+}
+
+} // namespace meshca

@@ -1,0 +1,254 @@
+#include "meshca/ops/rollout.h"
+
+#include "meshca/mesh/control_plane.h"
+#include "meshca/ops/rollout_restart.h"
+#include "meshca/util/worker_pool.h"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace meshca {
+namespace {
+
+constexpr const char* kGatewayNamespace = "istio-system";
+
+void add_error(RolloutReport& report, Error error) {
+  if (report.status == ExitStatus::ok || error.status == ExitStatus::bad_input)
+    report.status = error.status;
+  report.errors.push_back(std::move(error));
+}
+
+// The named namespaces with their serving revisions; errors go into the report.
+std::vector<RolloutScope> resolve_namespaces(const RolloutOptions& options,
+                                             const ControlPlane& control_plane,
+                                             const std::vector<NamespaceInfo>& cluster,
+                                             RolloutReport& report) {
+  std::vector<RolloutScope> scopes;
+  for (const std::string& name : options.namespaces) {
+    auto it = std::find_if(cluster.begin(), cluster.end(),
+                           [&](const NamespaceInfo& ns) { return ns.name == name; });
+    if (it == cluster.end()) {
+      add_error(report, bad_input("namespace \"" + name +
+                                  "\": not found (kubectl get namespaces); nothing was restarted"));
+      continue;
+    }
+    auto revision = serving_revision(*it, control_plane);
+    if (!revision) {
+      add_error(report, check_failed(revision.error().message + "; nothing was restarted"));
+      continue;
+    }
+    scopes.push_back({name, it->injection_labels(), *revision, false, {}, {}});
+  }
+  return scopes;
+}
+
+std::string kinds_argument(const WorkloadKinds& kinds) {
+  std::string joined;
+  for (WorkloadKind kind : kinds)
+    joined += (joined.empty() ? "" : ",") + std::string(resource_name(kind)) + "s";
+  return joined;
+}
+
+// Fills each namespace scope's planned workloads (one list call per namespace, in parallel).
+void read_workloads(KubectlRunner& kubectl, const RolloutOptions& options,
+                    std::vector<RolloutScope>& scopes, RolloutReport& report) {
+  std::vector<std::optional<Error>> failures(scopes.size());
+  parallel_for(scopes.size(), options.parallel, [&](std::size_t i) {
+    const std::string what = "listing workloads in namespace " + scopes[i].ns;
+    auto list = get_json(
+        kubectl, {"get", kinds_argument(options.kinds), "-n", scopes[i].ns, "-o", "json"}, what);
+    auto workloads =
+        list ? parse_workloads(*list, what) : Result<std::vector<Workload>>(list.error());
+    if (!workloads) {
+      failures[i] = workloads.error();
+      return;
+    }
+    for (PlannedWorkload& planned : plan_rollout(*workloads, options.kinds))
+      scopes[i].workloads.push_back({std::move(planned), RolloutState::planned, {}});
+  });
+  for (auto& failure : failures)
+    if (failure)
+      add_error(report, std::move(*failure));
+}
+
+// The revision pods labelled istio.io/rev=`label` get: a tag resolves to its revision.
+std::string resolve_label(const ControlPlane& control_plane, const ControlPlaneRevision& revision) {
+  if (revision.istiod)
+    return revision.name;
+  return control_plane.tag_target(revision.name).value_or(revision.name);
+}
+
+// One scope per revision of the namespaces that has gateway Deployments in istio-system.
+void add_gateway_scopes(KubectlRunner& kubectl, const ControlPlane& control_plane,
+                        RolloutReport& report) {
+  std::map<std::string, std::set<std::string>> wanted; // revision -> gateway names
+  for (const RolloutScope& scope : report.scopes)
+    wanted[scope.revision];
+  for (const ControlPlaneRevision& revision : control_plane.revisions) {
+    auto entry = wanted.find(resolve_label(control_plane, revision));
+    if (entry == wanted.end())
+      continue;
+    for (const DeploymentRef& gateway : revision.gateways)
+      if (gateway.ns == kGatewayNamespace)
+        entry->second.insert(gateway.name);
+  }
+  std::vector<Workload> deployments;
+  const std::string what = "listing gateway Deployments in istio-system";
+  auto list =
+      get_json(kubectl, {"get", "deployments", "-n", kGatewayNamespace, "-o", "json"}, what);
+  auto parsed = list ? parse_workloads(*list, what) : Result<std::vector<Workload>>(list.error());
+  if (!parsed) {
+    add_error(report, parsed.error());
+    return;
+  }
+  for (const auto& [revision, names] : wanted) {
+    RolloutScope scope{kGatewayNamespace, {}, revision, true, {}, {}};
+    for (Workload workload : *parsed) {
+      if (names.count(workload.name) == 0)
+        continue;
+      workload.gateway = true;
+      scope.workloads.push_back(
+          {{workload, workload.paused ? WorkloadAction::skip_paused : WorkloadAction::restart},
+           RolloutState::planned,
+           {}});
+    }
+    if (scope.workloads.empty())
+      report.notes.push_back("no gateway Deployment of revision " + revision + " in istio-system");
+    else
+      report.scopes.push_back(std::move(scope));
+  }
+}
+
+std::string gateway_rerun(const RolloutOptions& options) {
+  std::string command = "kubectl meshca rollout";
+  for (const std::string& ns : options.namespaces)
+    command += " " + ns;
+  return command + " --gateways";
+}
+
+// Reads the pods of every scope (istio-system once) and proves each.
+void prove(KubectlRunner& kubectl, const RolloutOptions& options, RolloutReport& report) {
+  std::vector<std::string> namespaces;
+  for (const RolloutScope& scope : report.scopes)
+    if (std::find(namespaces.begin(), namespaces.end(), scope.ns) == namespaces.end())
+      namespaces.push_back(scope.ns);
+  std::vector<std::optional<rapidjson::Document>> pods(namespaces.size());
+  std::vector<std::optional<Error>> failures(namespaces.size());
+  parallel_for(namespaces.size(), options.parallel, [&](std::size_t i) {
+    auto list = get_json(kubectl, {"get", "pods", "-n", namespaces[i], "-o", "json"},
+                         "listing pods in namespace " + namespaces[i]);
+    if (list)
+      pods[i] = std::move(*list);
+    else
+      failures[i] = list.error();
+  });
+  for (auto& failure : failures)
+    if (failure)
+      add_error(report, std::move(*failure));
+  for (RolloutScope& scope : report.scopes) {
+    const std::size_t index = static_cast<std::size_t>(
+        std::find(namespaces.begin(), namespaces.end(), scope.ns) - namespaces.begin());
+    if (!pods[index])
+      continue;
+    ProofInput input{scope.ns, scope.revision, scope.workloads, report.mode, !scope.gateways, {},
+                     {}};
+    if (scope.gateways) {
+      input.only_deployments.emplace();
+      for (const WorkloadRollout& rollout : scope.workloads)
+        input.only_deployments->insert(rollout.planned.workload.name);
+      input.rerun_command = gateway_rerun(options);
+    }
+    scope.proof = prove_moved(*pods[index], input);
+  }
+}
+
+void restart_all(KubectlRunner& kubectl, const RolloutOptions& options, RolloutReport& report,
+                 const std::atomic<bool>* cancel) {
+  std::vector<WorkloadRollout*> all;
+  for (RolloutScope& scope : report.scopes)
+    for (WorkloadRollout& rollout : scope.workloads)
+      all.push_back(&rollout);
+  const RestartSettings settings{options.dry_run, options.wait, options.timeout, options.parallel,
+                                 format_restarted_at(std::chrono::system_clock::now())};
+  for (Error& error : restart_workloads(kubectl, all, settings, cancel))
+    add_error(report, std::move(error));
+}
+
+} // namespace
+
+std::size_t RolloutReport::not_moved_count() const {
+  std::size_t count = 0;
+  for (const RolloutScope& scope : scopes)
+    count += scope.proof.not_moved.size();
+  return count;
+}
+
+std::vector<std::string> rollout_restart_args(const Workload& workload, DryRun dry_run,
+                                              const std::string& restarted_at) {
+  const std::string patch =
+      R"({"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":")" +
+      restarted_at + R"("}}}}})";
+  std::vector<std::string> args{"patch",       std::string(resource_name(workload.kind)),
+                                workload.name, "-n",
+                                workload.ns,   "--type",
+                                "strategic",   "-p",
+                                patch};
+  for (std::string& flag : dry_run_args(dry_run))
+    args.push_back(std::move(flag));
+  return args;
+}
+
+std::string format_restarted_at(std::chrono::system_clock::time_point time) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::vector<std::string> rollout_status_args(const Workload& workload,
+                                             std::chrono::seconds timeout) {
+  return {"rollout", "status",    workload.ref(),
+          "-n",      workload.ns, "--timeout=" + std::to_string(timeout.count()) + "s"};
+}
+
+RolloutReport run_rollout(KubectlRunner& kubectl, const RolloutOptions& options,
+                          const std::atomic<bool>* cancel) {
+  RolloutReport report;
+  report.dry_run = options.dry_run;
+  report.wait = options.wait;
+  report.mode = options.dry_run == DryRun::none && options.wait ? ProofMode::after_rollout
+                                                                : ProofMode::prediction;
+  auto listed = get_json(kubectl, {"get", "namespaces", "-o", "json"}, "listing namespaces");
+  auto cluster = listed ? parse_namespaces(*listed, "listing namespaces")
+                        : Result<std::vector<NamespaceInfo>>(listed.error());
+  if (!cluster) {
+    add_error(report, cluster.error());
+    return report;
+  }
+  auto control_plane = read_control_plane(kubectl);
+  if (!control_plane) {
+    add_error(report, control_plane.error());
+    return report;
+  }
+  report.scopes = resolve_namespaces(options, *control_plane, *cluster, report);
+  if (report.status != ExitStatus::ok)
+    return report;
+  read_workloads(kubectl, options, report.scopes, report);
+  if (options.gateways && report.status == ExitStatus::ok)
+    add_gateway_scopes(kubectl, *control_plane, report);
+  if (report.status != ExitStatus::ok)
+    return report; // nothing restarted: a workload list could not be read
+  restart_all(kubectl, options, report, cancel);
+  prove(kubectl, options, report);
+  const bool gate = report.mode == ProofMode::after_rollout || options.dry_run == DryRun::none;
+  if (report.status == ExitStatus::ok && gate && report.not_moved_count() > 0)
+    report.status = ExitStatus::check_failed;
+  return report;
+}
+
+} // namespace meshca

@@ -1,0 +1,73 @@
+#pragma once
+// kubectl meshca rollout: restart the workloads of namespaces (as kubectl rollout restart), wait
+// for them (as kubectl rollout status), then prove every running sidecar pod carries the revision
+// its namespace is labelled with, and say what did not move and how to move it.
+
+#include "meshca/cli/dry_run.h"
+#include "meshca/kube/kubectl.h"
+#include "meshca/ops/relabel_namespaces.h"
+#include "meshca/ops/rollout_proof.h"
+#include "meshca/util/output_format.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace meshca {
+
+struct RolloutOptions {
+  std::vector<std::string> namespaces; // in the order given, each once
+  WorkloadKinds kinds{WorkloadKind::deployment, WorkloadKind::statefulset, WorkloadKind::daemonset};
+  std::chrono::seconds timeout{300}; // per workload's rollout status
+  bool wait = true;                  // false: --no-wait
+  bool gateways = false;             // also the istio-system gateways of the namespaces' revisions
+  DryRun dry_run = DryRun::none;
+  OutputFormat output = OutputFormat::text;
+  std::size_t parallel = 4; // workloads restarted and waited for at once
+};
+
+// One namespace, or the gateways of one revision (ns "istio-system").
+struct RolloutScope {
+  std::string ns;
+  LabelMap labels; // the namespace's injection labels (empty for gateways)
+  std::string revision;
+  bool gateways = false;
+  std::vector<WorkloadRollout> workloads;
+  ProofResult proof;
+};
+
+struct RolloutReport {
+  DryRun dry_run = DryRun::none;
+  bool wait = true;
+  ProofMode mode = ProofMode::after_rollout;
+  std::vector<RolloutScope> scopes; // namespaces in the order given, then gateways
+  std::vector<std::string> notes;   // printed on stderr ("no gateway of revision X")
+  std::vector<Error> errors;        // each printed as its own error line
+  ExitStatus status = ExitStatus::ok;
+
+  std::size_t not_moved_count() const; // NotMoved groups over every scope
+};
+
+// Runs rollout. Nothing is restarted until every namespace is known (else bad_input, exit 2) and
+// is served by a control plane (else check_failed, exit 1) and every workload list was read.
+// Restarts run `parallel` at a time with a progress line on a terminal; `cancel` (Ctrl-C) stops
+// new ones from starting. A failed restart or wait is a cluster_error (exit 3) and the rest go
+// on. Exit 1 when anything did not move (after waiting), or with --no-wait when some pod will
+// not move by the restarts; a dry run predicts and exits 0.
+RolloutReport run_rollout(KubectlRunner& kubectl, const RolloutOptions& options,
+                          const std::atomic<bool>* cancel = nullptr);
+
+// The kubectl arguments that restart one workload as `kubectl rollout restart` does: a strategic
+// merge patch setting the pod template's kubectl.kubernetes.io/restartedAt annotation to
+// `restarted_at`. A patch takes --dry-run, which kubectl rollout restart does not in every
+// kubectl version.
+std::vector<std::string> rollout_restart_args(const Workload& workload, DryRun dry_run,
+                                              const std::string& restarted_at);
+// `time` as RFC 3339 in UTC, whole seconds: "2025-01-31T12:00:00Z".
+std::string format_restarted_at(std::chrono::system_clock::time_point time);
+std::vector<std::string> rollout_status_args(const Workload& workload,
+                                             std::chrono::seconds timeout);
+
+} // namespace meshca

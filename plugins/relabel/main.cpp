@@ -1,0 +1,47 @@
+// kubectl meshca relabel: move namespaces to a control-plane revision (or back), one patch each.
+
+#include "meshca/ops/relabel_cli.h"
+#include "meshca/ops/relabel_output.h"
+#include "meshca/version.h"
+
+#include <iostream>
+
+namespace {
+
+constexpr const char* kName = "relabel";
+
+int run(const meshca::RelabelCommand& command) {
+  auto kubectl_path = meshca::locate_kubectl(command.common.kubectl);
+  if (!kubectl_path)
+    return meshca::report_error(kName, kubectl_path.error());
+  meshca::Kubectl kubectl(*kubectl_path, command.common.connection(),
+                          command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no);
+  const meshca::RelabelReport report = meshca::run_relabel(kubectl, command.options, std::cerr);
+  if (!report.namespaces.empty())
+    std::cout << meshca::render_relabel(report, command.options.output) << std::flush;
+  for (const meshca::Error& error : report.errors)
+    meshca::report_error(kName, error);
+  if (command.options.output == meshca::OutputFormat::text)
+    std::cerr << meshca::render_relabel_next_step(report);
+  return meshca::to_int(report.status);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto command = meshca::parse_relabel(std::vector<std::string>(argv + 1, argv + argc));
+  if (!command)
+    return meshca::report_error(kName, command.error());
+  if (command->common.help) {
+    meshca::print_relabel_help(std::cout);
+    return 0;
+  }
+  if (command->common.version) {
+    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe
+              << ")\n";
+    return 0;
+  }
+  if (auto status = meshca::expand_stdin_names(*command, std::cin); !status)
+    return meshca::report_error(kName, status.error());
+  return run(*command);
+}

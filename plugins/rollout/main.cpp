@@ -1,0 +1,50 @@
+// kubectl meshca rollout: restart namespaces' workloads and prove every sidecar moved to the
+// namespace's revision.
+
+#include "meshca/cli/interrupt.h"
+#include "meshca/ops/rollout_cli.h"
+#include "meshca/ops/rollout_output.h"
+#include "meshca/version.h"
+
+#include <iostream>
+
+namespace {
+
+constexpr const char* kName = "rollout";
+
+int run(const meshca::RolloutCommand& command) {
+  auto kubectl_path = meshca::locate_kubectl(command.common.kubectl);
+  if (!kubectl_path)
+    return meshca::report_error(kName, kubectl_path.error());
+  meshca::Kubectl kubectl(*kubectl_path, command.common.connection(),
+                          command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no);
+  const meshca::RolloutReport report =
+      meshca::run_rollout(kubectl, command.options, &meshca::install_interrupt_flag());
+  if (!report.scopes.empty())
+    std::cout << meshca::render_rollout(report, command.options.output) << std::flush;
+  for (const std::string& note : report.notes)
+    std::cerr << "kubectl meshca rollout: note: " << note << '\n';
+  for (const meshca::Error& error : report.errors)
+    meshca::report_error(kName, error);
+  return meshca::to_int(report.status);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto command = meshca::parse_rollout(std::vector<std::string>(argv + 1, argv + argc));
+  if (!command)
+    return meshca::report_error(kName, command.error());
+  if (command->common.help) {
+    meshca::print_rollout_help(std::cout);
+    return 0;
+  }
+  if (command->common.version) {
+    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe
+              << ")\n";
+    return 0;
+  }
+  if (auto status = meshca::expand_stdin_namespaces(*command, std::cin); !status)
+    return meshca::report_error(kName, status.error());
+  return run(*command);
+}
