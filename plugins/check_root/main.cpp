@@ -23,10 +23,24 @@ meshca::Result<meshca::CheckRootResult> run(const meshca::CheckRootCommand& comm
     return kubectl_path.error();
   const auto verbose = command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no;
   std::vector<std::unique_ptr<meshca::Kubectl>> runners;
+  std::vector<meshca::ClusterReaders> readers; // outlive the check: they own the proxies
   std::vector<meshca::ClusterTarget> targets;
   for (const meshca::ConnectionFlags& flags : command.common.connections()) {
     runners.push_back(std::make_unique<meshca::Kubectl>(*kubectl_path, flags, verbose));
-    targets.push_back({flags.context.value_or(""), runners.back().get()});
+    meshca::ReaderSettings settings;
+    settings.transport = command.options.transport;
+    settings.proxy.kubectl = *kubectl_path;
+    settings.proxy.flags = flags;
+    settings.proxy.verbose = verbose;
+    settings.proxy.echo = &std::cerr;
+    settings.clusters = command.options.trust_domain ? meshca::WantClusters::yes : meshca::WantClusters::no;
+    settings.timeout = command.options.exec_timeout;
+    auto opened = meshca::open_cluster_readers(settings, std::cerr);
+    if (!opened)
+      return opened.error();
+    readers.push_back(std::move(*opened));
+    targets.push_back({flags.context.value_or(""), runners.back().get(), readers.back().lister.get(),
+                       readers.back().fetcher.get()});
   }
   return meshca::check_clusters(targets, command.options, recognizer,
                                 &meshca::install_interrupt_flag());

@@ -123,10 +123,16 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
   const WantClusters want = options.trust_domain ? WantClusters::yes : WantClusters::no;
   for (std::size_t c = 0; c < clusters.size(); ++c) {
     result.contexts.push_back(clusters[c].context);
-    owned.push_back(std::make_unique<KubectlExecFetcher>(*clusters[c].kubectl, want,
-                                                         options.exec_timeout));
-    fetchers.push_back(owned.back().get());
-    auto selection = list_sidecar_pods(*clusters[c].kubectl, options);
+    if (clusters[c].fetcher != nullptr) {
+      fetchers.push_back(clusters[c].fetcher);
+    } else {
+      owned.push_back(std::make_unique<KubectlExecFetcher>(*clusters[c].kubectl, want,
+                                                           options.exec_timeout));
+      fetchers.push_back(owned.back().get());
+    }
+    auto selection = clusters[c].lister != nullptr
+                         ? clusters[c].lister->list(options.namespaces, options.selector)
+                         : list_sidecar_pods(*clusters[c].kubectl, options);
     if (!selection) {
       if (selection.error().status == ExitStatus::bad_input || clusters.size() == 1)
         return selection.error();

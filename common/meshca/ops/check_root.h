@@ -6,6 +6,7 @@
 #include "meshca/kube/kubectl.h"
 #include "meshca/mesh/ca_class.h"
 #include "meshca/mesh/sidecar_pods.h"
+#include "meshca/ops/dump_fetcher.h"
 #include "meshca/ops/mtls_matrix.h"
 #include "meshca/ops/pod_report.h"
 #include "meshca/util/output_format.h"
@@ -32,6 +33,7 @@ struct CheckRootOptions {
   std::chrono::hours expiry_warn{60 * 24};
   std::chrono::milliseconds exec_timeout{60000};
   std::vector<std::string> config_dumps; // offline: files ("-" = stdin) instead of a cluster
+  Transport transport = Transport::automatic; // how the cluster is read (--transport)
 };
 
 struct ScopeCounts {
@@ -54,12 +56,15 @@ struct CheckRootResult {
 };
 
 // One cluster to check: a kubectl for its context, and the context's name for reports.
+// `lister` and `fetcher`, when set, replace kubectl for listing pods and reading dumps (the
+// in-process transport, see open_cluster_readers).
 struct ClusterTarget {
   std::string context; // "" for the kubeconfig's current context
   KubectlRunner* kubectl = nullptr;
+  PodLister* lister = nullptr;
+  DumpFetcher* fetcher = nullptr;
 };
 
-class DumpFetcher;
 class MeshCaRecognizer;
 
 // Checks the clusters. Fails (without a result) only for bad input that stops everything, such

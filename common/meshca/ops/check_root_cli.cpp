@@ -24,6 +24,7 @@ struct RawFlags {
   std::string expiry_warn = "60d";
   std::vector<std::string> config_dumps;
   std::string exec_timeout = "60s";
+  std::string transport = "auto";
 };
 
 po::options_description specific_flags(RawFlags& f) {
@@ -51,7 +52,10 @@ po::options_description specific_flags(RawFlags& f) {
     ("config-dump", po::value(&f.config_dumps)->composing()->value_name("FILE"),
      "Check saved Envoy config dumps (raw or istioctl -o json; - for stdin) instead of a cluster")
     ("exec-timeout", po::value(&f.exec_timeout)->value_name("DURATION"),
-     "How long to wait for one sidecar's config dump (default 60s)");
+     "How long to wait for one sidecar's config dump (default 60s)")
+    ("transport", po::value(&f.transport)->value_name("auto|proxy|exec"),
+     "How sidecars are read: proxy = one kubectl proxy on a private Unix socket, HTTP and "
+     "WebSocket in process; exec = one kubectl exec per pod; auto (default) = proxy, else exec");
   return d;
 }
 
@@ -136,6 +140,10 @@ Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) 
     return timeout.error();
   o.exec_timeout = *timeout;
   o.config_dumps = f.config_dumps;
+  auto transport = parse_transport(f.transport);
+  if (!transport)
+    return transport.error();
+  o.transport = *transport;
   if (!o.config_dumps.empty() && (!o.namespaces.empty() || !o.selector.empty() ||
                                   command.common.all_namespaces))
     return bad_input("--config-dump checks saved files; it cannot be combined with namespaces, "

@@ -1,13 +1,18 @@
 #pragma once
-// Where config dumps come from: a live proxy through `kubectl exec ... pilot-agent request`, or
-// saved files (offline checks for support cases).
+// Where pods and config dumps come from: a live proxy through `kubectl exec ... pilot-agent
+// request` (one kubectl process per pod), or through one `kubectl proxy` spoken to in process
+// (ApiClient); or saved files (offline checks for support cases).
 
 #include "meshca/kube/kubectl.h"
+#include "meshca/kube/proxy_process.h"
 #include "meshca/mesh/sidecar_pods.h"
 #include "meshca/util/result.h"
 
 #include <chrono>
+#include <iosfwd>
+#include <memory>
 #include <string>
+#include <string_view>
 
 namespace meshca {
 
@@ -46,5 +51,84 @@ private:
   std::string path_;
   std::chrono::milliseconds timeout_;
 };
+
+// Lists the sidecar pods check-root reads.
+class PodLister {
+public:
+  virtual ~PodLister() = default;
+  // The pods of `namespaces` (empty: every namespace but the system ones) matching the label
+  // `selector` ("" = all). bad_input when a named namespace does not exist; cluster_error when
+  // the pods cannot be listed.
+  virtual Result<PodSelection> list(const std::vector<std::string>& namespaces,
+                                    const std::string& selector) = 0;
+
+protected:
+  PodLister() = default;
+  PodLister(const PodLister&) = default;
+  PodLister& operator=(const PodLister&) = default;
+};
+
+class ApiClient;
+class PodPager;
+
+// One exec per pod over WebSocket through the client.
+class ApiExecFetcher final : public DumpFetcher {
+public:
+  ApiExecFetcher(ApiClient& api, WantClusters clusters, std::chrono::milliseconds timeout)
+      : api_(api), path_(config_dump_path(clusters)), timeout_(timeout) {}
+  Result<std::string> fetch(const SidecarPod& pod) override;
+
+private:
+  ApiClient& api_;
+  std::string path_;
+  std::chrono::milliseconds timeout_;
+};
+
+// Pages of 500 pods (limit/continue), each reduced to its sidecars before the next is read.
+class ApiPodLister final : public PodLister {
+public:
+  ApiPodLister(ApiClient& api, std::chrono::milliseconds timeout) : api_(api), timeout_(timeout) {}
+  Result<PodSelection> list(const std::vector<std::string>& namespaces,
+                            const std::string& selector) override;
+
+private:
+  Status check_namespace(const std::string& ns);
+  Status list_pages(const std::optional<std::string>& ns, const std::string& selector,
+                    PodPager& pager);
+  ApiClient& api_;
+  std::chrono::milliseconds timeout_;
+};
+
+// --transport: `proxy` (one kubectl proxy, HTTP and WebSocket in process), `exec` (one kubectl
+// exec per pod), `automatic` (the proxy, else exec).
+enum class Transport { automatic, proxy, exec };
+
+// "auto", "proxy" or "exec"; bad_input naming the valid values otherwise.
+Result<Transport> parse_transport(std::string_view text);
+
+// What one cluster is read through. Null fetcher and lister mean kubectl (list and exec).
+struct ClusterReaders {
+  std::unique_ptr<KubectlProxy> proxy;
+  std::unique_ptr<ApiClient> api;
+  std::unique_ptr<DumpFetcher> fetcher;
+  std::unique_ptr<PodLister> lister;
+
+  ClusterReaders();
+  ClusterReaders(ClusterReaders&&) noexcept;
+  ClusterReaders& operator=(ClusterReaders&&) noexcept;
+  ~ClusterReaders(); // the client first, then the proxy
+};
+
+struct ReaderSettings {
+  Transport transport = Transport::automatic;
+  ProxyStartOptions proxy;   // kubectl, connection flags, -v
+  WantClusters clusters = WantClusters::no;
+  std::chrono::milliseconds timeout{60000}; // per exec and per list page
+};
+
+// Opens the transport. Transport::exec gives empty readers. Transport::proxy fails
+// (cluster_error) when the proxy cannot start. Transport::automatic falls back to empty readers
+// and prints a one-line note saying why on `notes`.
+Result<ClusterReaders> open_cluster_readers(const ReaderSettings& settings, std::ostream& notes);
 
 } // namespace meshca

@@ -1,0 +1,51 @@
+#pragma once
+// The benchmark's figures for one mesh size, and their printout with ratios against the floor
+// and the sequential baseline.
+
+#include "measure.h"
+
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+struct Run {
+  std::string label;
+  Measurement m;
+  long long execs = 0; // execs the simulator served during the run (/simctl/stats)
+  std::string error;
+};
+
+struct Sequential {
+  int sampled = 0;
+  Measurement m;
+  std::map<std::string, double> values; // the sequential subcommand's line
+  std::string error;
+};
+
+struct Report {
+  int pods = 0;
+  int latency_ms = 0;
+  int parallel = 0;
+  double sim_start_s = 0;
+  double list_s = 0;
+  std::size_t list_bytes = 0;
+  std::map<std::string, double> rtt;             // exec-bench, 1 in flight
+  std::map<std::string, double> throughput;      // 256 in flight, masked dumps
+  std::map<std::string, double> throughput_full; // `parallel` in flight, full dumps
+  std::vector<Run> runs;
+  Sequential sequential;
+
+  // list + pods × round trip / in flight, from the simulator's own timings.
+  double floor_s() const;
+  // The sequential run extrapolated to every pod: list + pods × (exec time per sampled pod).
+  double sequential_wall_s() const;
+  double sequential_cpu_s() const;
+  bool ok() const;
+};
+
+void print_report(const Report& report, std::ostream& out);
+
+} // namespace bench

@@ -1,0 +1,263 @@
+#include "meshca/kube/api_client.h"
+
+// Beast and Asio stay in this file: they cost seconds per translation unit.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <mutex>
+#include <ostream>
+#include <thread>
+#include <variant>
+#include <vector>
+
+namespace meshca {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using Socket = asio::local::stream_protocol::socket;
+using Endpoint = asio::local::stream_protocol::endpoint;
+using asio::awaitable;
+using asio::use_awaitable;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kUserAgent = "kubectl-meshca";
+constexpr std::uint64_t kMaxBody = std::uint64_t{1} << 30;
+
+// Why one attempt failed, and whether another attempt may succeed.
+struct Failure {
+  std::string reason;
+  bool retryable = false;
+  bool timed_out = false;
+};
+template <class T>
+using Attempt = std::variant<T, Failure>;
+
+// Closes the socket when the time is up, which makes every pending operation on it fail.
+class Deadline {
+public:
+  Deadline(Socket& socket, Clock::duration timeout)
+      : timer_(socket.get_executor()), state_(std::make_shared<State>(State{&socket, false})) {
+    timer_.expires_after(timeout);
+    timer_.async_wait([state = state_](const boost::system::error_code& ec) {
+      if (ec || state->socket == nullptr)
+        return;
+      state->expired = true;
+      boost::system::error_code ignored;
+      state->socket->close(ignored);
+    });
+  }
+  ~Deadline() {
+    state_->socket = nullptr; // a handler already queued must not touch the socket
+    timer_.cancel();
+  }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+  bool expired() const { return state_->expired; }
+
+private:
+  struct State {
+    Socket* socket;
+    bool expired;
+  };
+  asio::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
+
+std::string seconds_text(Clock::duration d) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
+}
+
+Failure failure_from(const boost::system::system_error& e, const Deadline& deadline,
+                     Clock::duration timeout) {
+  if (deadline.expired())
+    return {"no answer within " + seconds_text(timeout), false, true};
+  return {e.code().message(), true, false};
+}
+
+} // namespace
+
+struct ApiClient::Impl {
+  Impl(std::string path, ApiClientOptions opts)
+      : endpoint(path), options(opts), thread([this] { io.run(); }) {}
+  ~Impl() {
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  awaitable<Attempt<HttpResponse>> get_once(std::string target, Clock::duration timeout,
+                                            bool& reused);
+  awaitable<Attempt<HttpResponse>> get(std::string target, Clock::duration timeout);
+  awaitable<Attempt<ExecOutput>> exec_once(std::string target, Clock::duration timeout);
+  awaitable<Attempt<ExecOutput>> exec(std::string target, Clock::duration timeout);
+  awaitable<void> pause(int attempt);
+
+  void echo(const std::string& line) {
+    if (options.echo == nullptr)
+      return;
+    const std::lock_guard lock(echo_mutex);
+    *options.echo << line << '\n' << std::flush;
+  }
+
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  Endpoint endpoint;
+  ApiClientOptions options;
+  std::vector<Socket> idle; // keep-alive connections; touched on the I/O thread only
+  std::mutex echo_mutex;
+  std::thread thread; // last: starts once everything above exists
+};
+
+awaitable<void> ApiClient::Impl::pause(int attempt) {
+  asio::steady_timer timer(io);
+  timer.expires_after(std::chrono::milliseconds(50) * (1 << attempt));
+  co_await timer.async_wait(use_awaitable);
+}
+
+awaitable<Attempt<HttpResponse>> ApiClient::Impl::get_once(std::string target,
+                                                           Clock::duration timeout, bool& reused) {
+  reused = !idle.empty();
+  Socket socket(io);
+  if (reused) {
+    socket = std::move(idle.back());
+    idle.pop_back();
+  }
+  const Deadline deadline(socket, timeout);
+  try {
+    if (!reused)
+      co_await socket.async_connect(endpoint, use_awaitable);
+    http::request<http::empty_body> request{http::verb::get, target, 11};
+    request.set(http::field::host, "localhost");
+    request.set(http::field::user_agent, kUserAgent);
+    request.set(http::field::accept, "application/json");
+    request.keep_alive(true);
+    co_await http::async_write(socket, request, use_awaitable);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kMaxBody);
+    co_await http::async_read(socket, buffer, parser, use_awaitable);
+    auto response = parser.release();
+    if (response.keep_alive() && buffer.size() == 0 && idle.size() < options.max_idle_connections)
+      idle.push_back(std::move(socket));
+    co_return HttpResponse{static_cast<int>(response.result_int()), std::move(response.body())};
+  } catch (const boost::system::system_error& e) {
+    co_return failure_from(e, deadline, timeout);
+  }
+}
+
+awaitable<Attempt<HttpResponse>> ApiClient::Impl::get(std::string target, Clock::duration timeout) {
+  const auto end = Clock::now() + timeout;
+  for (int attempt = 0;; ++attempt) {
+    bool reused = false;
+    auto result = co_await get_once(target, end - Clock::now(), reused);
+    const auto* failure = std::get_if<Failure>(&result);
+    if (failure != nullptr && reused && failure->retryable) {
+      --attempt; // a keep-alive connection the proxy had closed: not the server's fault
+      continue;
+    }
+    const bool transient = failure != nullptr
+                               ? failure->retryable
+                               : is_transient_http_failure(std::get<HttpResponse>(result).status,
+                                                           std::get<HttpResponse>(result).body);
+    if (!transient || attempt >= options.retries ||
+        Clock::now() + std::chrono::milliseconds(50 << attempt) >= end)
+      co_return result;
+    co_await pause(attempt);
+  }
+}
+
+awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec_once(std::string target,
+                                                          Clock::duration timeout) {
+  websocket::stream<Socket> ws(io);
+  const Deadline deadline(ws.next_layer(), timeout);
+  try {
+    co_await ws.next_layer().async_connect(endpoint, use_awaitable);
+    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
+      request.set(http::field::sec_websocket_protocol, kExecSubprotocols);
+      request.set(http::field::user_agent, kUserAgent);
+    }));
+    ws.read_message_max(kMaxBody);
+    websocket::response_type response;
+    boost::system::error_code ec;
+    co_await ws.async_handshake(response, "localhost", target, asio::redirect_error(use_awaitable, ec));
+    if (ec && response.result_int() != 0 && response.result_int() != 101) {
+      const int status = static_cast<int>(response.result_int());
+      co_return Failure{"HTTP " + std::to_string(status) + ": " + api_status_message(response.body()),
+                        is_transient_http_failure(status, response.body())};
+    }
+    if (ec)
+      throw boost::system::system_error(ec);
+    ExecStreams streams;
+    beast::flat_buffer buffer;
+    while (true) {
+      co_await ws.async_read(buffer, asio::redirect_error(use_awaitable, ec));
+      if (ec == websocket::error::closed)
+        break;
+      if (ec)
+        throw boost::system::system_error(ec);
+      const auto data = buffer.cdata();
+      auto fed = streams.feed({static_cast<const char*>(data.data()), data.size()});
+      buffer.consume(buffer.size());
+      if (!fed)
+        co_return Failure{fed.error().message, false};
+    }
+    auto output = streams.finish();
+    if (!output)
+      co_return Failure{output.error().message, false};
+    co_return std::move(*output);
+  } catch (const boost::system::system_error& e) {
+    co_return failure_from(e, deadline, timeout);
+  }
+}
+
+awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec(std::string target, Clock::duration timeout) {
+  const auto end = Clock::now() + timeout;
+  for (int attempt = 0;; ++attempt) {
+    auto result = co_await exec_once(target, end - Clock::now());
+    const auto* failure = std::get_if<Failure>(&result);
+    if (failure == nullptr || !failure->retryable || attempt >= options.retries ||
+        Clock::now() + std::chrono::milliseconds(50 << attempt) >= end)
+      co_return result;
+    co_await pause(attempt);
+  }
+}
+
+ApiClient::ApiClient(std::string socket_path, ApiClientOptions options)
+    : socket_path_(std::move(socket_path)),
+      impl_(std::make_unique<Impl>(socket_path_, options)) {}
+
+ApiClient::~ApiClient() = default;
+
+Result<HttpResponse> ApiClient::get(const std::string& target, std::chrono::milliseconds timeout) {
+  impl_->echo("+ GET " + target);
+  auto attempt = asio::co_spawn(impl_->io, impl_->get(target, timeout), asio::use_future).get();
+  if (auto* failure = std::get_if<Failure>(&attempt))
+    return cluster_error("GET " + target + ": " +
+                         (failure->timed_out ? "no answer within " + seconds_text(timeout) : failure->reason));
+  return std::move(std::get<HttpResponse>(attempt));
+}
+
+Result<ExecOutput> ApiClient::exec(const std::string& target, std::chrono::milliseconds timeout) {
+  impl_->echo("+ GET " + target + " (WebSocket " + kExecSubprotocols + ")");
+  auto attempt = asio::co_spawn(impl_->io, impl_->exec(target, timeout), asio::use_future).get();
+  if (auto* failure = std::get_if<Failure>(&attempt))
+    return cluster_error(failure->timed_out ? "no answer within " + seconds_text(timeout) : failure->reason);
+  return std::move(std::get<ExecOutput>(attempt));
+}
+
+} // namespace meshca

@@ -1,0 +1,60 @@
+#pragma once
+// HTTP/1.1 and WebSocket to the Kubernetes API through a local Unix socket (a `kubectl proxy
+// --unix-socket`, see proxy_process.h), in process: one I/O thread, keep-alive connections
+// reused from a small pool, one fresh connection per exec (an upgraded connection cannot be
+// reused). Callers block on their own thread; many may call at once, and the number of calls in
+// flight is theirs to bound (check-root's --parallel).
+//
+// Boost.Beast and Asio are confined to api_client.cpp (they cost seconds per translation unit).
+
+#include "meshca/kube/api_client_exec.h"
+#include "meshca/util/result.h"
+
+#include <chrono>
+#include <cstddef>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+namespace meshca {
+
+struct ApiClientOptions {
+  std::size_t max_idle_connections = 4;
+  // -v: every request line is printed here ("+ GET /api/v1/pods?limit=500"). Targets carry no
+  // secrets (no request bodies are sent, and the proxy adds the credentials).
+  std::ostream* echo = nullptr;
+  // Transport failures (refused, reset, closed without an answer, 502/503/504 from the proxy) of
+  // these read-only calls are retried this many times, after 50 ms, 100 ms, ...
+  int retries = 2;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+};
+
+class ApiClient {
+public:
+  ApiClient(std::string socket_path, ApiClientOptions options = {});
+  ~ApiClient(); // ends the I/O thread; calls still running fail
+  ApiClient(const ApiClient&) = delete;
+  ApiClient& operator=(const ApiClient&) = delete;
+
+  // GET `target`. Any HTTP answer is a response (look at status); cluster_error when none came
+  // within `timeout` or after the retries, naming the target and the reason.
+  Result<HttpResponse> get(const std::string& target, std::chrono::milliseconds timeout);
+
+  // Runs an exec (`target` from exec_target()) over WebSocket, up to `timeout` in all.
+  // cluster_error when the upgrade is refused (with the API's status message), the connection
+  // ends before the exit status, or the time runs out.
+  Result<ExecOutput> exec(const std::string& target, std::chrono::milliseconds timeout);
+
+  const std::string& socket_path() const { return socket_path_; }
+
+private:
+  struct Impl;
+  std::string socket_path_;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace meshca
