@@ -199,3 +199,42 @@ TEST_CASE("offline: a saved dump gives the same verdict as the live pod") {
   CHECK(offline.exit_code == 0);
   CHECK(contains(offline.out, " trusts [CITADEL]"));
 }
+
+TEST_CASE("several contexts: each cluster is reported under its name, the verdict covers all") {
+  SimCluster east(e2e::scenario("demo.json", {"--context", "east"}));
+  SimCluster west(e2e::scenario("mixed-trust.json", {"--context", "west"}));
+  meshca::ProcessSpec spec;
+  spec.program = e2e::plugin_path(kCheckRoot);
+  spec.args = {"--context", "east", "--context", "west", "--meshca-bundle", bundle_url(west),
+               "--require", "CITADEL"};
+  spec.timeout = std::chrono::seconds(90);
+  spec.extra_env = e2e::plugin_env(east, MESHCA_PLUGIN_DIR);
+  spec.extra_env.back() = {"KUBECONFIG", east.kubeconfig() + ":" + west.kubeconfig()};
+  auto result = meshca::run_process(spec);
+  REQUIRE(result.ok());
+  INFO(result->out << result->err);
+  CHECK(contains(result->out, "\nContext: east\n\nNamespace: batch\n"));
+  CHECK(contains(result->out, "\nContext: west\n\nNamespace: ns-citadel\n"));
+  CHECK(result->out.find("Context: east") < result->out.find("Context: west"));
+  // 21 Citadel-only sidecars in east; in west 6 trust Citadel and 2 only Mesh CA.
+  CHECK(contains(result->err, "2 pods trust [MESHCA]"));
+  CHECK(result->exit_code == 1); // --require CITADEL fails on west's Mesh-CA-only pods
+  CHECK(contains(result->err, "app-d"));
+}
+
+TEST_CASE("offline: every sample dump is read, none crashes the run") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  const std::string samples = MESHCA_SAMPLES_DIR;
+  auto result = e2e::run_plugin(
+      sim, kCheckRoot,
+      {"--config-dump", samples + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json",
+       "--config-dump", samples + "/istio-testdata_secret_istio_config_dump.json",
+       "--config-dump", samples + "/istio-testdata_secret_spire_config_dump.json", "--workload-cert",
+       "--meshca-bundle", samples + "/meshca_spiffe_bundle_jwks.json"});
+  INFO(result.out << result.err);
+  // The sample certificates have expired: each issuer is still attributed by chain verification,
+  // and the expiry fails the check.
+  CHECK(result.exit_code == 1);
+  CHECK(lines_matching(result.out, R"(.* is using the mTLS certificate issued by \[CITADEL\] \(.*expired.*\))").size() == 3);
+  CHECK(contains(result.err, "3 pods trust [CITADEL]"));
+}
