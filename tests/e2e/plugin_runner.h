@@ -35,6 +35,7 @@ inline std::vector<std::pair<std::string, std::string>> plugin_env(const SimClus
                                                                    const std::string& path_first) {
   const char* path = std::getenv("PATH");
   return {{"KUBECACHEDIR", sim.dir() + "/plugin-cache"},
+          {"XDG_CACHE_HOME", sim.dir() + "/xdg-cache"}, // the Mesh CA bundle cache
           {"PATH", path_first + ":" + (path ? path : "/usr/bin:/bin")},
           {"KUBECONFIG", sim.kubeconfig()}};
 }

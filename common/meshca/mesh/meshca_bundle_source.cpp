@@ -78,7 +78,11 @@ Result<MeshCaRecognizer> from_url(const std::string& url, const BundleSourceOpti
   const auto written = cached_path.empty() ? fs::file_time_type{}
                                            : fs::last_write_time(cached_path, ec);
   const bool have_cache = !cached_path.empty() && !ec;
-  if (have_cache && fs::file_time_type::clock::now() - written < options.cache_lifetime) {
+  // The public bundle is read from a fresh cache; a URL the user names is fetched every time
+  // (it may be a bundle that just changed) and its cached copy serves only when the fetch fails.
+  const bool prefer_cache = may_fall_back;
+  if (prefer_cache && have_cache &&
+      fs::file_time_type::clock::now() - written < options.cache_lifetime) {
     if (auto text = read_file(cached_path)) {
       if (auto fresh = from_text(*text, url + " (cached " + age_text(written) + " ago)"))
         return fresh;

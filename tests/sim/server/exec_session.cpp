@@ -7,6 +7,8 @@
 
 #include <boost/beast/websocket.hpp>
 
+#include <algorithm>
+
 #include <thread>
 
 namespace sim {
@@ -35,6 +37,8 @@ std::string status_message(const ExecRequest& exec, const ExecResult& result) {
          R"(,"reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":")" + code + R"("}]}})";
 }
 
+constexpr int kMinExecStartMs = 30;
+
 bool send_channel(websocket::stream<tcp::socket&>& ws, char channel, std::string_view data, Stats& stats) {
   boost::system::error_code ec;
   std::size_t offset = 0;
@@ -53,8 +57,11 @@ bool send_channel(websocket::stream<tcp::socket&>& ws, char channel, std::string
 // leaves (or the hang is lifted, or the server stops).
 std::optional<ExecResult> run_command(tcp::socket& socket, const ExecRequest& exec, const ConnectionContext& context) {
   auto& faults = context.api.faults();
-  if (int latency = faults.exec_latency_ms(); latency > 0)
-    std::this_thread::sleep_for(std::chrono::milliseconds(latency));
+  // kubectl's WebSocket client starts reading before it has registered its streams and drops
+  // frames that arrive earlier ("Unknown stream id 1"); a real container runtime takes a few
+  // milliseconds to start the process, so no answer comes sooner than kMinExecStart.
+  const int latency = std::max(faults.exec_latency_ms(), kMinExecStartMs);
+  std::this_thread::sleep_for(std::chrono::milliseconds(latency));
   if (faults.exec_hangs(exec.ns, exec.pod)) {
     context.api.stats().add("exec.hangs");
     while (faults.exec_hangs(exec.ns, exec.pod))
