@@ -22,12 +22,17 @@ std::vector<std::string> KubectlExecFetcher::exec_args(const SidecarPod& pod) co
 
 Result<std::string> KubectlExecFetcher::fetch(const SidecarPod& pod) {
   const auto args = exec_args(pod);
-  auto output = run_checked(kubectl_, args,
-                            "pod \"" + pod.ns + "/" + pod.name + "\": reading the proxy's config dump",
-                            std::nullopt, timeout_);
-  if (!output)
-    return output.error();
-  return std::move(output->out);
+  const std::string what =
+      "pod \"" + pod.ns + "/" + pod.name + "\": reading the proxy's config dump";
+  // kubectl's WebSocket exec can succeed with no output when the answer races its stream set-up
+  // ("Unknown stream id"); a dump is never empty, so one more try is safe.
+  for (int attempt = 0;; ++attempt) {
+    auto output = run_checked(kubectl_, args, what, std::nullopt, timeout_);
+    if (!output)
+      return output.error();
+    if (!output->out.empty() || attempt == 1)
+      return std::move(output->out);
+  }
 }
 
 namespace {
