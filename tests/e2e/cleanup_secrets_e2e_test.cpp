@@ -1,7 +1,7 @@
 // cleanup-secrets against meshca-sim with the real kubectl: the safety check, the backup, the
 // delete and istiod restart, a failure after the backup, and --restore.
 
-#include "sim_cluster.h"
+#include "plugin_runner.h"
 
 #include <doctest/doctest.h>
 
@@ -17,31 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 using e2e::SimCluster;
 
-// The build folder: this test runs from <build>/tests/e2e.
-fs::path build_dir() { return fs::canonical("/proc/self/exe").parent_path().parent_path().parent_path(); }
-
-fs::path source_dir() {
-  std::ifstream cache(build_dir() / "CMakeCache.txt");
-  std::string line;
-  while (std::getline(cache, line))
-    if (line.starts_with("CMAKE_HOME_DIRECTORY:INTERNAL="))
-      return line.substr(line.find('=') + 1);
-  FAIL("no CMAKE_HOME_DIRECTORY in CMakeCache.txt");
-  return {};
-}
-
-std::string scenario(const std::string& name) { return (source_dir() / "tests/sim/scenarios" / name).string(); }
-
-// A plugin run against the simulator; kubectl's discovery cache is the simulator's own.
-meshca::ProcessOutput plugin(const SimCluster& sim, const std::string& name, std::vector<std::string> args) {
-  args.insert(args.begin(), {"--kubeconfig", sim.kubeconfig()});
-  meshca::ProcessSpec spec{(build_dir() / "bin" / ("kubectl-meshca-" + name)).string(), args, std::nullopt,
-                           std::chrono::seconds(120),
-                           {{"KUBECACHEDIR", sim.dir() + "/kube-cache"}, {"KUBECTL", e2e::kubectl_path()},
-                            {"XDG_CACHE_HOME", sim.dir() + "/xdg-cache"}}};
-  auto result = meshca::run_process(spec);
-  REQUIRE_MESSAGE(result.ok(), "cannot run kubectl-meshca-" << name);
-  return *result;
+meshca::ProcessOutput plugin(const SimCluster& sim, const std::string& name,
+                             const std::vector<std::string>& args) {
+  return e2e::run_plugin(sim, "kubectl-meshca-" + name, args);
 }
 
 std::string bundle_url(const SimCluster& sim) {
@@ -131,7 +109,7 @@ struct Round2 {
 } // namespace
 
 TEST_CASE("cleanup is refused while a sidecar trusts only CITADEL, and changes nothing") {
-  SimCluster sim{e2e::SimOptions{{"--scenario", scenario("demo.json")}, false, {}}};
+  SimCluster sim{e2e::scenario("demo.json")};
   const std::string backup = sim.dir() + "/backup";
   auto r = plugin(sim, "cleanup_secrets", {"--backup-dir", backup, "--yes", "--meshca-bundle", bundle_url(sim)});
   CHECK(r.exit_code == 1);

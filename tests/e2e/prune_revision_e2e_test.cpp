@@ -1,7 +1,7 @@
 // prune-revision against meshca-sim with the real kubectl: refused while in use (nothing
 // deleted), dry runs, the delete itself, and a re-run that finds nothing left.
 
-#include "sim_cluster.h"
+#include "plugin_runner.h"
 
 #include <doctest/doctest.h>
 
@@ -14,30 +14,12 @@ namespace {
 namespace fs = std::filesystem;
 using e2e::SimCluster;
 
-fs::path build_dir() { return fs::canonical("/proc/self/exe").parent_path().parent_path().parent_path(); }
-
-fs::path source_dir() {
-  std::ifstream cache(build_dir() / "CMakeCache.txt");
-  std::string line;
-  while (std::getline(cache, line))
-    if (line.starts_with("CMAKE_HOME_DIRECTORY:INTERNAL="))
-      return line.substr(line.find('=') + 1);
-  FAIL("no CMAKE_HOME_DIRECTORY in CMakeCache.txt");
-  return {};
-}
-
 SimCluster demo() {
-  return SimCluster(e2e::SimOptions{{"--scenario", (source_dir() / "tests/sim/scenarios/demo.json").string()}, false, {}});
+  return SimCluster(e2e::scenario("demo.json"));
 }
 
-meshca::ProcessOutput prune(const SimCluster& sim, std::vector<std::string> args) {
-  args.insert(args.begin(), {"--kubeconfig", sim.kubeconfig()});
-  meshca::ProcessSpec spec{(build_dir() / "bin/kubectl-meshca-prune_revision").string(), args, std::nullopt,
-                           std::chrono::seconds(60),
-                           {{"KUBECACHEDIR", sim.dir() + "/kube-cache"}, {"KUBECTL", e2e::kubectl_path()}}};
-  auto result = meshca::run_process(spec);
-  REQUIRE(result.ok());
-  return *result;
+meshca::ProcessOutput prune(const SimCluster& sim, const std::vector<std::string>& args) {
+  return e2e::run_plugin(sim, "kubectl-meshca-prune_revision", args);
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -156,7 +138,7 @@ TEST_CASE("prune is allowed once namespaces, pods and tags have moved, the old g
 }
 
 TEST_CASE("an unrevisioned install is pruned as istiod and istio-sidecar-injector, and refused while used") {
-  SimCluster sim(e2e::SimOptions{{"--scenario", (source_dir() / "tests/sim/scenarios/unrevisioned.json").string()}, false, {}});
+  SimCluster sim(e2e::scenario("unrevisioned.json"));
   auto r = prune(sim, {"default", "--dry-run"});
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "namespace/legacy is labelled istio-injection=enabled, which injects from default"));

@@ -2,7 +2,7 @@
 // mesh with status (and check-root) between the steps: round 1 (distribute the Mesh CA root),
 // prune, round 2 (Mesh CA certificates), prune, cleanup-secrets, and a rollback with --restore.
 
-#include "sim_cluster.h"
+#include "plugin_runner.h"
 
 #include <doctest/doctest.h>
 
@@ -16,27 +16,9 @@ namespace {
 namespace fs = std::filesystem;
 using e2e::SimCluster;
 
-fs::path build_dir() { return fs::canonical("/proc/self/exe").parent_path().parent_path().parent_path(); }
-
-fs::path source_dir() {
-  std::ifstream cache(build_dir() / "CMakeCache.txt");
-  std::string line;
-  while (std::getline(cache, line))
-    if (line.starts_with("CMAKE_HOME_DIRECTORY:INTERNAL="))
-      return line.substr(line.find('=') + 1);
-  FAIL("no CMAKE_HOME_DIRECTORY in CMakeCache.txt");
-  return {};
-}
-
-meshca::ProcessOutput plugin(const SimCluster& sim, const std::string& name, std::vector<std::string> args) {
-  args.insert(args.begin(), {"--kubeconfig", sim.kubeconfig()});
-  meshca::ProcessSpec spec{(build_dir() / "bin" / ("kubectl-meshca-" + name)).string(), args, std::nullopt,
-                           std::chrono::seconds(120),
-                           {{"KUBECACHEDIR", sim.dir() + "/kube-cache"}, {"KUBECTL", e2e::kubectl_path()},
-                            {"XDG_CACHE_HOME", sim.dir() + "/xdg-cache"}}};
-  auto result = meshca::run_process(spec);
-  REQUIRE(result.ok());
-  return *result;
+meshca::ProcessOutput plugin(const SimCluster& sim, const std::string& name,
+                             const std::vector<std::string>& args) {
+  return e2e::run_plugin(sim, "kubectl-meshca-" + name, args);
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -106,7 +88,7 @@ void move_demo_namespaces(const SimCluster& sim, const std::string& rev) {
 } // namespace
 
 TEST_CASE("status of the demo mesh: revisions, tags, namespaces, pods, phase and next command") {
-  SimCluster sim(e2e::SimOptions{{"--scenario", (source_dir() / "tests/sim/scenarios/demo.json").string()}, false, {}});
+  SimCluster sim(e2e::scenario("demo.json"));
   auto text = plugin(sim, "status", {});
   ok(text);
   CHECK(contains(text.out, "Control plane:\nREVISION"));
@@ -138,7 +120,7 @@ TEST_CASE("status of the demo mesh: revisions, tags, namespaces, pods, phase and
 }
 
 TEST_CASE("status flags both labels at once and labels that point at no control plane") {
-  SimCluster sim(e2e::SimOptions{{"--scenario", (source_dir() / "tests/sim/scenarios/demo.json").string()}, false, {}});
+  SimCluster sim(e2e::scenario("demo.json"));
   ok(sim.kubectl({"label", "ns", "bookinfo", "istio.io/rev=asm-1-19-meshca"}));
   ok(sim.kubectl({"label", "ns", "plain", "istio.io/rev=asm-0-gone"}));
   auto r = plugin(sim, "status", {});
@@ -148,7 +130,7 @@ TEST_CASE("status flags both labels at once and labels that point at no control 
 }
 
 TEST_CASE("the whole migration of the demo mesh, with status and check-root between the steps") {
-  SimCluster sim(e2e::SimOptions{{"--scenario", (source_dir() / "tests/sim/scenarios/demo.json").string()}, false, {}});
+  SimCluster sim(e2e::scenario("demo.json"));
   CHECK(phase(sim) == "ready-to-relabel");
   CHECK(check_root(sim, {"-A", "--require", "CITADEL,MESHCA"}).exit_code == 1);
 
