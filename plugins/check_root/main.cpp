@@ -5,7 +5,7 @@
 #include "meshca/mesh/meshca_bundle_source.h"
 #include "meshca/ops/check_root_cli.h"
 #include "meshca/ops/check_root_output.h"
-#include "meshca/version.h"
+#include "meshca/cli/version_line.h"
 
 #include <iostream>
 #include <memory>
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command->common.version) {
-    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe << ")\n";
+    meshca::print_version(std::cout);
     return 0;
   }
   auto recognizer = meshca::load_meshca_recognizer(

@@ -4,7 +4,7 @@
 #include "meshca/cli/interrupt.h"
 #include "meshca/mesh/meshca_bundle_source.h"
 #include "meshca/ops/cleanup_secrets.h"
-#include "meshca/version.h"
+#include "meshca/cli/version_line.h"
 
 #include <iostream>
 
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command->common.version) {
-    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe << ")\n";
+    meshca::print_version(std::cout);
     return 0;
   }
   auto result = run(*command);

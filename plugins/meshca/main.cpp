@@ -3,7 +3,7 @@
 
 #include "meshca/cli/dispatch.h"
 #include "meshca/cli/sibling.h"
-#include "meshca/version.h"
+#include "meshca/cli/version_line.h"
 
 #include <iostream>
 
@@ -42,8 +42,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (std::holds_alternative<meshca::ShowVersion>(plan)) {
-    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe
-              << ")\n";
+    meshca::print_version(std::cout);
     return 0;
   }
   if (const auto* error = std::get_if<meshca::DispatchError>(&plan)) {

@@ -1,7 +1,7 @@
 // kubectl meshca prune-revision OLD: remove an old control-plane revision once nothing uses it.
 
 #include "meshca/ops/prune_revision.h"
-#include "meshca/version.h"
+#include "meshca/cli/version_line.h"
 
 #include <iostream>
 
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command->common.version) {
-    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe << ")\n";
+    meshca::print_version(std::cout);
     return 0;
   }
   auto result = run(*command);

@@ -2,7 +2,7 @@
 
 #include "meshca/ops/relabel_cli.h"
 #include "meshca/ops/relabel_output.h"
-#include "meshca/version.h"
+#include "meshca/cli/version_line.h"
 
 #include <iostream>
 
@@ -37,8 +37,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command->common.version) {
-    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe
-              << ")\n";
+    meshca::print_version(std::cout);
     return 0;
   }
   if (auto status = meshca::expand_stdin_names(*command, std::cin); !status)

@@ -4,7 +4,7 @@
 #include "meshca/cli/interrupt.h"
 #include "meshca/ops/rollout_cli.h"
 #include "meshca/ops/rollout_output.h"
-#include "meshca/version.h"
+#include "meshca/cli/version_line.h"
 
 #include <iostream>
 
@@ -40,8 +40,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command->common.version) {
-    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe
-              << ")\n";
+    meshca::print_version(std::cout);
     return 0;
   }
   if (auto status = meshca::expand_stdin_namespaces(*command, std::cin); !status)

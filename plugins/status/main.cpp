@@ -4,7 +4,7 @@
 #include "meshca/ops/status_output.h"
 #include "meshca/ops/status_phase.h"
 #include "meshca/ops/status_snapshot.h"
-#include "meshca/version.h"
+#include "meshca/cli/version_line.h"
 
 #include <iostream>
 
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command->common.version) {
-    std::cout << "kubectl meshca version " << meshca::kVersion << " (" << meshca::kGitDescribe << ")\n";
+    meshca::print_version(std::cout);
     return 0;
   }
   auto text = run(*command);
