@@ -2,6 +2,8 @@
 // domains it accepts.
 
 #include "meshca/cli/interrupt.h"
+#include "meshca/cli/kubeconfig_check.h"
+#include "meshca/cli/selector_error.h"
 #include "meshca/mesh/meshca_bundle_source.h"
 #include "meshca/ops/check_root_cli.h"
 #include "meshca/ops/check_root_output.h"
@@ -16,9 +18,15 @@ constexpr const char* kName = "check-root";
 
 meshca::Result<meshca::CheckRootResult> run(const meshca::CheckRootCommand& command,
                                             const meshca::MeshCaRecognizer& recognizer) {
-  if (!command.options.config_dumps.empty())
-    return meshca::check_dump_files(command.options, recognizer);
-  auto kubectl_path = meshca::locate_kubectl(command.common.kubectl);
+  if (!command.options.config_dumps.empty()) {
+    MESHCA_TRY(meshca::check_config_dump_files(command.options.config_dumps));
+    auto result = meshca::check_dump_files(command.options, recognizer);
+    // Offline there is no cluster: a dump that cannot be read is bad input, not exit 3.
+    if (result && result->status == meshca::ExitStatus::cluster_error)
+      result->status = meshca::ExitStatus::bad_input;
+    return result;
+  }
+  auto kubectl_path = meshca::prepare_kubectl(command.common);
   if (!kubectl_path)
     return kubectl_path.error();
   const auto verbose = command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no;
@@ -67,7 +75,9 @@ int main(int argc, char** argv) {
 
   auto result = run(*command, *recognizer);
   if (!result)
-    return meshca::report_error(kName, result.error());
+    return meshca::report_error(kName, meshca::classify_selector_error(
+                                           meshca::classify_kubeconfig_error(result.error()),
+                                           command->options.selector));
   std::cout << meshca::render_check_root(*result, command->options) << std::flush;
   if (command->options.output == meshca::OutputFormat::text)
     std::cerr << meshca::render_summary(*result, command->options);

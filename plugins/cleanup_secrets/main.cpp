@@ -4,6 +4,8 @@
 #include "meshca/cli/interrupt.h"
 #include "meshca/mesh/meshca_bundle_source.h"
 #include "meshca/ops/cleanup_secrets.h"
+#include "meshca/cli/cluster_check.h"
+#include "meshca/cli/kubeconfig_check.h"
 #include "meshca/cli/version_line.h"
 
 #include <iostream>
@@ -13,11 +15,15 @@ namespace {
 constexpr const char* kName = "cleanup-secrets";
 
 meshca::Status run(const meshca::CleanupSecretsCommand& command) {
-  auto kubectl_path = meshca::locate_kubectl(command.common.kubectl);
+  if (command.options.mode == meshca::CleanupMode::cleanup)
+    MESHCA_TRY(meshca::check_backup_dir_usable(command.options.dir));
+  auto kubectl_path = meshca::prepare_kubectl(command.common);
   if (!kubectl_path)
     return kubectl_path.error();
   meshca::Kubectl kubectl(*kubectl_path, command.common.connection(),
                           command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no);
+  if (auto present = meshca::require_istio_namespace(kubectl, command.common.connection().context); !present)
+    return present.error();
   const meshca::CleanupSecretsOptions& options = command.options;
   meshca::CleanupEnvironment env{
       kubectl,
@@ -55,6 +61,6 @@ int main(int argc, char** argv) {
   auto result = run(*command);
   std::cout << std::flush;
   if (!result)
-    return meshca::report_error(kName, result.error());
+    return meshca::report_error(kName, meshca::classify_kubeconfig_error(result.error()));
   return 0;
 }

@@ -4,6 +4,8 @@
 #include "meshca/cli/interrupt.h"
 #include "meshca/ops/rollout_cli.h"
 #include "meshca/ops/rollout_output.h"
+#include "meshca/cli/cluster_check.h"
+#include "meshca/cli/kubeconfig_check.h"
 #include "meshca/cli/version_line.h"
 
 #include <iostream>
@@ -13,20 +15,27 @@ namespace {
 constexpr const char* kName = "rollout";
 
 int run(const meshca::RolloutCommand& command) {
-  auto kubectl_path = meshca::locate_kubectl(command.common.kubectl);
+  auto kubectl_path = meshca::prepare_kubectl(command.common);
   if (!kubectl_path)
     return meshca::report_error(kName, kubectl_path.error());
   meshca::Kubectl kubectl(*kubectl_path, command.common.connection(),
                           command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no);
+  if (auto present = meshca::require_istio_namespace(kubectl, command.common.connection().context); !present)
+    return meshca::report_error(kName, present.error());
   const meshca::RolloutReport report =
       meshca::run_rollout(kubectl, command.options, &meshca::install_interrupt_flag());
   if (!report.scopes.empty())
     std::cout << meshca::render_rollout(report, command.options.output) << std::flush;
   for (const std::string& note : report.notes)
     std::cerr << "kubectl meshca rollout: note: " << note << '\n';
-  for (const meshca::Error& error : report.errors)
+  meshca::ExitStatus status = report.status;
+  for (const meshca::Error& reported : report.errors) {
+    const meshca::Error error = meshca::classify_kubeconfig_error(reported);
+    if (error.status == meshca::ExitStatus::bad_input && status == meshca::ExitStatus::cluster_error)
+      status = meshca::ExitStatus::bad_input; // the kubeconfig failed the first call: nothing ran
     meshca::report_error(kName, error);
-  return meshca::to_int(report.status);
+  }
+  return meshca::to_int(status);
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 // kubectl meshca status: where the migration stands and what to run next.
 
+#include "meshca/cli/cluster_check.h"
+#include "meshca/cli/kubeconfig_check.h"
 #include "meshca/ops/status_cli.h"
 #include "meshca/ops/status_output.h"
 #include "meshca/ops/status_phase.h"
@@ -13,11 +15,13 @@ namespace {
 constexpr const char* kName = "status";
 
 meshca::Result<std::string> run(const meshca::StatusCommand& command) {
-  auto kubectl_path = meshca::locate_kubectl(command.common.kubectl);
+  auto kubectl_path = meshca::prepare_kubectl(command.common);
   if (!kubectl_path)
     return kubectl_path.error();
   meshca::Kubectl kubectl(*kubectl_path, command.common.connection(),
                           command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no);
+  if (auto present = meshca::require_istio_namespace(kubectl, command.common.connection().context); !present)
+    return present.error();
   auto snapshot = meshca::read_status_snapshot(kubectl);
   if (!snapshot)
     return snapshot.error();
@@ -49,7 +53,7 @@ int main(int argc, char** argv) {
   }
   auto text = run(*command);
   if (!text)
-    return meshca::report_error(kName, text.error());
+    return meshca::report_error(kName, meshca::classify_kubeconfig_error(text.error()));
   std::cout << *text << std::flush;
   return 0;
 }

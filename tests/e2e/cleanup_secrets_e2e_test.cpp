@@ -217,6 +217,7 @@ TEST_CASE("a backup folder holding other content is refused before anything chan
   Round2 t;
   t.move_shop();
   fs::create_directories(t.backup);
+  fs::permissions(t.backup, fs::perms::owner_all, fs::perm_options::replace);
   std::ofstream(t.backup + "/cacerts.yaml") << "# someone else's backup\n";
   const std::size_t before = mutations(t.sim).size();
   auto r = t.cleanup({"--backup-dir", t.backup, "--yes"});

@@ -40,15 +40,35 @@ inline std::vector<std::pair<std::string, std::string>> plugin_env(const SimClus
           {"KUBECONFIG", sim.kubeconfig()}};
 }
 
+// With MESHCA_E2E_VALGRIND=1 (scripts/memcheck) plugins run under valgrind memcheck: any memory
+// error or definite leak makes the plugin exit 97, which no test expects.
+inline bool under_valgrind() {
+  const char* value = std::getenv("MESHCA_E2E_VALGRIND");
+  return value && std::string(value) == "1";
+}
+
+inline void set_plugin_program(meshca::ProcessSpec& spec, const std::string& executable,
+                               const std::vector<std::string>& args) {
+  if (!under_valgrind()) {
+    spec.program = plugin_path(executable);
+    spec.args = args;
+    return;
+  }
+  spec.program = "/usr/bin/valgrind";
+  spec.args = {"--quiet", "--error-exitcode=97", "--leak-check=full",
+               "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
+               "--child-silent-after-fork=yes", plugin_path(executable)};
+  spec.args.insert(spec.args.end(), args.begin(), args.end());
+}
+
 // Runs a plugin executable directly (KUBECONFIG points at the simulator).
 inline meshca::ProcessOutput run_plugin(const SimCluster& sim, const std::string& executable,
                                         const std::vector<std::string>& args,
                                         std::optional<std::string> input = {}) {
   meshca::ProcessSpec spec;
-  spec.program = plugin_path(executable);
-  spec.args = args;
+  set_plugin_program(spec, executable, args);
   spec.input = std::move(input);
-  spec.timeout = std::chrono::seconds(90);
+  spec.timeout = std::chrono::seconds(under_valgrind() ? 600 : 90);
   spec.extra_env = plugin_env(sim, MESHCA_PLUGIN_DIR);
   auto output = meshca::run_process(spec);
   REQUIRE_MESSAGE(output.ok(), output.error().message);

@@ -77,8 +77,6 @@ bool is_mutating(const RecordedCall& call) {
   const std::string& verb = call.args.front();
   if (verb == "delete" || verb == "patch" || verb == "apply" || verb == "label" || verb == "annotate")
     return true;
-  if (verb == "rollout")
-    return call.args.size() > 1 && call.args[1] == "restart";
   if (verb == "create")
     return std::find(call.args.begin(), call.args.end(), "--dry-run=client") == call.args.end();
   return false;
@@ -108,7 +106,7 @@ struct Fixture {
       return output;
     });
     kubectl.on_success({"delete", "secret"}, "secret deleted\n");
-    kubectl.on_success({"rollout", "restart"}, "restarted\n");
+    kubectl.on_success({"patch", "deployment"}, "deployment.apps/istiod patched\n");
     kubectl.on_success({"rollout", "status"}, "successfully rolled out\n");
     kubectl.on_success({"create", "-f", "-", "-n", "istio-system"}, "secret created\n");
     options.dir = dir;
@@ -125,11 +123,24 @@ struct Fixture {
                                                         : meshca::run_cleanup_secrets(options, env);
   }
 
+  // Each mutating call; istiod's restart (the restartedAt patch `kubectl rollout restart`
+  // sends, with the time of the run) is shown as that command plus any --dry-run flag.
   std::vector<std::string> mutations() const {
     std::vector<std::string> lines;
-    for (const RecordedCall& call : kubectl.calls())
-      if (is_mutating(call))
+    for (const RecordedCall& call : kubectl.calls()) {
+      if (!is_mutating(call))
+        continue;
+      const auto& a = call.args;
+      if (a.size() >= 9 && a[0] == "patch" && a[1] == "deployment" && a[5] == "--type" &&
+          a[6] == "strategic" && a[8].find("kubectl.kubernetes.io/restartedAt") != std::string::npos) {
+        std::string line = "rollout restart deployment/" + a[2] + " " + a[3] + " " + a[4];
+        for (std::size_t i = 9; i < a.size(); ++i)
+          line += " " + a[i];
+        lines.push_back(line);
+      } else {
         lines.push_back(call.line());
+      }
+    }
     return lines;
   }
 
@@ -396,7 +407,7 @@ TEST_CASE("a delete that fails after the backup is finished by a re-run") {
   CHECK(meshca::path_exists(f.dir + "/cacerts.yaml"));
   CHECK(meshca::path_exists(f.dir + "/istio-ca-secret.yaml"));
   CHECK(meshca::path_exists(f.dir + "/restart-pending"));
-  CHECK_FALSE(f.kubectl.called({"rollout", "restart"}));
+  CHECK_FALSE(f.kubectl.called({"patch", "deployment"}));
 
   // The re-run: cacerts is gone, istio-ca-secret is still there and its backup is reused.
   f.kubectl.on_failure(kGetCacerts, kNotFoundCacerts);

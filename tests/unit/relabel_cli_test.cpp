@@ -128,3 +128,44 @@ TEST_CASE("relabel: - reads namespace names from stdin") {
   REQUIRE_FALSE(none.ok());
   CHECK(none.error().message.find("no namespace names on stdin") != std::string::npos);
 }
+
+TEST_CASE("relabel: invalid revision names and hostile names are bad input, quoted literally") {
+  for (const std::string& revision :
+       {std::string("Bad_Rev"), std::string("-x"), std::string(64, 'a'), std::string("a;b"),
+        std::string("$(touch /tmp/pwned)"), std::string("rev-"), std::string("x y")}) {
+    CAPTURE(revision);
+    auto command = parse_relabel({"ns", "shop", "--revision=" + revision});
+    REQUIRE_FALSE(command.ok());
+    CHECK(command.error().status == meshca::ExitStatus::bad_input);
+    CHECK(command.error().message.find("--revision \"" + revision + "\"") != std::string::npos);
+  }
+  CHECK(parse_relabel({"ns", "shop", "--revision", std::string(63, 'a')}).ok());
+  for (const std::string& name : {std::string("a;b"), std::string("$(id)"), std::string("`id`"),
+                                  std::string("x && y"), std::string(64, 'n')}) {
+    CAPTURE(name);
+    auto command = parse_relabel({"ns", name, "--revision", "asm-1"});
+    REQUIRE_FALSE(command.ok());
+    CHECK(command.error().status == meshca::ExitStatus::bad_input);
+    CHECK(command.error().message.find("\"" + name + "\" is not a namespace name") != std::string::npos);
+  }
+}
+
+TEST_CASE("relabel: contradictory and malformed connection flags") {
+  struct Case {
+    Args args;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{{"ns", "a", "--injection-enabled", "--revision", "r"}, "conflicting targets"},
+           Case{{"ns", "a", "--revision", "r", "--request-timeout", "later"}, "--request-timeout"},
+           Case{{"ns", "a", "--revision", "r", "--kubectl"}, "kubectl"},
+           Case{{"ns", "a", "--revision", "r", "--forse"}, "did you mean --force?"},
+       }) {
+    CAPTURE(std::string(c.message));
+    auto command = parse_relabel(c.args);
+    REQUIRE_FALSE(command.ok());
+    CHECK(command.error().status == meshca::ExitStatus::bad_input);
+    CHECK_MESSAGE(command.error().message.find(c.message) != std::string::npos,
+                  command.error().message);
+  }
+}

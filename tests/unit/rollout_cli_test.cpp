@@ -110,3 +110,37 @@ TEST_CASE("rollout: help") {
   REQUIRE(help.ok());
   CHECK(help->common.help);
 }
+
+TEST_CASE("rollout: hostile and invalid namespace names are bad input, quoted literally") {
+  for (const std::string& name : {std::string("a;b"), std::string("$(touch /tmp/pwned)"),
+                                  std::string("`id`"), std::string("x && y"), std::string("Bad_NS"),
+                                  std::string(64, 'n')}) {
+    CAPTURE(name);
+    for (const Args& args : {Args{name}, Args{"-n", name}}) {
+      auto command = parse_rollout(args);
+      REQUIRE_FALSE(command.ok());
+      CHECK(command.error().status == meshca::ExitStatus::bad_input);
+      CHECK(command.error().message.find("\"" + name + "\" is not a namespace name") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("rollout: unknown and malformed flags") {
+  struct Case {
+    Args args;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{{"shop", "--timout", "5m"}, "did you mean --timeout?"},
+           Case{{"shop", "--request-timeout", "1d"}, "--request-timeout \"1d\""},
+           Case{{"shop", "--kinds", "pods"}, "pods"},
+           Case{{"shop", "-A"}, "unknown flag -A"},
+       }) {
+    CAPTURE(std::string(c.message));
+    auto command = parse_rollout(c.args);
+    REQUIRE_FALSE(command.ok());
+    CHECK(command.error().status == meshca::ExitStatus::bad_input);
+    CHECK_MESSAGE(command.error().message.find(c.message) != std::string::npos,
+                  command.error().message);
+  }
+}

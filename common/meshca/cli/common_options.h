@@ -77,6 +77,11 @@ struct ParsedArgs {
 void add_common_options(boost::program_options::options_description& description,
                         CommonOptions& options, CommonFlagSet flags = {});
 
+// The common flags a command with `flags` takes (-n/-A and -o as `flags` says, then the global
+// flags), for listing them (shell completion). The values are bound to a private sink: never
+// parse or notify with the result.
+boost::program_options::options_description common_flags_description(CommonFlagSet flags = {});
+
 // Parses argv[1..argc) for `kubectl meshca <command_name>`. `specific` holds the command's own
 // flags (values bound with po::value<T>(&field) are stored on success). -h/--help and --version
 // skip the positional count check, so help works with any other arguments.

@@ -13,6 +13,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "meshca/kube/retry.h"
+
 #include <mutex>
 #include <ostream>
 #include <thread>
@@ -44,19 +46,14 @@ struct Failure {
 template <class T>
 using Attempt = std::variant<T, Failure>;
 
-// Closes the socket when the time is up, which makes every pending operation on it fail.
+// Closes the socket when the time is up, or soon after `cancel` becomes true (Ctrl-C), which
+// makes every pending operation on it fail.
 class Deadline {
 public:
-  Deadline(Socket& socket, Clock::duration timeout)
-      : timer_(socket.get_executor()), state_(std::make_shared<State>(State{&socket, false})) {
-    timer_.expires_after(timeout);
-    timer_.async_wait([state = state_](const boost::system::error_code& ec) {
-      if (ec || state->socket == nullptr)
-        return;
-      state->expired = true;
-      boost::system::error_code ignored;
-      state->socket->close(ignored);
-    });
+  Deadline(Socket& socket, Clock::duration timeout, const std::atomic<bool>* cancel)
+      : timer_(socket.get_executor()),
+        state_(std::make_shared<State>(State{&socket, Clock::now() + timeout, cancel})) {
+    arm(timer_, state_);
   }
   ~Deadline() {
     state_->socket = nullptr; // a handler already queued must not touch the socket
@@ -65,12 +62,33 @@ public:
   Deadline(const Deadline&) = delete;
   Deadline& operator=(const Deadline&) = delete;
   bool expired() const { return state_->expired; }
+  bool cancelled() const { return state_->cancelled; }
 
 private:
   struct State {
     Socket* socket;
-    bool expired;
+    Clock::time_point end;
+    const std::atomic<bool>* cancel;
+    bool expired = false;
+    bool cancelled = false;
   };
+  static constexpr std::chrono::milliseconds kCancelPoll{50};
+
+  static void arm(asio::steady_timer& timer, const std::shared_ptr<State>& state) {
+    timer.expires_at(state->cancel == nullptr ? state->end
+                                              : std::min(state->end, Clock::now() + kCancelPoll));
+    timer.async_wait([&timer, state](const boost::system::error_code& ec) {
+      if (ec || state->socket == nullptr)
+        return;
+      state->cancelled = state->cancel != nullptr && state->cancel->load();
+      state->expired = !state->cancelled && Clock::now() >= state->end;
+      if (!state->cancelled && !state->expired)
+        return arm(timer, state);
+      boost::system::error_code ignored;
+      state->socket->close(ignored);
+    });
+  }
+
   asio::steady_timer timer_;
   std::shared_ptr<State> state_;
 };
@@ -82,6 +100,8 @@ std::string seconds_text(Clock::duration d) {
 
 Failure failure_from(const boost::system::system_error& e, const Deadline& deadline,
                      Clock::duration timeout) {
+  if (deadline.cancelled())
+    return {"interrupted (Ctrl-C)", false, false};
   if (deadline.expired())
     return {"no answer within " + seconds_text(timeout), false, true};
   return {e.code().message(), true, false};
@@ -102,10 +122,11 @@ struct ApiClient::Impl {
 
   awaitable<Attempt<HttpResponse>> get_once(std::string target, Clock::duration timeout,
                                             bool& reused);
-  awaitable<Attempt<HttpResponse>> get(std::string target, Clock::duration timeout);
+  awaitable<Attempt<HttpResponse>> get(std::string target, Clock::duration timeout,
+                                       std::string& attempts_note);
   awaitable<Attempt<ExecOutput>> exec_once(std::string target, Clock::duration timeout);
   awaitable<Attempt<ExecOutput>> exec(std::string target, Clock::duration timeout);
-  awaitable<void> pause(int attempt);
+  awaitable<void> pause(std::chrono::milliseconds delay);
 
   void echo(const std::string& line) {
     if (options.echo == nullptr)
@@ -123,9 +144,9 @@ struct ApiClient::Impl {
   std::thread thread; // last: starts once everything above exists
 };
 
-awaitable<void> ApiClient::Impl::pause(int attempt) {
+awaitable<void> ApiClient::Impl::pause(std::chrono::milliseconds delay) {
   asio::steady_timer timer(io);
-  timer.expires_after(std::chrono::milliseconds(50) * (1 << attempt));
+  timer.expires_after(delay);
   co_await timer.async_wait(use_awaitable);
 }
 
@@ -137,7 +158,7 @@ awaitable<Attempt<HttpResponse>> ApiClient::Impl::get_once(std::string target,
     socket = std::move(idle.back());
     idle.pop_back();
   }
-  const Deadline deadline(socket, timeout);
+  const Deadline deadline(socket, timeout, options.cancel);
   try {
     if (!reused)
       co_await socket.async_connect(endpoint, use_awaitable);
@@ -154,37 +175,38 @@ awaitable<Attempt<HttpResponse>> ApiClient::Impl::get_once(std::string target,
     auto response = parser.release();
     if (response.keep_alive() && buffer.size() == 0 && idle.size() < options.max_idle_connections)
       idle.push_back(std::move(socket));
-    co_return HttpResponse{static_cast<int>(response.result_int()), std::move(response.body())};
+    co_return HttpResponse{static_cast<int>(response.result_int()), std::move(response.body()), {}};
   } catch (const boost::system::system_error& e) {
     co_return failure_from(e, deadline, timeout);
   }
 }
 
-awaitable<Attempt<HttpResponse>> ApiClient::Impl::get(std::string target, Clock::duration timeout) {
-  const auto end = Clock::now() + timeout;
-  for (int attempt = 0;; ++attempt) {
+// Each attempt has `timeout`; the retry policy (kube/retry.h) bounds the attempts and the time.
+awaitable<Attempt<HttpResponse>> ApiClient::Impl::get(std::string target, Clock::duration timeout,
+                                                      std::string& attempts_note) {
+  RetryBudget budget(options.retry);
+  while (true) {
     bool reused = false;
-    auto result = co_await get_once(target, end - Clock::now(), reused);
+    auto result = co_await get_once(target, timeout, reused);
     const auto* failure = std::get_if<Failure>(&result);
-    if (failure != nullptr && reused && failure->retryable) {
-      --attempt; // a keep-alive connection the proxy had closed: not the server's fault
-      continue;
-    }
+    if (failure != nullptr && reused && failure->retryable)
+      continue; // a keep-alive connection the proxy had closed: not the server's fault
     const bool transient = failure != nullptr
-                               ? failure->retryable
-                               : is_transient_http_failure(std::get<HttpResponse>(result).status,
-                                                           std::get<HttpResponse>(result).body);
-    if (!transient || attempt >= options.retries ||
-        Clock::now() + std::chrono::milliseconds(50 << attempt) >= end)
+                               ? failure->retryable || failure->timed_out
+                               : is_retryable_http_status(std::get<HttpResponse>(result).status);
+    const auto delay = budget.next_delay(transient, options.cancel);
+    if (!delay) {
+      attempts_note = budget.attempts_note();
       co_return result;
-    co_await pause(attempt);
+    }
+    co_await pause(*delay);
   }
 }
 
 awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec_once(std::string target,
                                                           Clock::duration timeout) {
   websocket::stream<Socket> ws(io);
-  const Deadline deadline(ws.next_layer(), timeout);
+  const Deadline deadline(ws.next_layer(), timeout, options.cancel);
   try {
     co_await ws.next_layer().async_connect(endpoint, use_awaitable);
     ws.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
@@ -225,15 +247,18 @@ awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec_once(std::string target,
   }
 }
 
+// `timeout` covers every attempt: a hung exec is not tried again, only a connection that failed
+// (refused, reset, a proxy's 502/503/504) is, per the retry policy.
 awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec(std::string target, Clock::duration timeout) {
   const auto end = Clock::now() + timeout;
-  for (int attempt = 0;; ++attempt) {
+  RetryBudget budget(options.retry);
+  while (true) {
     auto result = co_await exec_once(target, end - Clock::now());
     const auto* failure = std::get_if<Failure>(&result);
-    if (failure == nullptr || !failure->retryable || attempt >= options.retries ||
-        Clock::now() + std::chrono::milliseconds(50 << attempt) >= end)
+    const auto delay = budget.next_delay(failure != nullptr && failure->retryable, options.cancel);
+    if (!delay || Clock::now() + *delay >= end)
       co_return result;
-    co_await pause(attempt);
+    co_await pause(*delay);
   }
 }
 
@@ -245,11 +270,16 @@ ApiClient::~ApiClient() = default;
 
 Result<HttpResponse> ApiClient::get(const std::string& target, std::chrono::milliseconds timeout) {
   impl_->echo("+ GET " + target);
-  auto attempt = asio::co_spawn(impl_->io, impl_->get(target, timeout), asio::use_future).get();
+  std::string attempts;
+  auto attempt =
+      asio::co_spawn(impl_->io, impl_->get(target, timeout, attempts), asio::use_future).get();
   if (auto* failure = std::get_if<Failure>(&attempt))
     return cluster_error("GET " + target + ": " +
-                         (failure->timed_out ? "no answer within " + seconds_text(timeout) : failure->reason));
-  return std::move(std::get<HttpResponse>(attempt));
+                         (failure->timed_out ? "no answer within " + seconds_text(timeout) : failure->reason) +
+                         attempts);
+  HttpResponse response = std::move(std::get<HttpResponse>(attempt));
+  response.attempts_note = std::move(attempts);
+  return response;
 }
 
 Result<ExecOutput> ApiClient::exec(const std::string& target, std::chrono::milliseconds timeout) {

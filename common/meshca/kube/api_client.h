@@ -8,8 +8,10 @@
 // Boost.Beast and Asio are confined to api_client.cpp (they cost seconds per translation unit).
 
 #include "meshca/kube/api_client_exec.h"
+#include "meshca/kube/retry.h"
 #include "meshca/util/result.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <iosfwd>
@@ -23,14 +25,18 @@ struct ApiClientOptions {
   // -v: every request line is printed here ("+ GET /api/v1/pods?limit=500"). Targets carry no
   // secrets (no request bodies are sent, and the proxy adds the credentials).
   std::ostream* echo = nullptr;
-  // Transport failures (refused, reset, closed without an answer, 502/503/504 from the proxy) of
-  // these read-only calls are retried this many times, after 50 ms, 100 ms, ...
-  int retries = 2;
+  // GETs that fail for a passing reason (no answer in time, refused, reset, closed; 429 or 5xx)
+  // are made again per this policy. An exec is tried again only when its connection failed.
+  RetryPolicy retry = default_read_retry_policy();
+  // When it becomes true (Ctrl-C), calls in flight end within about 50 ms with an
+  // "interrupted" error and no new attempt starts.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {
   int status = 0;
   std::string body;
+  std::string attempts_note; // " (N attempts over Ts)" when the answer took retries, else ""
 };
 
 class ApiClient {
@@ -40,8 +46,9 @@ public:
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
 
-  // GET `target`. Any HTTP answer is a response (look at status); cluster_error when none came
-  // within `timeout` or after the retries, naming the target and the reason.
+  // GET `target`, each attempt up to `timeout`. Any HTTP answer is a response (look at status;
+  // a 429/5xx is the last attempt's); cluster_error when none came, naming the target, the reason
+  // and the attempts.
   Result<HttpResponse> get(const std::string& target, std::chrono::milliseconds timeout);
 
   // Runs an exec (`target` from exec_target()) over WebSocket, up to `timeout` in all.

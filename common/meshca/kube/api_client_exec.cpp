@@ -34,6 +34,10 @@ Status ExecStreams::feed(std::string_view message) {
     return done();
   const auto channel = static_cast<unsigned char>(message.front());
   message.remove_prefix(1);
+  if (bytes() + message.size() > kMaxExecOutputBytes)
+    return cluster_error("the exec answer is more than " +
+                         std::to_string(kMaxExecOutputBytes >> 20) +
+                         " MiB; stopped reading it (a config dump is far smaller)");
   switch (channel) {
   case 0:
     return done();

@@ -20,6 +20,10 @@ struct ExecOutput {
   int exit_code = 0;
 };
 
+// The most an exec may send before it is cut off: the config-dump size cap
+// (mesh::kMaxConfigDumpBytes), so a runaway answer cannot exhaust memory.
+inline constexpr std::size_t kMaxExecOutputBytes = std::size_t{256} << 20;
+
 // Collects one exec's messages.
 class ExecStreams {
 public:

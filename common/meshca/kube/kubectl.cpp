@@ -1,5 +1,7 @@
 #include "meshca/kube/kubectl.h"
 
+#include "meshca/cli/interrupt.h"
+#include "meshca/kube/retry.h"
 #include "meshca/util/json.h"
 
 #include <algorithm>
@@ -52,6 +54,18 @@ std::optional<std::string> getenv_string(const char* name) {
   return std::string(value);
 }
 
+// Calls whose process the first Ctrl-C may kill: they only read or wait, so nothing is left
+// half-done. Writes (patch, delete, create, apply...) are left to finish.
+bool only_reads(const std::vector<std::string>& args) {
+  if (args.empty())
+    return false;
+  const std::string& verb = args.front();
+  if (verb == "get" || verb == "exec" || verb == "wait" || verb == "version" ||
+      verb == "api-resources" || verb == "auth" || verb == "logs")
+    return true;
+  return verb == "rollout" && args.size() > 1 && (args[1] == "status" || args[1] == "history");
+}
+
 std::string format_duration(std::chrono::milliseconds timeout) {
   if (timeout.count() % 1000 == 0)
     return std::to_string(timeout.count() / 1000) + "s";
@@ -83,11 +97,14 @@ Kubectl Kubectl::with_context(std::string context) const {
 Result<ProcessOutput> Kubectl::run(const std::vector<std::string>& args,
                                    std::optional<std::string> input,
                                    std::chrono::milliseconds timeout) {
+  if (interrupt_flag().load())
+    return cluster_error("interrupted (Ctrl-C) before kubectl " + display_args(args) + " started");
   ProcessSpec spec;
   spec.program = path_;
   spec.args = command_line(args);
   spec.input = std::move(input);
   spec.timeout = timeout;
+  spec.on_interrupt = only_reads(args) ? OnInterrupt::stop : OnInterrupt::finish;
   if (verbose_ == Verbose::yes) {
     const std::string line = format_echo(spec.args, spec.input) + "\n";
     const std::lock_guard lock(echo_mutex);
@@ -202,29 +219,66 @@ std::string trim_kubectl_stderr(std::string_view err) {
 }
 
 Error kubectl_failure(const ProcessOutput& output, const std::vector<std::string>& args,
-                      std::string_view what) {
+                      std::string_view what, std::string_view note) {
   std::string reason;
   if (output.timed_out)
     reason = "kubectl did not finish in time and was stopped";
+  else if (output.term_signal != 0 && interrupt_flag().load())
+    reason = "interrupted (Ctrl-C) while kubectl ran";
   else if (output.term_signal != 0)
     reason = "kubectl was killed by signal " + std::to_string(output.term_signal);
   else
     reason = trim_kubectl_stderr(output.err);
   if (reason.empty())
     reason = "kubectl failed with exit code " + std::to_string(output.exit_code);
-  return cluster_error(std::string(what) + ": " + reason + " (kubectl " + display_args(args) + ")");
+  return cluster_error(std::string(what) + ": " + reason + " (kubectl " + display_args(args) + ")" +
+                       std::string(note));
+}
+
+Result<ProcessOutput> run_with_retries(KubectlRunner& kubectl, const std::vector<std::string>& args,
+                                       std::optional<std::string> input,
+                                       std::chrono::milliseconds timeout, std::string* attempts_note) {
+  return run_with_retries(kubectl, args, default_read_retry_policy(), std::move(input), timeout,
+                          attempts_note);
+}
+
+Result<ProcessOutput> run_with_retries(KubectlRunner& kubectl, const std::vector<std::string>& args,
+                                       const RetryPolicy& policy, std::optional<std::string> input,
+                                       std::chrono::milliseconds timeout, std::string* attempts_note) {
+  // A read that failed for a passing reason (5xx, 429, timeout, connection) is made again, per
+  // the one retry policy; anything else is made once.
+  const bool retryable_call = is_retryable_kubectl_call(args);
+  RetryBudget budget(policy);
+  while (true) {
+    auto output = kubectl.run(args, input, timeout);
+    if (!output)
+      return output.error();
+    const auto delay =
+        output->succeeded()
+            ? std::nullopt
+            : budget.next_delay(retryable_call && is_retryable_kubectl_failure(*output),
+                                &interrupt_flag());
+    if (!delay) {
+      if (attempts_note != nullptr)
+        *attempts_note = budget.attempts_note();
+      return output;
+    }
+    sleep_unless_cancelled(*delay, &interrupt_flag());
+  }
 }
 
 Result<ProcessOutput> run_checked(KubectlRunner& kubectl, const std::vector<std::string>& args,
                                   std::string_view what, std::optional<std::string> input,
                                   std::chrono::milliseconds timeout) {
-  auto output = kubectl.run(args, std::move(input), timeout);
+  std::string attempts;
+  auto output = run_with_retries(kubectl, args, std::move(input), timeout, &attempts);
   if (!output)
     return output.error();
   if (!output->succeeded()) {
     Error error = kubectl_failure(*output, args, what);
     if (output->timed_out && timeout.count() > 0)
       error.message += "; timed out after " + format_duration(timeout);
+    error.message += attempts;
     return error;
   }
   return output;

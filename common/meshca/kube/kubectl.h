@@ -97,10 +97,29 @@ std::string trim_kubectl_stderr(std::string_view err);
 
 // The error for a kubectl call that ran and failed (non-zero exit, signal, or timeout):
 // `<what>: <kubectl's stderr> (kubectl <args>)`, cluster_error.
+// `note` (e.g. the attempts of run_with_retries) is appended.
 Error kubectl_failure(const ProcessOutput& output, const std::vector<std::string>& args,
-                      std::string_view what);
+                      std::string_view what, std::string_view note = {});
 
-// Runs a call that must succeed: a non-zero exit becomes kubectl_failure(..., what).
+// Runs a call; a read (`get`) that fails for a passing reason (5xx, 429, timeout, connection;
+// see kube/retry.h) is repeated with backoff. Returns the last attempt's output, failed or not
+// (callers look at NotFound themselves); `attempts_note` gets " (N attempts over Ts)" when more
+// than one was made. Other calls are made once. Stops retrying on Ctrl-C.
+Result<ProcessOutput> run_with_retries(KubectlRunner& kubectl, const std::vector<std::string>& args,
+                                       std::optional<std::string> input = {},
+                                       std::chrono::milliseconds timeout = {},
+                                       std::string* attempts_note = nullptr);
+
+struct RetryPolicy;
+// The same with an explicit policy (tests: zero delays).
+Result<ProcessOutput> run_with_retries(KubectlRunner& kubectl, const std::vector<std::string>& args,
+                                       const RetryPolicy& policy,
+                                       std::optional<std::string> input = {},
+                                       std::chrono::milliseconds timeout = {},
+                                       std::string* attempts_note = nullptr);
+
+// Runs a call that must succeed (reads retried as run_with_retries does): a non-zero exit becomes
+// kubectl_failure(..., what), with the attempts noted.
 Result<ProcessOutput> run_checked(KubectlRunner& kubectl, const std::vector<std::string>& args,
                                   std::string_view what, std::optional<std::string> input = {},
                                   std::chrono::milliseconds timeout = {});

@@ -261,8 +261,19 @@ ProxyTlsState DumpReader::finish() && {
 
 } // namespace
 
+std::string format_byte_size(std::size_t bytes) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  if (bytes >= kMiB && bytes % kMiB == 0)
+    return std::to_string(bytes / kMiB) + " MiB";
+  return std::to_string(bytes) + " bytes";
+}
+
 Result<ProxyTlsState> parse_config_dump(std::string_view json, std::string_view what,
                                         std::size_t max_bytes) {
+  if (json.size() > max_bytes) // before the copy below: a huge answer is refused, not doubled
+    return bad_input(std::string(what) + ": config dump of " + std::to_string(json.size()) +
+                     " bytes is more than the limit of " + format_byte_size(max_bytes) +
+                     "; it was not read (no real proxy's dump is that large: check the source)");
   std::string buffer;
   auto document =
       json::parse_in_place(json, buffer, "config dump of " + std::string(what), max_bytes);

@@ -51,12 +51,20 @@ struct ProxyTlsState {
   std::vector<std::string> warnings;
 };
 
+// The largest config dump read, from a pod or a file: far above any real proxy's (a mesh of
+// thousands of services dumps tens of MB), low enough that a runaway answer cannot exhaust memory.
+inline constexpr std::size_t kMaxConfigDumpBytes = std::size_t{256} << 20; // 256 MiB
+
+// "256 MiB" for a byte count (whole MiB when exact, else bytes), for messages about the cap.
+std::string format_byte_size(std::size_t bytes);
+
 // Parses one dump. `what` names it in messages (e.g. `pod "ns/name"` or `file "dump.json"`).
-// Errors are bad_input: input over `max_bytes`, invalid JSON (with offset), a JSON document of
+// Errors are bad_input: input over `max_bytes` ("<what>: config dump of N bytes is more than the
+// limit of 256 MiB"), invalid JSON (with offset), a JSON document of
 // none of the shapes above, or undecodable inline base64 in ROOTCA/default. A dump without
 // secrets is not an error: the optionals stay empty and `warnings` says so.
 Result<ProxyTlsState> parse_config_dump(std::string_view json, std::string_view what,
-                                        std::size_t max_bytes = json::kDefaultMaxBytes);
+                                        std::size_t max_bytes = kMaxConfigDumpBytes);
 
 // The secret names that carry the mesh trust anchors and the workload certificate.
 inline constexpr std::string_view kRootCaSecret = "ROOTCA";

@@ -1,5 +1,6 @@
 #include "meshca/ops/check_root.h"
 
+#include "meshca/mesh/config_dump.h"
 #include "meshca/mesh/trust_bundle_cache.h"
 #include "meshca/ops/dump_fetcher.h"
 #include "meshca/ops/pod_analysis.h"
@@ -7,6 +8,7 @@
 #include "meshca/util/worker_pool.h"
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -22,7 +24,8 @@ Status check_namespaces_exist(KubectlRunner& kubectl, const std::vector<std::str
   std::vector<std::string> args = {"get", "namespaces"};
   args.insert(args.end(), namespaces.begin(), namespaces.end());
   args.insert(args.end(), {"-o", "name"});
-  auto output = kubectl.run(args);
+  std::string attempts;
+  auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
   if (!output)
     return output.error();
   if (output->succeeded())
@@ -30,7 +33,7 @@ Status check_namespaces_exist(KubectlRunner& kubectl, const std::vector<std::str
   if (is_not_found(*output))
     return bad_input(trim_kubectl_stderr(output->err) +
                      "; check the name with kubectl get namespaces");
-  return kubectl_failure(*output, args, "listing namespaces");
+  return kubectl_failure(*output, args, "listing namespaces", attempts);
 }
 
 Result<PodSelection> list_sidecar_pods(KubectlRunner& kubectl, const CheckRootOptions& options) {
@@ -73,6 +76,7 @@ void fetch_and_analyze(const std::vector<Job>& jobs, std::vector<DumpFetcher*>& 
   TrustBundleCache bundles(recognizer);
   AnalysisSettings settings;
   settings.expiry_warn = options.expiry_warn;
+  settings.keep_chain = options.mtls;
   reports.resize(jobs.size());
   ProgressLine progress("checking sidecars", jobs.size());
   parallel_for(
@@ -166,10 +170,19 @@ Result<CheckRootResult> check_dump_files(const CheckRootOptions& options,
   TrustBundleCache bundles(recognizer);
   AnalysisSettings settings;
   settings.expiry_warn = options.expiry_warn;
+  settings.keep_chain = options.mtls;
   for (const std::string& file : options.config_dumps) {
     std::string text;
     if (file == "-") {
-      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+      // Read in chunks, stopping one byte past the cap: a runaway pipe cannot exhaust memory.
+      std::array<char, 1 << 16> chunk{};
+      while (text.size() <= mesh::kMaxConfigDumpBytes &&
+             std::cin.read(chunk.data(), chunk.size()).gcount() > 0)
+        text.append(chunk.data(), static_cast<std::size_t>(std::cin.gcount()));
+      if (text.size() > mesh::kMaxConfigDumpBytes)
+        return bad_input("--config-dump -: standard input is more than the limit of " +
+                         mesh::format_byte_size(mesh::kMaxConfigDumpBytes) +
+                         "; is it an Envoy config dump?");
     } else {
       std::ifstream in(file, std::ios::binary);
       if (!in)

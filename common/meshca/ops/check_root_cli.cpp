@@ -1,10 +1,17 @@
 #include "meshca/ops/check_root_cli.h"
 
 #include "meshca/cli/help_printer.h"
+#include "meshca/cli/name_input.h"
+#include "meshca/mesh/config_dump.h"
 
 #include <boost/program_options.hpp>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace meshca {
 namespace po = boost::program_options;
@@ -66,18 +73,46 @@ Result<std::chrono::seconds> parse_duration(const std::string& text, const char*
   const std::string unit(ptr, end);
   if (ec != std::errc() || value <= 0)
     return bad_input(std::string(flag) + " \"" + text + "\": expected a positive duration like 30s, 5m, 2h or 60d");
+  long unit_seconds = 0;
   if (unit == "s")
-    return std::chrono::seconds(value);
-  if (unit == "m")
-    return std::chrono::seconds(value * 60);
-  if (unit == "h")
-    return std::chrono::seconds(value * 3600);
-  if (unit == "d" || unit.empty())
-    return std::chrono::seconds(value * 86400);
-  return bad_input(std::string(flag) + " \"" + text + "\": unknown unit \"" + unit + "\"; use s, m, h or d");
+    unit_seconds = 1;
+  else if (unit == "m")
+    unit_seconds = 60;
+  else if (unit == "h")
+    unit_seconds = 3600;
+  else if (unit == "d" || unit.empty())
+    unit_seconds = 86400;
+  else
+    return bad_input(std::string(flag) + " \"" + text + "\": unknown unit \"" + unit + "\"; use s, m, h or d");
+  // Bounded so that neither this product nor a later conversion to milliseconds overflows.
+  constexpr long kMaxSeconds = 100L * 365 * 86400;
+  if (value > kMaxSeconds / unit_seconds)
+    return bad_input(std::string(flag) + " \"" + text + "\": too long; at most 36500d");
+  return std::chrono::seconds(value * unit_seconds);
 }
 
 } // namespace
+
+Status check_config_dump_files(const std::vector<std::string>& files) {
+  for (const std::string& file : files) {
+    if (file == "-")
+      continue;
+    struct stat info {};
+    const std::string name = "--config-dump \"" + file + "\": ";
+    if (::stat(file.c_str(), &info) != 0)
+      return bad_input(name + std::strerror(errno) + "; name a saved config dump (or - for stdin)");
+    if (!S_ISREG(info.st_mode))
+      return bad_input(name + "not a regular file; name a saved config dump (or - for stdin)");
+    if (::access(file.c_str(), R_OK) != 0)
+      return bad_input(name + "cannot be read: " + std::strerror(errno));
+    if (static_cast<std::size_t>(info.st_size) > mesh::kMaxConfigDumpBytes)
+      return bad_input(name + std::to_string(info.st_size) + " bytes is more than the limit of " +
+                       mesh::format_byte_size(mesh::kMaxConfigDumpBytes) +
+                       " for a config dump; it was not read (save only what check-root needs: "
+                       "pilot-agent request GET 'config_dump?resource=dynamic_active_secrets')");
+  }
+  return done();
+}
 
 Result<std::chrono::hours> parse_expiry_warn(const std::string& text) {
   auto duration = parse_duration(text, "--expiry-warn");
@@ -103,6 +138,10 @@ Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) 
     o.namespaces.push_back(*command.common.namespace_name);
   if (command.common.all_namespaces && !o.namespaces.empty())
     return bad_input("-A/--all-namespaces and namespace names contradict each other; give one");
+  for (const std::string& name : o.namespaces) // checked here, so kubectl never sees a non-name
+    if (!is_dns1123_label(name))
+      return bad_input("\"" + name + "\" is not a namespace name (a DNS-1123 label: at most 63 "
+                       "lower-case letters, digits and '-'); list them with kubectl get namespaces");
   std::sort(o.namespaces.begin(), o.namespaces.end());
   o.namespaces.erase(std::unique(o.namespaces.begin(), o.namespaces.end()), o.namespaces.end());
   auto output = parse_output_format(command.common.output, {OutputFormat::text, OutputFormat::wide,
@@ -149,6 +188,11 @@ Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) 
     return bad_input("--config-dump checks saved files; it cannot be combined with namespaces, "
                      "-A or -l");
   return command;
+}
+
+po::options_description check_root_flags() {
+  static RawFlags sink; // never read
+  return specific_flags(sink);
 }
 
 void print_check_root_help(std::ostream& out) {

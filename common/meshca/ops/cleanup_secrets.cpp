@@ -1,5 +1,6 @@
 #include "meshca/ops/cleanup_secrets.h"
 
+#include "meshca/cli/interrupt.h"
 #include "meshca/ops/cleanup_secrets_backup.h"
 #include "meshca/ops/cleanup_secrets_precondition.h"
 #include "meshca/ops/cleanup_secrets_restart.h"
@@ -24,14 +25,15 @@ Result<std::vector<FetchedSecret>> fetch_ca_secrets(KubectlRunner& kubectl) {
   std::vector<FetchedSecret> found;
   for (const char* name : kCaSecretNames) {
     const std::vector<std::string> args = {"get", "secret", name, "-n", kIstioNamespace, "-o", "json"};
-    auto output = kubectl.run(args);
+    std::string attempts;
+    auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
     if (!output)
       return output.error();
     if (is_not_found(*output))
       continue;
     const std::string what = std::string("reading secret ") + name + " in istio-system";
     if (!output->succeeded())
-      return kubectl_failure(*output, args, what);
+      return kubectl_failure(*output, args, what, attempts);
     auto doc = json::parse(output->out, what);
     if (!doc)
       return cluster_error(doc.error().message);
@@ -187,6 +189,7 @@ CheckRootOptions precondition_check_options(const CleanupSecretsOptions& options
 }
 
 Status run_cleanup_secrets(const CleanupSecretsOptions& options, CleanupEnvironment& env) {
+  install_interrupt_flag(); // Ctrl-C: no further step starts; a re-run finishes the job
   MESHCA_TRY(check_mesh(options, env));
   auto secrets = fetch_ca_secrets(env.kubectl);
   if (!secrets)

@@ -4,7 +4,14 @@
 
 #include <boost/program_options.hpp>
 
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace meshca {
 namespace po = boost::program_options;
@@ -47,6 +54,46 @@ po::options_description specific_flags(RawFlags& f) {
 
 } // namespace
 
+Status check_backup_dir_usable(const std::string& dir) {
+  const std::string name = "--backup-dir " + dir + ": ";
+  struct stat info {};
+  if (::stat(dir.c_str(), &info) == 0) {
+    if (!S_ISDIR(info.st_mode))
+      return bad_input(name + "exists and is not a folder; name a new folder (it is created 0700)");
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+      return bad_input(name + "cannot write to this folder: " + std::strerror(errno) +
+                       "; name a folder you can write to");
+    if ((info.st_mode & 0077) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 0777));
+      return bad_input(name + "the folder has mode " + mode + ", so others can list it, and it "
+                       "would hold CA private keys; chmod 700 " + dir + ", or name a new folder "
+                       "(it is created 0700); nothing was changed");
+    }
+    return done();
+  }
+  if (errno != ENOENT)
+    return bad_input(name + "cannot use it: " + std::strerror(errno) + "; name a new folder");
+  // The nearest existing ancestor is where the folders would be created.
+  std::filesystem::path parent = std::filesystem::path(dir).parent_path();
+  while (true) {
+    if (parent.empty())
+      parent = ".";
+    if (::stat(parent.c_str(), &info) == 0)
+      break;
+    if (errno != ENOENT || parent == ".")
+      return bad_input(name + "cannot create it: " + parent.string() + ": " + std::strerror(errno));
+    parent = parent.parent_path();
+  }
+  const std::string where = parent.string();
+  if (!S_ISDIR(info.st_mode))
+    return bad_input(name + "cannot create it: " + where + " is not a folder; name a new folder");
+  if (::access(where.c_str(), W_OK | X_OK) != 0)
+    return bad_input(name + "cannot create it: cannot write to " + where + ": " +
+                     std::strerror(errno) + "; name a folder you can write to");
+  return done();
+}
+
 Result<std::chrono::seconds> parse_wait_duration(const std::string& text, const char* flag) {
   long value = 0;
   const char* end = text.data() + text.size();
@@ -55,13 +102,20 @@ Result<std::chrono::seconds> parse_wait_duration(const std::string& text, const 
   const std::string problem = std::string(flag) + " \"" + text + "\": ";
   if (ec != std::errc() || value <= 0)
     return bad_input(problem + "expected a positive duration like 90s, 5m or 1h");
+  long unit_seconds = 0;
   if (unit.empty() || unit == "s")
-    return std::chrono::seconds(value);
-  if (unit == "m")
-    return std::chrono::seconds(value * 60);
-  if (unit == "h")
-    return std::chrono::seconds(value * 3600);
-  return bad_input(problem + "unknown unit \"" + unit + "\"; use s, m or h");
+    unit_seconds = 1;
+  else if (unit == "m")
+    unit_seconds = 60;
+  else if (unit == "h")
+    unit_seconds = 3600;
+  else
+    return bad_input(problem + "unknown unit \"" + unit + "\"; use s, m or h");
+  // Bounded so that neither this product nor a later conversion to milliseconds overflows.
+  constexpr long kMaxSeconds = 100L * 365 * 86400;
+  if (value > kMaxSeconds / unit_seconds)
+    return bad_input(problem + "too long; at most 876000h");
+  return std::chrono::seconds(value * unit_seconds);
 }
 
 Result<CleanupSecretsCommand> parse_cleanup_secrets(const std::vector<std::string>& args) {
@@ -102,6 +156,11 @@ Result<CleanupSecretsCommand> parse_cleanup_secrets(const std::vector<std::strin
     return timeout.error();
   o.timeout = *timeout;
   return command;
+}
+
+po::options_description cleanup_secrets_flags() {
+  static RawFlags sink; // never read
+  return specific_flags(sink);
 }
 
 void print_cleanup_secrets_help(std::ostream& out) {

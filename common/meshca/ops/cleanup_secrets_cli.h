@@ -35,6 +35,16 @@ Result<CleanupSecretsCommand> parse_cleanup_secrets(const std::vector<std::strin
 
 void print_cleanup_secrets_help(std::ostream& out);
 
+// cleanup-secrets' own flags (not the common ones), for listing (shell completion); the values
+// are bound to a private sink: never parse with it.
+boost::program_options::options_description cleanup_secrets_flags();
+
+// Whether `dir` can take a backup of CA keys, checked before anything is read or changed (dry runs
+// too). An existing folder must be one, be writable and be private (no permission for group or
+// others: the backup holds CA private keys); a new one needs its nearest existing parent to be a
+// writable folder. bad_input naming the folder and the fix otherwise. Creates nothing.
+Status check_backup_dir_usable(const std::string& dir);
+
 // "90s", "5m", "1h" or a bare number of seconds, positive; bad_input naming `flag` otherwise.
 Result<std::chrono::seconds> parse_wait_duration(const std::string& text, const char* flag);
 

@@ -1,6 +1,7 @@
 #include "meshca/ops/cleanup_secrets_restart.h"
 
 #include "meshca/ops/cleanup_secrets_backup.h"
+#include "meshca/ops/rollout.h"
 #include "meshca/util/json.h"
 
 #include <algorithm>
@@ -33,12 +34,17 @@ Status restart_istiod(KubectlRunner& kubectl, const std::vector<std::string>& de
     const std::string finish = "; finish with: kubectl rollout restart " + object + " -n " +
                                kIstioNamespace;
     if (dry_run != DryRun::client) {
-      std::vector<std::string> args = {"rollout", "restart", object, "-n", kIstioNamespace};
-      for (std::string& flag : dry_run_args(dry_run))
-        args.push_back(std::move(flag));
+      // The patch `kubectl rollout restart` sends, which (unlike that command) takes
+      // --dry-run=server.
+      Workload istiod;
+      istiod.ns = kIstioNamespace;
+      istiod.name = name;
+      const auto args = rollout_restart_args(istiod, dry_run,
+                                             format_restarted_at(std::chrono::system_clock::now()));
       auto restarted = run_checked(kubectl, args, "restarting deployment " + name);
       if (!restarted)
-        return cluster_error(restarted.error().message + finish);
+        return cluster_error(restarted.error().message +
+                             (dry_run == DryRun::none ? finish : std::string()));
     }
     out << "deployment.apps/" << name << " restarted" << dry_run_suffix(dry_run) << '\n' << std::flush;
     if (dry_run != DryRun::none)

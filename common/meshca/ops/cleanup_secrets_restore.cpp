@@ -2,6 +2,7 @@
 // `kubectl create -f -` (the manifest on stdin, never in arguments) and restarts istiod.
 
 #include "meshca/ops/cleanup_secrets.h"
+#include "meshca/cli/interrupt.h"
 #include "meshca/ops/cleanup_secrets_backup.h"
 #include "meshca/ops/cleanup_secrets_restart.h"
 #include "meshca/util/json.h"
@@ -44,14 +45,15 @@ Result<std::vector<SavedSecret>> read_backups(KubectlRunner& kubectl, const std:
 Status compare_with_cluster(KubectlRunner& kubectl, std::vector<SavedSecret>& saved) {
   for (SavedSecret& secret : saved) {
     const std::vector<std::string> args = {"get", "secret", secret.name, "-n", kIstioNamespace, "-o", "json"};
-    auto output = kubectl.run(args);
+    std::string attempts;
+    auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
     if (!output)
       return output.error();
     if (is_not_found(*output))
       continue;
     const std::string what = "reading secret " + secret.name + " in istio-system";
     if (!output->succeeded())
-      return kubectl_failure(*output, args, what);
+      return kubectl_failure(*output, args, what, attempts);
     auto current = json::parse(output->out, what);
     if (!current)
       return cluster_error(current.error().message);
@@ -90,6 +92,7 @@ Status create_secret(const CleanupSecretsOptions& options, CleanupEnvironment& e
 } // namespace
 
 Status run_restore_secrets(const CleanupSecretsOptions& options, CleanupEnvironment& env) {
+  install_interrupt_flag(); // Ctrl-C: the create in flight finishes, no further one starts
   auto saved = read_backups(env.kubectl, options.dir);
   if (!saved)
     return saved.error();

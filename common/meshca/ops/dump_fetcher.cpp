@@ -1,5 +1,6 @@
 #include "meshca/ops/dump_fetcher.h"
 
+#include "meshca/cli/interrupt.h"
 #include "meshca/kube/api_client.h"
 #include "meshca/kube/api_client_paths.h"
 #include "meshca/kube/api_client_pods.h"
@@ -66,7 +67,8 @@ Status ApiPodLister::check_namespace(const std::string& ns) {
     return bad_input("namespaces \"" + ns + "\" not found; check the name with kubectl get namespaces");
   if (response->status != 200)
     return cluster_error("namespace \"" + ns + "\": " + api_status_message(response->body) +
-                         " (HTTP " + std::to_string(response->status) + ")");
+                         " (HTTP " + std::to_string(response->status) + ")" +
+                         response->attempts_note);
   return done();
 }
 
@@ -83,7 +85,8 @@ Status ApiPodLister::list_pages(const std::optional<std::string>& ns, const std:
                            "page (its continue token expired); run the command again");
     if (response->status != 200)
       return cluster_error("listing pods: " + api_status_message(response->body) + " (GET " +
-                           target + ", HTTP " + std::to_string(response->status) + ")");
+                           target + ", HTTP " + std::to_string(response->status) + ")" +
+                           response->attempts_note);
     auto token = pager.add_page(std::move(response->body));
     if (!token)
       return cluster_error("listing pods: " + token.error().message);
@@ -142,6 +145,7 @@ Result<ClusterReaders> open_cluster_readers(const ReaderSettings& settings, std:
   }
   readers.proxy = std::move(*proxy);
   ApiClientOptions options;
+  options.cancel = &interrupt_flag();
   if (settings.proxy.verbose == Verbose::yes)
     options.echo = settings.proxy.echo;
   readers.api = std::make_unique<ApiClient>(readers.proxy->socket_path(), options);

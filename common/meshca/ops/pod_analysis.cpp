@@ -45,7 +45,8 @@ void analyze_workload(const std::string& chain_pem, const ParsedBundle& bundle,
   facts.spiffe_id = leaf.spiffe_id().value_or("");
   facts.not_after = leaf.not_after();
   facts.chain = x509::fingerprints(*chain);
-  facts.certificates = *chain;
+  if (settings.keep_chain)
+    facts.certificates = *chain;
   if (auto anchor = x509::verify_chain(*chain, bundle.roots, settings.now)) {
     facts.issuer = bundle.classes[*anchor];
   } else {

@@ -14,6 +14,10 @@ namespace meshca {
 struct AnalysisSettings {
   x509::TimePoint now = std::chrono::system_clock::now();
   std::chrono::hours expiry_warn{60 * 24};
+  // Keep each pod's parsed workload chain (for the mTLS matrix). Parsed certificates cost ~2.7 KB
+  // each in OpenSSL, over half of check-root's heap on a large mesh, so they are dropped unless
+  // needed; the chain's fingerprints are always kept.
+  bool keep_chain = true;
 };
 
 // Fills `report` (whose identity fields are already set) from the dump text. A dump that cannot

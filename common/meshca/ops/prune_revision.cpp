@@ -1,5 +1,6 @@
 #include "meshca/ops/prune_revision.h"
 
+#include "meshca/cli/interrupt.h"
 #include "meshca/ops/status_snapshot.h"
 #include "meshca/util/json.h"
 
@@ -65,6 +66,7 @@ Result<PrunePlan> read_prune_plan(KubectlRunner& kubectl, std::string_view revis
 }
 
 Status run_prune_revision(const PruneRevisionOptions& options, PruneEnvironment& env) {
+  install_interrupt_flag(); // Ctrl-C: the delete in flight finishes, no further one is sent
   auto plan = read_prune_plan(env.kubectl, options.revision);
   if (!plan)
     return plan.error();

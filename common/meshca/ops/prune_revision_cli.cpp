@@ -62,6 +62,11 @@ Result<PruneRevisionCommand> parse_prune_revision(const std::vector<std::string>
   return command;
 }
 
+po::options_description prune_revision_flags() {
+  static RawFlags sink; // never read
+  return specific_flags(sink);
+}
+
 void print_prune_revision_help(std::ostream& out) {
   RawFlags f;
   const HelpText help{

@@ -26,6 +26,10 @@ Result<PruneRevisionCommand> parse_prune_revision(const std::vector<std::string>
 
 void print_prune_revision_help(std::ostream& out);
 
+// prune-revision's own flags (not the common ones), for listing (shell completion); the values
+// are bound to a private sink: never parse with it.
+boost::program_options::options_description prune_revision_flags();
+
 // True for a DNS-1123 label: 1-63 of [a-z0-9-], starting and ending alphanumeric.
 bool is_revision_name(const std::string& name);
 

@@ -1,5 +1,6 @@
 #include "meshca/ops/relabel.h"
 
+#include "meshca/cli/interrupt.h"
 #include "meshca/ops/relabel_warnings.h"
 #include "meshca/util/worker_pool.h"
 
@@ -91,8 +92,24 @@ void collect_warnings(KubectlRunner& kubectl, const RelabelOptions& options,
       add_error(report, std::move(*failure));
 }
 
+// After Ctrl-C: the namespaces whose patch was never sent are failed (so `-o name` leaves them
+// out of a pipe) and named in one error.
+void mark_not_started(std::vector<RelabelResult>& results, RelabelReport& report) {
+  std::string names;
+  for (RelabelResult& result : results) {
+    if (!result.change.changed || result.outcome != RelabelOutcome::unchanged)
+      continue;
+    result.outcome = RelabelOutcome::failed;
+    names += (names.empty() ? "" : ", ") + result.change.name;
+  }
+  if (!names.empty())
+    add_error(report, cluster_error("interrupted (Ctrl-C): not relabelled, nothing was sent for "
+                                    "them: " + names + "; re-run the same command to finish"));
+}
+
 void apply(KubectlRunner& kubectl, const RelabelOptions& options,
            std::vector<RelabelResult>& results, RelabelReport& report) {
+  const std::atomic<bool>& interrupted = install_interrupt_flag();
   std::vector<std::optional<Error>> failures(results.size());
   parallel_for(results.size(), options.parallel, [&](std::size_t i) {
     RelabelResult& result = results[i];
@@ -108,10 +125,12 @@ void apply(KubectlRunner& kubectl, const RelabelOptions& options,
       }
     }
     result.outcome = RelabelOutcome::relabeled;
-  });
+  }, &interrupted);
   for (auto& failure : failures)
     if (failure)
       add_error(report, std::move(*failure));
+  if (interrupted.load())
+    mark_not_started(results, report);
 }
 
 } // namespace
@@ -126,6 +145,7 @@ std::vector<std::string> relabel_patch_args(const NamespaceChange& change, DryRu
 
 RelabelReport run_relabel(KubectlRunner& kubectl, const RelabelOptions& options,
                           std::ostream& diagnostics) {
+  install_interrupt_flag(); // Ctrl-C: no new patch starts, the ones sent are reported
   RelabelReport report;
   report.target = options.target;
   report.dry_run = options.dry_run;

@@ -146,6 +146,11 @@ Status expand_stdin_names(RelabelCommand& command, std::istream& in) {
   return done();
 }
 
+po::options_description relabel_flags() {
+  static RawFlags sink; // never read
+  return specific_flags(sink);
+}
+
 void print_relabel_help(std::ostream& out) {
   RawFlags f;
   const HelpText help{

@@ -28,4 +28,8 @@ Status expand_stdin_names(RelabelCommand& command, std::istream& in);
 
 void print_relabel_help(std::ostream& out);
 
+// relabel's own flags (not the common ones), for listing (shell completion); the values are
+// bound to a private sink: never parse with it.
+boost::program_options::options_description relabel_flags();
+
 } // namespace meshca

@@ -177,6 +177,25 @@ void restart_all(KubectlRunner& kubectl, const RolloutOptions& options, RolloutR
     add_error(report, std::move(error));
 }
 
+// What Ctrl-C left: counts by state and the command that finishes the job.
+std::string interrupted_summary(const RolloutOptions& options, const RolloutReport& report) {
+  std::size_t restarted = 0;
+  std::size_t not_started = 0;
+  for (const RolloutScope& scope : report.scopes)
+    for (const WorkloadRollout& rollout : scope.workloads) {
+      if (rollout.state == RolloutState::not_started)
+        ++not_started;
+      else if (rollout.state == RolloutState::restarted || rollout.state == RolloutState::complete ||
+               rollout.state == RolloutState::timed_out)
+        ++restarted;
+    }
+  std::string rerun = "kubectl meshca rollout";
+  for (const std::string& ns : options.namespaces)
+    rerun += " " + ns;
+  return "interrupted (Ctrl-C): " + std::to_string(restarted) + " workload(s) restarted, " +
+         std::to_string(not_started) + " not restarted; no pod was checked. Finish with: " + rerun;
+}
+
 } // namespace
 
 std::size_t RolloutReport::not_moved_count() const {
@@ -244,6 +263,11 @@ RolloutReport run_rollout(KubectlRunner& kubectl, const RolloutOptions& options,
   if (report.status != ExitStatus::ok)
     return report; // nothing restarted: a workload list could not be read
   restart_all(kubectl, options, report, cancel);
+  if (cancel != nullptr && cancel->load()) {
+    report.interrupted = true;
+    add_error(report, cluster_error(interrupted_summary(options, report)));
+    return report;
+  }
   prove(kubectl, options, report);
   const bool gate = report.mode == ProofMode::after_rollout || options.dry_run == DryRun::none;
   if (report.status == ExitStatus::ok && gate && report.not_moved_count() > 0)

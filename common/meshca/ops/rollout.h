@@ -46,6 +46,7 @@ struct RolloutReport {
   std::vector<std::string> notes;   // printed on stderr ("no gateway of revision X")
   std::vector<Error> errors;        // each printed as its own error line
   ExitStatus status = ExitStatus::ok;
+  bool interrupted = false;         // Ctrl-C: the restarts stopped and no pod was checked
 
   std::size_t not_moved_count() const; // NotMoved groups over every scope
 };
@@ -54,7 +55,9 @@ struct RolloutReport {
 // is served by a control plane (else check_failed, exit 1) and every workload list was read.
 // Restarts run `parallel` at a time with a progress line on a terminal; `cancel` (Ctrl-C) stops
 // new ones from starting. A failed restart or wait is a cluster_error (exit 3) and the rest go
-// on. Exit 1 when anything did not move (after waiting), or with --no-wait when some pod will
+// on. After Ctrl-C the waits in flight stop (their workloads are reported restarted, not waited
+// for), nothing more starts, no pod is checked, and an error says what was left. Exit 1 when
+// anything did not move (after waiting), or with --no-wait when some pod will
 // not move by the restarts; a dry run predicts and exits 0.
 RolloutReport run_rollout(KubectlRunner& kubectl, const RolloutOptions& options,
                           const std::atomic<bool>* cancel = nullptr);

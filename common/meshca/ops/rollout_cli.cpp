@@ -96,6 +96,10 @@ Result<std::chrono::seconds> parse_timeout(std::string_view text, std::string_vi
     } else if (total != 0) {
       return bad_input(problem); // "1m30": a number without unit only stands alone
     }
+    // Bounded so that neither the sum nor a later conversion to milliseconds overflows.
+    constexpr long long kMaxSeconds = 100LL * 365 * 86400;
+    if (value > (kMaxSeconds - total) / unit)
+      return bad_input(std::string(flag) + " \"" + std::string(text) + "\": too long; at most 876000h");
     total += value * unit;
   }
   if (total <= 0)
@@ -156,6 +160,11 @@ Status expand_stdin_namespaces(RolloutCommand& command, std::istream& in) {
   if (command.options.namespaces.empty())
     return bad_input("no namespace names on stdin (expected namespace/NAME or NAME lines)");
   return done();
+}
+
+po::options_description rollout_flags() {
+  static RawFlags sink; // never read
+  return specific_flags(sink);
 }
 
 void print_rollout_help(std::ostream& out) {

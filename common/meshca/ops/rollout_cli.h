@@ -33,4 +33,8 @@ Result<std::chrono::seconds> parse_timeout(std::string_view text, std::string_vi
 
 void print_rollout_help(std::ostream& out);
 
+// rollout's own flags (not the common ones), for listing (shell completion); the values are
+// bound to a private sink: never parse with it.
+boost::program_options::options_description rollout_flags();
+
 } // namespace meshca

@@ -46,7 +46,9 @@ std::string skip_reason(const WorkloadRollout& rollout) {
   return "OnDelete " + std::string(kind_name(w.kind)) + " (delete its pods to move them)";
 }
 
-std::string pods_line(const RolloutScope& scope, ProofMode mode) {
+std::string pods_line(const RolloutScope& scope, ProofMode mode, bool interrupted) {
+  if (interrupted)
+    return "sidecar pods not checked (interrupted)";
   const ProofResult& proof = scope.proof;
   std::string line = std::to_string(proof.moved) + " sidecar pod" + (proof.moved == 1 ? "" : "s") +
                      " on " + scope.revision;
@@ -86,7 +88,7 @@ std::string render_text(const RolloutReport& report) {
     }
     if (scope.workloads.empty())
       out += "  no workloads to restart\n";
-    out += "  " + pods_line(scope, report.mode) + "\n";
+    out += "  " + pods_line(scope, report.mode, report.interrupted) + "\n";
   }
   std::size_t stale = 0;
   std::string details;
@@ -178,7 +180,11 @@ std::string render_json(const RolloutReport& report) {
   document.AddMember("dryRun", str(to_string(report.dry_run), a), a);
   document.AddMember("wait", report.wait, a);
   document.AddMember("proof",
-                     str(report.mode == ProofMode::prediction ? "prediction" : "checked", a), a);
+                     str(report.interrupted                       ? "interrupted"
+                         : report.mode == ProofMode::prediction ? "prediction"
+                                                                : "checked",
+                         a),
+                     a);
   Value scopes(rapidjson::kArrayType);
   Value not_moved(rapidjson::kArrayType);
   for (const RolloutScope& scope : report.scopes) {
@@ -208,7 +214,7 @@ std::string describe_state(const WorkloadRollout& rollout, DryRun dry_run) {
   case RolloutState::planned:
     return "would restart" + std::string(dry_run_suffix(dry_run));
   case RolloutState::restarted:
-    return "restarted (not waited for)";
+    return rollout.message.empty() ? "restarted (not waited for)" : "restarted, " + rollout.message;
   case RolloutState::complete:
     return "restarted, rollout complete";
   case RolloutState::timed_out:

@@ -1,5 +1,6 @@
 #include "meshca/ops/rollout_restart.h"
 
+#include "meshca/cli/interrupt.h"
 #include "meshca/ops/rollout.h"
 #include "meshca/util/progress.h"
 #include "meshca/util/worker_pool.h"
@@ -48,6 +49,11 @@ std::optional<Error> restart_one(KubectlRunner& kubectl, WorkloadRollout& rollou
   }
   if (status->succeeded()) {
     rollout.state = RolloutState::complete;
+    return std::nullopt;
+  }
+  if (status->term_signal != 0 && interrupt_flag().load()) {
+    rollout.state = RolloutState::restarted; // the restart was sent; Ctrl-C ended the wait
+    rollout.message = "the wait was interrupted (Ctrl-C)";
     return std::nullopt;
   }
   rollout.message = trim_kubectl_stderr(status->err);

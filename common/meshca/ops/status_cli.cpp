@@ -30,6 +30,8 @@ Result<StatusCommand> parse_status(const std::vector<std::string>& args) {
   return command;
 }
 
+po::options_description status_flags() { return {}; }
+
 void print_status_help(std::ostream& out) {
   const HelpText help{
       "kubectl meshca status [-o text|json|yaml]",
@@ -39,7 +41,8 @@ void print_status_help(std::ostream& out) {
       "send new pods to (flagging both labels at once, and labels no control plane serves), the\n"
       "running sidecar pods per revision in each namespace, whether the Citadel CA secrets are\n"
       "still in istio-system, the migration phase this adds up to and the next command to run.\n\n"
-      "Exit status: 0 read, 3 the cluster could not be read.",
+      "Exit status: 0 read, 2 bad usage, a kubeconfig problem or a cluster without istio-system,\n"
+      "3 the cluster could not be read.",
       "kubectl meshca status\n"
       "kubectl meshca status -o json"};
   print_command_help(out, help, po::options_description(), kFlags);

@@ -19,4 +19,7 @@ Result<StatusCommand> parse_status(const std::vector<std::string>& args);
 
 void print_status_help(std::ostream& out);
 
+// status' own flags (none: it takes only the common ones), for listing (shell completion).
+boost::program_options::options_description status_flags();
+
 } // namespace meshca

@@ -1,5 +1,6 @@
 #include "meshca/ops/status_snapshot.h"
 
+#include "meshca/cli/interrupt.h"
 #include "meshca/util/json.h"
 
 namespace meshca {
@@ -7,13 +8,14 @@ namespace meshca {
 Result<rapidjson::Document> read_istio_operators(KubectlRunner& kubectl) {
   const std::vector<std::string> args = {"get", "istiooperators.install.istio.io", "-n",
                                          "istio-system", "-o", "json"};
-  auto output = kubectl.run(args);
+  std::string attempts;
+  auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
   if (!output)
     return output.error();
   if (!output->succeeded()) {
     if (output->err.find("doesn't have a resource type") != std::string::npos)
       return rapidjson::Document();
-    return kubectl_failure(*output, args, "listing IstioOperators in istio-system");
+    return kubectl_failure(*output, args, "listing IstioOperators in istio-system", attempts);
   }
   auto doc = json::parse(output->out, "IstioOperator list");
   if (!doc)
@@ -52,6 +54,7 @@ StatusInputs StatusSnapshot::inputs() const {
 }
 
 Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl) {
+  install_interrupt_flag(); // Ctrl-C: the read in flight is stopped, no further one starts
   StatusSnapshot snapshot;
   auto deployments = get_json(kubectl,
                               {"get", "deployments", "--all-namespaces", "--selector",

@@ -84,17 +84,19 @@ void kill_group(pid_t pid) {
 }
 
 // The children being run now, for kill_running_children. Fixed slots of lock-free atomics, so a
-// signal handler can read them; 0 marks a free slot. A child that finds no free slot still runs,
-// untracked.
+// signal handler can read them; 0 marks a free slot, a negative value the pid of a child with
+// OnInterrupt::stop (one atomic store publishes both facts). A child that finds no free slot
+// still runs, untracked.
 std::array<std::atomic<pid_t>, 1024> running_children{};
 static_assert(std::atomic<pid_t>::is_always_lock_free);
 
 class TrackedChild {
  public:
-  explicit TrackedChild(pid_t pid) {
+  TrackedChild(pid_t pid, OnInterrupt on_interrupt) {
+    const pid_t value = on_interrupt == OnInterrupt::stop ? -pid : pid;
     for (auto& slot : running_children) {
       pid_t expected = 0;
-      if (slot.compare_exchange_strong(expected, pid)) {
+      if (slot.compare_exchange_strong(expected, value)) {
         slot_ = &slot;
         return;
       }
@@ -280,7 +282,7 @@ Result<ProcessOutput> run_resolved(const std::string& exe, const ProcessSpec& sp
     return cluster_error("cannot run \"" + exe + "\": " + start_error.message());
   const pid_t pid = child.id();
   child.detach(); // reaped below with waitpid, which also gives the raw status
-  TrackedChild tracked(pid);
+  TrackedChild tracked(pid, spec.on_interrupt);
 
   std::optional<Clock::time_point> deadline;
   if (spec.timeout.count() > 0)
@@ -300,9 +302,17 @@ Result<ProcessOutput> run_resolved(const std::string& exe, const ProcessSpec& sp
 
 void kill_running_children() noexcept {
   for (const auto& slot : running_children) {
-    const pid_t pid = slot.load();
-    if (pid > 0)
-      kill_group(pid);
+    const pid_t value = slot.load();
+    if (value != 0)
+      kill_group(value > 0 ? value : -value);
+  }
+}
+
+void kill_interruptible_children() noexcept {
+  for (const auto& slot : running_children) {
+    const pid_t value = slot.load();
+    if (value < 0)
+      kill_group(-value);
   }
 }
 

@@ -12,6 +12,12 @@
 
 namespace meshca {
 
+// What the first Ctrl-C does to a running child (see kill_interruptible_children).
+enum class OnInterrupt {
+  finish, // let it run to its end (a write: what it changed must be known and whole)
+  stop,   // kill it (a read or a wait: its answer is no longer wanted)
+};
+
 struct ProcessSpec {
   // An absolute or relative path; a bare name (no '/') is looked up on $PATH.
   std::string program;
@@ -23,6 +29,7 @@ struct ProcessSpec {
   std::chrono::milliseconds timeout{0};
   // Added to (or replacing in) a copy of this process's environment.
   std::vector<std::pair<std::string, std::string>> extra_env;
+  OnInterrupt on_interrupt = OnInterrupt::finish;
 };
 
 struct ProcessOutput {
@@ -45,6 +52,10 @@ Result<ProcessOutput> run_process(const ProcessSpec& spec);
 // Kills (SIGKILL) the process group of every child run_process is running now; each of those
 // calls then returns with term_signal 9. Async-signal-safe, for use in a signal handler.
 void kill_running_children() noexcept;
+
+// Kills (SIGKILL) the process group of every child run_process is running now with
+// OnInterrupt::stop. Async-signal-safe: for the first Ctrl-C (cli/interrupt.h).
+void kill_interruptible_children() noexcept;
 
 // Installs SIGINT, SIGTERM and SIGHUP handlers that call kill_running_children() and then let
 // this process die of the signal as it would have. Children run in their own process group (for

@@ -42,7 +42,16 @@ TimePoint to_time_point(const ASN1_TIME* time) {
   using namespace std::chrono;
   const year_month_day date{year{tm.tm_year + 1900}, month{static_cast<unsigned>(tm.tm_mon + 1)},
                             day{static_cast<unsigned>(tm.tm_mday)}};
-  return sys_days{date} + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec};
+  const seconds since_epoch =
+      (sys_days{date} + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec})
+          .time_since_epoch();
+  // TimePoint counts nanoseconds, so it spans only 1678-2262; certificates may say 0000-9999
+  // (99991231235959Z is RFC 5280's "no expiry"). Clamp to 1950-2200 so the conversion cannot
+  // overflow, nor can the difference of two certificate times (at most 250 years).
+  constexpr seconds kEarliest = sys_days{year{1950} / January / 1}.time_since_epoch();
+  constexpr seconds kLatest = sys_days{year{2200} / January / 1}.time_since_epoch();
+  return TimePoint{
+      duration_cast<TimePoint::duration>(std::clamp(since_epoch, kEarliest, kLatest))};
 }
 
 } // namespace

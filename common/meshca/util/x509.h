@@ -44,6 +44,8 @@ class Certificate {
   std::vector<std::string> uri_sans() const;    // URI subjectAltNames, in certificate order
   std::optional<std::string> spiffe_id() const; // the first URI SAN that starts "spiffe://"
 
+  // Validity bounds; dates outside 1950-2200 (such as 9999, RFC 5280's "no expiry") are clamped
+  // to those years, so that TimePoint arithmetic on them cannot overflow.
   TimePoint not_before() const;
   TimePoint not_after() const;
   bool valid_at(TimePoint at) const { return not_before() <= at && at <= not_after(); }

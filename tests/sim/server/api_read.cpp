@@ -3,7 +3,9 @@
 #include "server/api_server.h"
 #include "server/json_util.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <variant>
 
 namespace sim {
 namespace {
@@ -33,13 +35,18 @@ std::variant<Selectors, ApiResponse> parse_selectors(const ApiRequest& request, 
   return selectors;
 }
 
-std::string list_json(const ResourceInfo& info, const std::vector<const std::string*>& items, std::uint64_t rv) {
+// `continue` is the token of the page that ends the answer ("" when it is the last page).
+std::string list_json(const ResourceInfo& info, const std::vector<const std::string*>& items, std::uint64_t rv,
+                      const std::string& continue_token = {}, std::size_t remaining = 0) {
   std::size_t size = 128;
   for (const auto* item : items) size += item->size() + 1;
   std::string body;
   body.reserve(size);
   body += "{\"kind\":" + quote(info.type.kind + "List") + ",\"apiVersion\":" + quote(info.api_version()) +
-          ",\"metadata\":{\"resourceVersion\":\"" + std::to_string(rv) + "\"},\"items\":[";
+          ",\"metadata\":{\"resourceVersion\":\"" + std::to_string(rv) + "\"";
+  if (!continue_token.empty())
+    body += ",\"continue\":" + quote(continue_token) + ",\"remainingItemCount\":" + std::to_string(remaining);
+  body += "},\"items\":[";
   bool first = true;
   for (const auto* item : items) {
     if (!first) body += ',';
@@ -48,6 +55,42 @@ std::string list_json(const ResourceInfo& info, const std::vector<const std::str
   }
   body += "]}";
   return body;
+}
+
+// One page of a JSON list (`limit` and `continue`, as clients chunk large lists). The token is the
+// offset of the next item: the store keeps items in name order, so pages are stable while nothing
+// is added or removed between requests (a real apiserver pins a snapshot instead).
+struct Page {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::string next_token;
+};
+
+std::variant<Page, ApiResponse> page_of(const ApiRequest& request, std::size_t total) {
+  Page page{0, total, {}};
+  const std::string& token = request.param("continue");
+  if (!token.empty()) {
+    if (token.size() < 2 || token[0] != 'o' || token.find_first_not_of("0123456789", 1) != std::string::npos)
+      return error_response(400, "BadRequest", "invalid continue token " + quote(token));
+    page.begin = std::min<std::size_t>(std::strtoull(token.c_str() + 1, nullptr, 10), total);
+  }
+  const long long limit = std::atoll(request.param("limit").c_str());
+  if (limit > 0 && page.begin + static_cast<std::size_t>(limit) < total) {
+    page.end = page.begin + static_cast<std::size_t>(limit);
+    page.next_token = "o" + std::to_string(page.end);
+  }
+  return page;
+}
+
+ApiResponse paged_list(const ApiRequest& request, const ResourceInfo& info,
+                       const std::vector<const std::string*>& items, std::uint64_t rv) {
+  auto paged = page_of(request, items.size());
+  if (auto* error = std::get_if<ApiResponse>(&paged)) return *error;
+  const auto& page = std::get<Page>(paged);
+  if (page.begin == 0 && page.end == items.size()) return ApiResponse{200, "application/json", list_json(info, items, rv)};
+  const std::vector<const std::string*> slice(items.begin() + static_cast<std::ptrdiff_t>(page.begin),
+                                              items.begin() + static_cast<std::ptrdiff_t>(page.end));
+  return ApiResponse{200, "application/json", list_json(info, slice, rv, page.next_token, items.size() - page.end)};
 }
 
 std::optional<std::uint64_t> parse_resource_version(const std::string& text) {
@@ -86,7 +129,7 @@ ApiResponse ApiServer::list(const ApiRequest& request, const Route& route, const
     std::vector<const std::string*> items;
     items.reserve(snapshot.items.size());
     for (const auto& item : snapshot.items) items.push_back(&item);
-    return ApiResponse{200, "application/json", list_json(info, items, snapshot.resource_version)};
+    return paged_list(request, info, items, snapshot.resource_version);
   }
   std::vector<rapidjson::Document> docs;
   docs.reserve(snapshot.items.size());
@@ -98,7 +141,7 @@ ApiResponse ApiServer::list(const ApiRequest& request, const Route& route, const
     docs.push_back(std::move(*doc));
     matching_text.push_back(&item);
   }
-  if (!table) return ApiResponse{200, "application/json", list_json(info, matching_text, snapshot.resource_version)};
+  if (!table) return paged_list(request, info, matching_text, snapshot.resource_version);
   for (const auto& doc : docs) matching_docs.push_back(&doc);
   return ApiResponse{200, "application/json",
                      render_table(info.type.plural, matching_docs, table_objects(request), snapshot.resource_version)};

@@ -33,6 +33,25 @@ void drop(tcp::socket& socket) {
   socket.close(ignored);
 }
 
+// The Status reason the API server gives with `status` (kubectl prints it in parentheses);
+// "" (StatusReasonUnknown) for codes it has no reason for.
+std::string fault_reason(int status) {
+  switch (status) {
+  case 400: return "BadRequest";
+  case 401: return "Unauthorized";
+  case 403: return "Forbidden";
+  case 404: return "NotFound";
+  case 409: return "Conflict";
+  case 410: return "Expired";
+  case 422: return "Invalid";
+  case 429: return "TooManyRequests";
+  case 500: return "InternalError";
+  case 503: return "ServiceUnavailable";
+  case 504: return "Timeout";
+  default: return status >= 500 ? "InternalError" : "";
+  }
+}
+
 // Applies the request faults. Returns false when the connection was dropped; sets `answer`
 // when an injected error replaces the real answer.
 bool apply_faults(tcp::socket& socket, const ApiRequest& request, const Route& route, const ConnectionContext& context,
@@ -53,7 +72,7 @@ bool apply_faults(tcp::socket& socket, const ApiRequest& request, const Route& r
   }
   if (auto fault = faults.take_api_error(key)) {
     stats.add("faults.api_errors");
-    std::string reason = fault->status == 503 ? "ServiceUnavailable" : fault->status == 500 ? "InternalError" : "Unknown";
+    std::string reason = fault_reason(fault->status);
     std::string message = fault->message.empty() ? "simulated fault: " + route.verb + " " + route.plural + " failed"
                                                  : fault->message;
     answer = error_response(fault->status, reason, message);

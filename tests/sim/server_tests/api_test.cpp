@@ -149,3 +149,29 @@ TEST_CASE("discovery documents") {
   CHECK(openapi_v3_group_version_json("api/v1")->find("/api/v1/namespaces/{namespace}/secrets/{name}") != std::string::npos);
   CHECK_FALSE(openapi_v3_group_version_json("apis/nope/v1"));
 }
+
+TEST_CASE("lists are paged with limit and continue, and a bad token is refused") {
+  Fixture f;
+  for (const char* name : {"a", "b", "c", "d"})
+    f.store.create("pods", "demo", std::string(R"({"metadata":{"name":")") + name + R"("}})", Origin::controller);
+  std::vector<std::string> names;
+  std::string target = "/api/v1/pods?limit=2";
+  int pages = 0;
+  for (;;) {
+    auto response = f.call("GET", target);
+    REQUIRE(response.status == 200);
+    auto doc = parse_json(response.body);
+    REQUIRE(doc);
+    for (const auto& item : (*doc)["items"].GetArray()) names.emplace_back(item["metadata"]["name"].GetString());
+    ++pages;
+    const auto& metadata = (*doc)["metadata"];
+    if (!metadata.HasMember("continue")) break;
+    CHECK(metadata["remainingItemCount"].GetInt() > 0);
+    target = std::string("/api/v1/pods?limit=2&continue=") + metadata["continue"].GetString();
+  }
+  CHECK(pages == 3);
+  CHECK(names == std::vector<std::string>{"a", "b", "c", "d", "web"});
+  CHECK(f.call("GET", "/api/v1/pods?limit=2&continue=bogus").status == 400);
+  auto whole = parse_json(f.call("GET", "/api/v1/pods").body);
+  CHECK((*whole)["items"].Size() == 5);
+}

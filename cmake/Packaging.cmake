@@ -1,0 +1,103 @@
+# Installing and packaging the suite the krew way (docs/install.md).
+#
+# `cmake --install` puts every executable in <prefix>/bin (add_meshca_plugin) and README.md and
+# LICENSE in <prefix>/share/doc/kubectl-meshca.
+#
+# Targets:
+#   krew-archive       builds every plugin executable and packs this machine's release archive
+#                      ${MESHCA_DIST_DIR}/kubectl-meshca_<version>_linux_<arch>.tar.gz
+#   krew-package       krew-archive, then writes ${MESHCA_KREW_MANIFEST} from
+#                      packaging/krew/meshca.yaml.in with each platform's sha256 read from the
+#                      archive present in ${MESHCA_DIST_DIR} for that platform
+#   krew-package-test  the same into ${CMAKE_BINARY_DIR}/packaging-test (never the source tree),
+#                      platforms without an archive marked unbuilt; the packaging tests use it
+#
+# A platform with no archive in the dist folder is refused unless its sha256 is given with
+# -DMESHCA_KREW_SHA256_<os>_<arch>=<hex> (an archive built and uploaded elsewhere) or
+# -DMESHCA_KREW_ALLOW_UNBUILT=ON (the entry then carries a placeholder sha256 of 64 zeros that no
+# archive matches, and a comment saying so).
+
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
+  DESTINATION share/doc/kubectl-meshca)
+
+set(MESHCA_DIST_DIR ${PROJECT_SOURCE_DIR}/dist CACHE PATH "Where krew-archive writes release archives")
+set(MESHCA_KREW_MANIFEST ${PROJECT_SOURCE_DIR}/krew-manifests/meshca.yaml CACHE FILEPATH
+  "The krew manifest krew-package writes")
+set(MESHCA_KREW_BASE_URL
+  "https://github.com/meshca/kubectl-meshca/releases/download/v${PROJECT_VERSION}" CACHE STRING
+  "URL folder the release archives are downloaded from (each platform's uri is <this>/<archive>)")
+set(MESHCA_KREW_PLATFORMS "linux/amd64;linux/arm64" CACHE STRING "os/arch pairs the manifest offers")
+option(MESHCA_KREW_ALLOW_UNBUILT "Write platforms with no archive as unbuilt (placeholder sha256)" OFF)
+foreach(meshca_platform IN LISTS MESHCA_KREW_PLATFORMS)
+  string(REPLACE "/" "_" meshca_platform_id "${meshca_platform}")
+  set(MESHCA_KREW_SHA256_${meshca_platform_id} "" CACHE STRING
+    "sha256 of the ${meshca_platform} archive when it is not in the dist folder")
+endforeach()
+
+# krew's names for this machine's platform.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  set(MESHCA_KREW_HOST_ARCH amd64)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
+  set(MESHCA_KREW_HOST_ARCH arm64)
+else()
+  set(MESHCA_KREW_HOST_ARCH ${CMAKE_SYSTEM_PROCESSOR})
+endif()
+string(TOLOWER "${CMAKE_SYSTEM_NAME}" MESHCA_KREW_HOST_OS)
+
+set(MESHCA_KREW_DIR ${PROJECT_SOURCE_DIR}/packaging/krew)
+
+# One pack command and one manifest command, for a dist folder and a manifest path.
+function(meshca_add_krew_targets archive_target package_target dist_dir manifest allow_unbuilt)
+  set(stage_dir ${CMAKE_BINARY_DIR}/krew-stage/${archive_target})
+  add_custom_target(${archive_target}
+    COMMAND ${CMAKE_COMMAND}
+      -DBIN_DIR=${CMAKE_BINARY_DIR}/bin
+      -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+      -DSTAGE_DIR=${stage_dir}
+      -DDIST_DIR=${dist_dir}
+      -DVERSION=${PROJECT_VERSION}
+      -DOS=${MESHCA_KREW_HOST_OS}
+      -DARCH=${MESHCA_KREW_HOST_ARCH}
+      -DSTRIP=${CMAKE_STRIP}
+      -P ${MESHCA_KREW_DIR}/pack_archive.cmake
+    COMMENT "Packing ${dist_dir}/kubectl-meshca_${PROJECT_VERSION}_${MESHCA_KREW_HOST_OS}_${MESHCA_KREW_HOST_ARCH}.tar.gz"
+    VERBATIM)
+
+  # Lists travel as ',' separated strings: a ';' would split the command's argument.
+  string(REPLACE ";" "," platforms "${MESHCA_KREW_PLATFORMS}")
+  set(sha_args "")
+  foreach(platform IN LISTS MESHCA_KREW_PLATFORMS)
+    string(REPLACE "/" "_" platform_id "${platform}")
+    list(APPEND sha_args "-DSHA256_${platform_id}=${MESHCA_KREW_SHA256_${platform_id}}")
+  endforeach()
+  add_custom_target(${package_target}
+    COMMAND ${CMAKE_COMMAND}
+      -DTEMPLATE_DIR=${MESHCA_KREW_DIR}
+      -DDIST_DIR=${dist_dir}
+      -DMANIFEST=${manifest}
+      -DVERSION=${PROJECT_VERSION}
+      -DBASE_URL=${MESHCA_KREW_BASE_URL}
+      -DPLATFORMS=${platforms}
+      -DALLOW_UNBUILT=${allow_unbuilt}
+      ${sha_args}
+      -P ${MESHCA_KREW_DIR}/write_manifest.cmake
+    COMMENT "Writing ${manifest}"
+    VERBATIM)
+  add_dependencies(${package_target} ${archive_target})
+endfunction()
+
+meshca_add_krew_targets(krew-archive krew-package ${MESHCA_DIST_DIR} ${MESHCA_KREW_MANIFEST}
+  ${MESHCA_KREW_ALLOW_UNBUILT})
+meshca_add_krew_targets(krew-archive-test krew-package-test ${CMAKE_BINARY_DIR}/packaging-test/dist
+  ${CMAKE_BINARY_DIR}/packaging-test/krew-manifests/meshca.yaml ON)
+
+# The archives hold every plugin executable; plugins may register after this file is read, so the
+# dependencies are added once the whole project is configured.
+function(meshca_krew_archive_dependencies)
+  get_property(plugin_targets GLOBAL PROPERTY MESHCA_PLUGIN_TARGETS)
+  if(plugin_targets)
+    add_dependencies(krew-archive ${plugin_targets})
+    add_dependencies(krew-archive-test ${plugin_targets})
+  endif()
+endfunction()
+cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL meshca_krew_archive_dependencies)
