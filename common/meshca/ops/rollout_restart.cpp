@@ -42,6 +42,13 @@ std::optional<Error> restart_one(KubectlRunner& kubectl, WorkloadRollout& rollou
   }
   const auto args = rollout_status_args(w, settings.timeout);
   auto status = kubectl.run(args, std::nullopt, settings.timeout + kProcessGrace);
+  if (!status && interrupt_flag().load()) {
+    // Ctrl-C came between the restart and its wait, so the wait never started: the restart
+    // was still sent, and is reported as such.
+    rollout.state = RolloutState::restarted;
+    rollout.message = "the wait was interrupted (Ctrl-C)";
+    return std::nullopt;
+  }
   if (!status) {
     rollout.state = RolloutState::failed;
     rollout.message = status.error().message;
