@@ -89,6 +89,9 @@ void kill_group(pid_t pid) {
 // still runs, untracked.
 std::array<std::atomic<pid_t>, 1024> running_children{};
 static_assert(std::atomic<pid_t>::is_always_lock_free);
+// Set by kill_interruptible_children: a child with OnInterrupt::stop that registers after the
+// signal (it was spawned while the handler ran) is stopped by run_resolved itself.
+std::atomic<bool> stopping_interruptible{false};
 
 class TrackedChild {
  public:
@@ -283,6 +286,8 @@ Result<ProcessOutput> run_resolved(const std::string& exe, const ProcessSpec& sp
   const pid_t pid = child.id();
   child.detach(); // reaped below with waitpid, which also gives the raw status
   TrackedChild tracked(pid, spec.on_interrupt);
+  if (spec.on_interrupt == OnInterrupt::stop && stopping_interruptible.load())
+    kill_group(pid);
 
   std::optional<Clock::time_point> deadline;
   if (spec.timeout.count() > 0)
@@ -309,6 +314,7 @@ void kill_running_children() noexcept {
 }
 
 void kill_interruptible_children() noexcept {
+  stopping_interruptible.store(true);
   for (const auto& slot : running_children) {
     const pid_t value = slot.load();
     if (value < 0)
