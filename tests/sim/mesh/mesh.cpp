@@ -67,9 +67,11 @@ std::optional<std::string> populate(Mesh::Impl& m) {
          root_cert_configmap("istio-system",
                              m.pki->trust_bundle_pem(m.mode_of(s.revisions.front().name))));
   for (const auto& rev : s.revisions) {
-    if (rev.istiod != IstiodState::absent)
+    if (rev.istiod != IstiodState::absent) {
       for (const auto& [plural, json] : control_plane_objects(rev, s))
         create(plural, "istio-system", json);
+      create("configmaps", "istio-system", mesh_config_map(rev, s, m.pki->meshca_root_pems()));
+    }
     create("mutatingwebhookconfigurations", "", injector_webhook(rev));
   }
   for (const auto& [tag, target] : s.tags)

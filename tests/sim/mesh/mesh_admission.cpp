@@ -3,6 +3,7 @@
 #include "mesh/injection.h"
 #include "mesh/label_selector.h"
 #include "mesh/mesh_impl.h"
+#include "mesh/objects.h"
 #include "server/json_util.h"
 
 #include <functional>
@@ -132,10 +133,19 @@ void Mesh::Impl::observe(const Change& change) {
   // distributes the Citadel root (ASM's final step), and gets it back when they are restored.
   bool have_secrets = store.get("secrets", "istio-system", "cacerts") ||
                       store.get("secrets", "istio-system", "istio-ca-secret");
-  std::lock_guard lock(mu);
+  std::unique_lock lock(mu);
   auto it = modes.find(revision);
   if (it == modes.end())
     return;
+  // An istiod that issues certificates itself (Istio's built-in CA, ENABLE_CA_SERVER on) and
+  // finds neither secret mints a new self-signed root into istio-ca-secret.
+  if (issuer_of(it->second) == Issuer::citadel && !have_secrets) {
+    lock.unlock();
+    store.create("secrets", "istio-system",
+                 secret_object("istio-system", "istio-ca-secret", pki->minted_ca_secret_files()),
+                 Origin::controller);
+    return;
+  }
   if (it->second == CaMode::meshca_migration && !have_secrets)
     it->second = CaMode::meshca_final;
   else if (it->second == CaMode::meshca_final && have_secrets)

@@ -172,6 +172,69 @@ std::string root_cert_configmap(const std::string& ns, const std::string& root_p
       .text;
 }
 
+// istiod's container with the environment asmcli's options give it: the Mesh CA address for a
+// Mesh CA revision (values.global.caAddress), ISTIO_MULTIROOT_MESH for the ca-migration-* options,
+// and ENABLE_CA_SERVER=false for a revision that only ever uses Mesh CA.
+static Json istiod_container(const RevisionSpec& rev, const std::string& version) {
+  std::vector<Json> env;
+  auto var = [&](const char* name, const char* value) {
+    env.push_back(obj({{"name", str(name)}, {"value", str(value)}}));
+  };
+  if (issuer_of(rev.ca) == Issuer::meshca)
+    var("CA_ADDR", "meshca.googleapis.com:443");
+  if (rev.ca == CaMode::citadel_meshca_root || rev.ca == CaMode::meshca_migration ||
+      rev.ca == CaMode::meshca_final)
+    var("ISTIO_MULTIROOT_MESH", "true");
+  if (rev.ca == CaMode::meshca)
+    var("ENABLE_CA_SERVER", "false");
+  return obj({{"name", str("discovery")},
+              {"image", str("gcr.io/gke-release/asm/pilot:" + version)},
+              {"imagePullPolicy", str("IfNotPresent")},
+              {"env", arr(env)},
+              {"ports", arr({obj({{"containerPort", num(15012)}, {"protocol", str("TCP")}})})}});
+}
+
+std::string mesh_config_map(const RevisionSpec& rev, const Scenario& scenario,
+                            const std::vector<std::string>& meshca_root_pems) {
+  const std::vector<std::string> domains = trust_domains(
+      rev.ca, scenario.trust_domain, scenario.meshca_trust_domain(), rev.trust_domain_aliases);
+  std::string mesh = "trustDomain: " +
+                     identity_trust_domain(rev.ca, scenario.trust_domain,
+                                           scenario.meshca_trust_domain()) + "\n";
+  bool aliases = false;
+  for (const std::string& domain : domains) {
+    if (domain == identity_trust_domain(rev.ca, scenario.trust_domain, scenario.meshca_trust_domain()))
+      continue;
+    if (!aliases)
+      mesh += "trustDomainAliases:\n";
+    aliases = true;
+    mesh += "- " + domain + "\n";
+  }
+  mesh += "defaultConfig:\n  discoveryAddress: " + istiod_name(rev) + ".istio-system.svc:15012\n";
+  if (rev.ca != CaMode::citadel && rev.ca != CaMode::meshca)
+    mesh += "  proxyMetadata:\n    PROXY_CONFIG_XDS_AGENT: \"true\"\n";
+  if (rev.ca == CaMode::citadel_meshca_root) {
+    mesh += "caCertificates:\n";
+    for (const std::string& pem : meshca_root_pems) {
+      mesh += "- pem: |\n";
+      std::size_t start = 0;
+      while (start < pem.size()) {
+        std::size_t end = pem.find('\n', start);
+        if (end == std::string::npos)
+          end = pem.size();
+        if (end > start)
+          mesh += "    " + pem.substr(start, end - start) + "\n";
+        start = end + 1;
+      }
+    }
+  }
+  const std::string name = rev.unrevisioned ? "istio" : "istio-" + rev.name;
+  return typed("v1", "ConfigMap",
+               meta(name, "istio-system", {{"istio.io/rev", rev.name}}),
+               {{"data", str_map({{"mesh", mesh}, {"meshNetworks", "networks: {}"}})}})
+      .text;
+}
+
 std::vector<std::pair<std::string, std::string>> control_plane_objects(const RevisionSpec& rev,
                                                                        const Scenario& scenario) {
   std::string name = istiod_name(rev);
@@ -195,8 +258,7 @@ std::vector<std::pair<std::string, std::string>> control_plane_objects(const Rev
                                                       {"maxUnavailable", str("25%")}})}})},
              {"template",
               pod_template(pod_labels, pod_annotations, "istiod-service-account",
-                           {app_container("discovery", "gcr.io/gke-release/asm/pilot:" + version,
-                                          15012)})}})}});
+                           {istiod_container(rev, version)})}})}});
   Json svc = service(name, "istio-system", {{"app", "istiod"}, {"istio.io/rev", rev.name}},
                      {{"grpc-xds", 15010},
                       {"https-dns", 15012},

@@ -29,6 +29,11 @@ std::string root_cert_configmap(const std::string& ns, const std::string& root_p
 // istiod for a revision: Deployment, Service, HPA, PDB, IstioOperator installed-state-<rev>.
 std::vector<std::pair<std::string, std::string>> control_plane_objects(const RevisionSpec& rev,
                                                                        const Scenario& scenario);
+// The revision's mesh config, ConfigMap istio-<rev> (istio for an unrevisioned install) in
+// istio-system, key `mesh`: trustDomain and trustDomainAliases as its sidecars accept them, and
+// for the ca-migration-citadel option the Mesh CA roots under caCertificates.
+std::string mesh_config_map(const RevisionSpec& rev, const Scenario& scenario,
+                            const std::vector<std::string>& meshca_root_pems);
 // MutatingWebhookConfiguration istio-sidecar-injector[-<rev>] (plus the legacy
 // istio-injection=enabled webhooks for an unrevisioned install).
 std::string injector_webhook(const RevisionSpec& rev);

@@ -110,6 +110,14 @@ std::vector<std::pair<std::string, std::string>> MeshPki::istio_ca_secret_files(
   return {{"ca-cert.pem", citadel_root_}, {"ca-key.pem", citadel_root_key_}};
 }
 
+std::vector<std::pair<std::string, std::string>> MeshPki::minted_ca_secret_files() const {
+  CertSpec spec;
+  spec.subject = "O=cluster.local,CN=istiod self-signed root (re-minted)";
+  spec.validity_s = kTenYears;
+  TestCa minted = TestCa::self_signed(spec);
+  return {{"ca-cert.pem", minted.cert_pem()}, {"ca-key.pem", minted.key_pem()}};
+}
+
 std::optional<std::string> MeshPki::write_files(const std::string& dir,
                                                 const std::string& bundle_json) const {
   std::error_code ec;

@@ -39,6 +39,9 @@ class MeshPki {
   // Data of the istio-system secrets, file name -> PEM.
   std::vector<std::pair<std::string, std::string>> cacerts_files() const;
   std::vector<std::pair<std::string, std::string>> istio_ca_secret_files() const;
+  // A new self-signed root and key, as istiod's built-in CA mints when it starts without a CA
+  // secret (Istio security/pkg/pki/ca/ca.go, NewSelfSignedIstioCAOptions). Not used for signing.
+  std::vector<std::pair<std::string, std::string>> minted_ca_secret_files() const;
 
   // Writes the public roots and the Mesh CA SPIFFE bundle into `dir` (created if missing):
   // citadel-root.pem, meshca-root-1.pem, meshca-root-2.pem, meshca-roots.pem,
