@@ -2,6 +2,7 @@
 
 #include "meshca/ops/relabel_cli.h"
 #include "meshca/ops/relabel_output.h"
+#include "meshca/ops/trust_gate_setup.h"
 #include "meshca/cli/cluster_check.h"
 #include "meshca/cli/kubeconfig_check.h"
 #include "meshca/cli/selector_error.h"
@@ -21,7 +22,10 @@ int run(const meshca::RelabelCommand& command) {
                           command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no);
   if (auto present = meshca::require_istio_namespace(kubectl, command.common.connection().context); !present)
     return meshca::report_error(kName, present.error());
-  const meshca::RelabelReport report = meshca::run_relabel(kubectl, command.options, std::cerr);
+  meshca::TrustGateSession gate(*kubectl_path, command.common, command.meshca_bundle, std::cerr);
+  meshca::RelabelOptions options = command.options;
+  options.trust_gate = gate.check();
+  const meshca::RelabelReport report = meshca::run_relabel(kubectl, options, std::cerr);
   if (!report.namespaces.empty())
     std::cout << meshca::render_relabel(report, command.options.output) << std::flush;
   meshca::ExitStatus status = report.status;

@@ -4,6 +4,7 @@
 #include "meshca/cli/interrupt.h"
 #include "meshca/ops/rollout_cli.h"
 #include "meshca/ops/rollout_output.h"
+#include "meshca/ops/trust_gate_setup.h"
 #include "meshca/cli/cluster_check.h"
 #include "meshca/cli/kubeconfig_check.h"
 #include "meshca/cli/version_line.h"
@@ -22,8 +23,13 @@ int run(const meshca::RolloutCommand& command) {
                           command.common.verbose ? meshca::Verbose::yes : meshca::Verbose::no);
   if (auto present = meshca::require_istio_namespace(kubectl, command.common.connection().context); !present)
     return meshca::report_error(kName, present.error());
+  meshca::TrustGateSession gate(*kubectl_path, command.common, command.meshca_bundle, std::cerr);
+  meshca::RolloutOptions options = command.options;
+  options.trust_gate = gate.check();
   const meshca::RolloutReport report =
-      meshca::run_rollout(kubectl, command.options, &meshca::install_interrupt_flag());
+      meshca::run_rollout(kubectl, options, &meshca::install_interrupt_flag());
+  for (const std::string& warning : report.warnings)
+    std::cerr << "kubectl meshca rollout: warning: " << warning << '\n';
   if (!report.scopes.empty())
     std::cout << meshca::render_rollout(report, command.options.output) << std::flush;
   for (const std::string& note : report.notes)

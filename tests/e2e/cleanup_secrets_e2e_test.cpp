@@ -100,6 +100,12 @@ struct Round2 {
     FAIL("shop's pods did not move to asm-2");
   }
 
+  // Removes asm-1, which runs Istio's own CA, as the guide orders it before the cleanup.
+  void prune_old() {
+    auto r = plugin(sim, "prune_revision", {"asm-1", "--yes"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  }
+
   meshca::ProcessOutput cleanup(std::vector<std::string> args) {
     args.insert(args.end(), {"--meshca-bundle", bundle_url(sim)});
     return plugin(sim, "cleanup_secrets", args);
@@ -115,7 +121,7 @@ TEST_CASE("cleanup is refused while a sidecar trusts only CITADEL, and changes n
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "kubectl meshca cleanup-secrets: error: "));
   CHECK(contains(r.err, "sidecars still depend on the Citadel CA"));
-  CHECK(contains(r.err, ".bookinfo trusts [CITADEL]"));
+  CHECK(contains(r.err, "namespace bookinfo (revision asm-1-19): 7 sidecars trust [CITADEL]"));
   CHECK(contains(r.err, "Use --force"));
   CHECK(mutations(sim).empty());
   CHECK_FALSE(fs::exists(backup));
@@ -125,6 +131,7 @@ TEST_CASE("cleanup is refused while a sidecar trusts only CITADEL, and changes n
 TEST_CASE("cleanup after the namespaces moved: dry run, confirmation, backup, delete, restart") {
   Round2 t;
   t.move_shop();
+  t.prune_old();
   const std::string cacerts = secret_data(t.sim, "cacerts");
   const std::string ca_secret = secret_data(t.sim, "istio-ca-secret");
   const std::size_t before = mutations(t.sim).size();
@@ -132,7 +139,7 @@ TEST_CASE("cleanup after the namespaces moved: dry run, confirmation, backup, de
   auto dry = t.cleanup({"--backup-dir", t.backup, "--dry-run"});
   ok(dry);
   CHECK(contains(dry.out, "secret/cacerts deleted (dry run)"));
-  CHECK(contains(dry.out, "deployment.apps/istiod-asm-1 restarted (dry run)"));
+  CHECK(contains(dry.out, "deployment.apps/istiod-asm-2 restarted (dry run)"));
   CHECK(mutations(t.sim).size() == before);
   CHECK_FALSE(fs::exists(t.backup));
 
@@ -157,7 +164,8 @@ TEST_CASE("cleanup after the namespaces moved: dry run, confirmation, backup, de
   CHECK(contains(log, "delete secrets istio-system/cacerts\n"));
   CHECK(contains(log, "delete secrets istio-system/istio-ca-secret\n"));
   CHECK(contains(log, "patch deployments istio-system/istiod-asm-2\n"));
-  CHECK(contains(log, "patch deployments istio-system/istiod-asm-1\n"));
+  CHECK_FALSE(contains(log, "patch deployments istio-system/istiod-asm-1\n")); // pruned first
+  CHECK(contains(r.err, "Checked after the restart: neither CA secret exists in istio-system."));
   // The backup re-creates the secrets exactly (kubectl reads it back to the same data).
   auto restore = t.cleanup({});
   CHECK(restore.exit_code == 2); // --backup-dir or --restore is required
@@ -175,6 +183,7 @@ TEST_CASE("cleanup after the namespaces moved: dry run, confirmation, backup, de
 TEST_CASE("cleanup when the secrets are already gone has nothing to do") {
   Round2 t;
   t.move_shop();
+  t.prune_old();
   ok(t.sim.kubectl({"delete", "secret", "cacerts", "istio-ca-secret", "-n", "istio-system"}));
   const std::size_t before = mutations(t.sim).size();
   auto r = t.cleanup({"--backup-dir", t.backup, "--yes"});
@@ -186,6 +195,7 @@ TEST_CASE("cleanup when the secrets are already gone has nothing to do") {
 TEST_CASE("a delete that fails after the backup loses nothing, and a re-run finishes") {
   Round2 t;
   t.move_shop();
+  t.prune_old();
   t.sim.set_faults(R"({"api_errors": [{"verb": "delete", "resource": "secrets", "name": "istio-ca-secret",
                                       "status": 500, "count": 1, "message": "etcdserver: request timed out"}]})");
   auto first = t.cleanup({"--backup-dir", t.backup, "--yes"});
@@ -216,6 +226,7 @@ TEST_CASE("a delete that fails after the backup loses nothing, and a re-run fini
 TEST_CASE("a backup folder holding other content is refused before anything changes") {
   Round2 t;
   t.move_shop();
+  t.prune_old();
   fs::create_directories(t.backup);
   fs::permissions(t.backup, fs::perms::owner_all, fs::perm_options::replace);
   std::ofstream(t.backup + "/cacerts.yaml") << "# someone else's backup\n";
@@ -228,4 +239,39 @@ TEST_CASE("a backup folder holding other content is refused before anything chan
   std::stringstream text;
   text << in.rdbuf();
   CHECK(text.str() == "# someone else's backup\n");
+}
+
+TEST_CASE("cleanup is refused while a revision running Istio's own CA is installed") {
+  Round2 t;
+  t.move_shop(); // asm-1 (Citadel certificates, the root-distributing revision) is not pruned
+  const std::size_t before = mutations(t.sim).size();
+  auto r = t.cleanup({"--backup-dir", t.backup, "--yes"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "while an installed revision runs Istio's own CA"));
+  CHECK(contains(r.err, "revision asm-1: CITADEL certificates (IstioOperator installed-state-asm-1)"));
+  CHECK(contains(r.err, "fix: kubectl meshca prune-revision asm-1"));
+  CHECK_FALSE(contains(r.err, "revision asm-2:"));
+  CHECK(mutations(t.sim).size() == before);
+  CHECK_FALSE(fs::exists(t.backup));
+}
+
+TEST_CASE("forced past that refusal, the check after the restart catches the re-minted secret") {
+  Round2 t;
+  t.move_shop();
+  const std::string original = secret_data(t.sim, "istio-ca-secret");
+  auto r = t.cleanup({"--backup-dir", t.backup, "--yes", "--force"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "warning: --force: revision asm-1 runs Istio's own CA"));
+  CHECK(contains(r.out, "secret/istio-ca-secret deleted\n"));
+  CHECK(contains(r.out, "deployment.apps/istiod-asm-1 rolled out\n"));
+  CHECK(contains(r.err, "secret/istio-ca-secret exists again in istio-system after istiod restarted"));
+  CHECK(contains(r.err, "(revision asm-1)"));
+  CHECK_FALSE(contains(r.err, "The Citadel CA secrets are deleted"));
+  // A new root, not the one backed up: the backup is intact and differs.
+  const std::string minted = secret_data(t.sim, "istio-ca-secret");
+  CHECK(minted != "<absent>");
+  CHECK(minted != original);
+  CHECK(fs::exists(t.backup + "/istio-ca-secret.yaml"));
 }

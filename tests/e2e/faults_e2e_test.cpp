@@ -195,7 +195,7 @@ TEST_CASE("kubectl transport: a failing and a hanging exec are reported per pod,
 TEST_CASE("a rollout that never completes: timed out, reported, exit 1, nothing more changed") {
   SimCluster sim(e2e::scenario("demo.json"));
   sim.set_faults(R"({"stuck_rollouts": [{"namespace": "bookinfo", "name": "reviews", "stuck": true}]})");
-  auto result = timed_plugin(sim, "kubectl-meshca-rollout", {"bookinfo", "--timeout", "2s"});
+  auto result = timed_plugin(sim, "kubectl-meshca-rollout", {"bookinfo", "--timeout", "2s", "--restart-all"});
   INFO(result.out << result.err);
   CHECK(result.exit_code == 1);
   CHECK(contains(result.out, "deployment/reviews       restarted, rollout timed out"));

@@ -151,7 +151,7 @@ TEST_CASE("rollout: Ctrl-C while waiting stops the waits, restarts nothing more,
       {"namespace": "bookinfo", "name": "productpage", "stuck": true}, {"namespace": "bookinfo", "name": "details", "stuck": true},
       {"namespace": "bookinfo", "name": "reviews", "stuck": true}, {"namespace": "bookinfo", "name": "ratings", "stuck": true}]})");
   SpawnedPlugin plugin(sim, "kubectl-meshca-rollout",
-                       with_kubeconfig(sim, {"bookinfo", "--parallel", "2", "--timeout", "60s"}));
+                       with_kubeconfig(sim, {"bookinfo", "--parallel", "2", "--timeout", "60s", "--restart-all"}));
   const int code = interrupt_when(plugin, sim, [&] {
     return logged(sim, "patch", "deployments").size() >= 2;
   });
@@ -168,7 +168,7 @@ TEST_CASE("rollout: Ctrl-C while waiting stops the waits, restarts nothing more,
   CHECK(contains(plugin.err(), "interrupted (Ctrl-C): 2 workload(s) restarted, 2 not restarted"));
 
   sim.clear_faults(); // releases the stuck rollouts
-  auto rerun = e2e::run_plugin(sim, "kubectl-meshca-rollout", {"bookinfo", "--timeout", "60s"});
+  auto rerun = e2e::run_plugin(sim, "kubectl-meshca-rollout", {"bookinfo", "--timeout", "60s", "--restart-all"});
   INFO(rerun.out << rerun.err);
   CHECK(rerun.exit_code != kInterrupted);
   CHECK(contains(rerun.out, "deployment/ratings"));

@@ -61,7 +61,9 @@ TEST_CASE("prune is refused while the revision is in use, naming each blocker an
   CHECK(contains(r.err, "namespace/shop is labelled istio.io/rev=asm-1-19"));
   CHECK(contains(r.err, "namespace/shop has 6 running pods injected by asm-1-19"));
   CHECK(contains(r.err, "fix: kubectl meshca rollout shop"));
-  CHECK_FALSE(contains(r.err, "istio-ingressgateway")); // its own gateway is not a blocker
+  CHECK_FALSE(contains(r.err, "namespace/istio-system has")); // its own gateway pods are not users
+  // ... but deleting that gateway would leave its LoadBalancer Service with no endpoint.
+  CHECK(contains(r.err, "service/istio-ingressgateway -n istio-system (LoadBalancer, external address 203.0.113."));
   auto dry = prune(sim, {"asm-1-19", "--dry-run"});
   CHECK(dry.exit_code == 1);
   CHECK(mutations(sim).empty());
@@ -106,7 +108,7 @@ TEST_CASE("prune of an unused revision: dry runs list every object, then it is d
   CHECK(again.out == "Nothing to delete: revision asm-1-19-mcroot is not installed.\n");
 }
 
-TEST_CASE("prune is allowed once namespaces, pods and tags have moved, the old gateway goes with it") {
+TEST_CASE("prune is allowed once namespaces, pods and tags have moved; the old gateway goes only with --force") {
   SimCluster sim = demo();
   const std::string rev = "asm-1-19-mcroot";
   for (const char* ns : {"bookinfo", "shop", "observability", "batch"})
@@ -123,13 +125,20 @@ TEST_CASE("prune is allowed once namespaces, pods and tags have moved, the old g
   CHECK(contains(refused.err, "revision tag default"));
   ok(sim.kubectl({"delete", "mutatingwebhookconfiguration", "istio-revision-tag-default"}));
   meshca::ProcessOutput r;
-  for (int i = 0; i < 100; ++i) { // until the old pods are gone
+  for (int i = 0; i < 100; ++i) { // until the old pods are gone: then only the Service blocks
     r = prune(sim, {"asm-1-19", "--yes"});
-    if (r.exit_code != 1)
+    if (r.exit_code != 1 || !contains(r.err, "nothing was deleted.\nDeleting its gateways"))
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    else
       break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "service/istio-ingressgateway -n istio-system (LoadBalancer"));
+  CHECK(exists(sim, {"deployment", "istio-ingressgateway", "-n", "istio-system"}));
+  r = prune(sim, {"asm-1-19", "--yes", "--force"});
   ok(r);
+  CHECK(contains(r.err, "warning: --force: service/istio-ingressgateway -n istio-system"));
   CHECK(contains(r.out, "deployment.apps/istio-ingressgateway -n istio-system deleted\n"));
   CHECK(contains(r.out, "istiooperator.install.istio.io/installed-state-asm-1-19 -n istio-system deleted\n"));
   CHECK_FALSE(exists(sim, {"deployment", "istiod-asm-1-19", "-n", "istio-system"}));

@@ -198,7 +198,7 @@ TEST_CASE("rollout refuses unknown and uninjected namespaces before restarting a
 TEST_CASE("rollout --gateways restarts the istio-system gateways of the namespace's revision") {
   SimCluster sim(e2e::scenario("demo.json"));
   auto result =
-      rollout(sim, {"bookinfo", "--kinds", "deployment", "--gateways", "--timeout", "60s"});
+      rollout(sim, {"bookinfo", "--kinds", "deployment", "--gateways", "--timeout", "60s", "--restart-all"});
   INFO(result.out, result.err);
   CHECK(result.exit_code == 0);
   CHECK(contains(result.out, "gateways of revision asm-1-19 in istio-system\n"));
@@ -209,4 +209,38 @@ TEST_CASE("rollout --gateways restarts the istio-system gateways of the namespac
         gateway_restarted || (std::string(entry["namespace"].GetString()) == "istio-system" &&
                               std::string(entry["name"].GetString()) == "istio-ingressgateway");
   CHECK(gateway_restarted);
+}
+
+TEST_CASE("a second rollout restarts nothing, and a workload without a sidecar by choice is never patched") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  auto names = e2e::run_plugin(
+      sim, kRelabel, {"ns", "bookinfo", "batch", "--revision", "asm-1-19-mcroot", "-o", "name"});
+  REQUIRE(names.exit_code == 0);
+  auto first = rollout(sim, {"-", "--timeout", "60s"}, names.out);
+  INFO(first.out, first.err);
+  CHECK(first.exit_code == 1); // batch's bare pod and Job pod cannot be moved by a restart
+  CHECK(contains(first.out, "deployment/legacy-batch   no sidecar by choice\n"));
+  for (const char* deployment : {"details", "productpage", "ratings", "reviews"}) {
+    const std::size_t at = first.out.find("deployment/" + std::string(deployment) + " ");
+    REQUIRE(at != std::string::npos);
+    CHECK(first.out.substr(at, first.out.find('\n', at) - at).ends_with("restarted, rollout complete"));
+  }
+  const std::size_t after_first = sim.log().size();
+
+  auto second = rollout(sim, {"bookinfo", "batch", "--timeout", "60s", "-o", "json"});
+  INFO(second.out, second.err);
+  CHECK(second.exit_code == 1); // the same stragglers, still listed
+  CHECK(contains(second.out, R"("skipReason": "alreadyOnRevision")"));
+  CHECK(contains(second.out, R"("skipReason": "noSidecarByChoice")"));
+  std::size_t patches = 0;
+  for (const auto& entry : mutations_since(sim, after_first))
+    patches += std::string(entry["verb"].GetString()) == "patch" ? 1 : 0;
+  CHECK(patches == 0); // the second rollout sent no restart
+  for (const auto& entry : sim.log())
+    CHECK(std::string(entry["name"].GetString()) != "legacy-batch");
+
+  auto text = rollout(sim, {"bookinfo", "--timeout", "60s"});
+  CHECK(text.exit_code == 0);
+  CHECK(contains(text.out, "deployment/reviews       already on asm-1-19-mcroot\n"));
+  CHECK(sim.log().size() == after_first);
 }

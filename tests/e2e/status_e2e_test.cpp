@@ -85,6 +85,16 @@ void move_demo_namespaces(const SimCluster& sim, const std::string& rev) {
   }
 }
 
+// The demo's one gateway moves with the namespaces (a real install adds a gateway of the new
+// revision): pruning the old revision must not take the Service's only endpoints with it.
+void move_gateway(const SimCluster& sim, const std::string& rev) {
+  const std::string patch = R"({"metadata":{"labels":{"istio.io/rev":")" + rev +
+                            R"("}},"spec":{"template":{"metadata":{"labels":{"istio.io/rev":")" + rev + R"("}}}}})";
+  ok(sim.kubectl({"patch", "deployment", "istio-ingressgateway", "-n", "istio-system", "--type", "merge", "-p", patch}));
+  sim.kubectl({"rollout", "status", "deployment/istio-ingressgateway", "-n", "istio-system", "--timeout=60s"},
+              std::nullopt, std::chrono::seconds(70));
+}
+
 } // namespace
 
 TEST_CASE("status of the demo mesh: revisions, tags, namespaces, pods, phase and next command") {
@@ -142,12 +152,18 @@ TEST_CASE("the whole migration of the demo mesh, with status and check-root betw
                                    "kubectl meshca check-root -A --require CITADEL,MESHCA",
                                    "istioctl tag set default --revision asm-1-19-mcroot --overwrite",
                                    "kubectl meshca prune-revision asm-1-19"});
-  // The workloads moved; asm-1-19's own gateway goes with asm-1-19.
+  // The workloads moved; the gateway moves to the new revision before the old one is pruned.
+  move_gateway(sim, "asm-1-19-mcroot");
   auto trusted = check_root(sim, {"bookinfo", "shop", "observability", "batch", "--require", "CITADEL,MESHCA"});
   CHECK_MESSAGE(trusted.exit_code == 0, trusted.out << trusted.err);
   CHECK(plugin(sim, "prune_revision", {"asm-1-19", "--yes"}).exit_code == 1); // the default tag
   ok(sim.kubectl({"delete", "mutatingwebhookconfiguration", "istio-revision-tag-default"}));
-  ok(plugin(sim, "prune_revision", {"asm-1-19", "--yes"}));
+  for (int i = 0; i < 100; ++i) { // the gateway's old pods terminate after its rollout
+    if (plugin(sim, "prune_revision", {"asm-1-19", "--yes"}).exit_code == 0)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  CHECK_FALSE(sim.kubectl({"get", "deployment", "istiod-asm-1-19", "-n", "istio-system"}).exit_code == 0);
 
   // Round 2: Mesh CA certificates.
   auto ready2 = status_json(sim);
@@ -159,9 +175,18 @@ TEST_CASE("the whole migration of the demo mesh, with status and check-root betw
   auto old2 = wait_for_phase(sim, "old-revision-installed");
   CHECK(old2["round"].GetInt() == 2);
   CHECK(next_commands(old2).back() == "kubectl meshca prune-revision asm-1-19-mcroot");
+  move_gateway(sim, "asm-1-19-meshca");
+  std::string prune_out;
+  for (int i = 0; i < 100; ++i) { // the gateway's old pods terminate after its rollout
+    auto pruned = plugin(sim, "prune_revision", {"asm-1-19-mcroot", "--yes"});
+    prune_out = pruned.out + pruned.err;
+    if (pruned.exit_code == 0)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  INFO(prune_out);
   auto issued = check_root(sim, {"-A", "--workload-cert", "--require", "MESHCA"});
   CHECK_MESSAGE(issued.exit_code == 0, issued.out << issued.err);
-  ok(plugin(sim, "prune_revision", {"asm-1-19-mcroot", "--yes"}));
   CHECK(phase(sim) == "ready-for-cleanup");
 
   // Last step, and its rollback.

@@ -31,6 +31,10 @@ constexpr const char* kIstioCaSecret = R"({"apiVersion":"v1","kind":"Secret","me
  "namespace":"istio-system","uid":"77aa","resourceVersion":"713"},
  "type":"istio.io/ca-root","data":{"ca-key.pem":"S0VZMg==","ca-cert.pem":"Q0VSVDI="}})";
 constexpr const char* kIstiods = R"({"kind":"List","items":[{"metadata":{"name":"istiod-asm-2","namespace":"istio-system"}}]})";
+constexpr const char* kMeshCaControlPlane = R"({"items":[{"metadata":{"name":"istiod-asm-2",
+ "namespace":"istio-system","labels":{"app":"istiod","istio.io/rev":"asm-2"}},
+ "spec":{"template":{"spec":{"containers":[{"name":"discovery","env":[
+ {"name":"CA_ADDR","value":"meshca.googleapis.com:443"}]}]}}}}]})";
 constexpr const char* kNotFoundCacerts = "Error from server (NotFound): secrets \"cacerts\" not found\n";
 constexpr const char* kNotFoundCaSecret = "Error from server (NotFound): secrets \"istio-ca-secret\" not found\n";
 
@@ -92,6 +96,7 @@ struct Fixture {
   meshca::Result<meshca::Confirmed> answer = meshca::Confirmed::yes;
   std::vector<std::string> questions;
   meshca::CleanupSecretsOptions options;
+  bool secrets_deleted = false; // a delete was sent: the names lookup finds none
 
   Fixture() {
     check.pods = {pod("web-1", true, meshca::CaClass::meshca), pod("web-2", true, meshca::CaClass::meshca)};
@@ -105,10 +110,29 @@ struct Fixture {
       output.out = call.input->find("name: cacerts") != std::string::npos ? kCacerts : kIstioCaSecret;
       return output;
     });
-    kubectl.on_success({"delete", "secret"}, "secret deleted\n");
     kubectl.on_success({"patch", "deployment"}, "deployment.apps/istiod patched\n");
     kubectl.on_success({"rollout", "status"}, "successfully rolled out\n");
     kubectl.on_success({"create", "-f", "-", "-n", "istio-system"}, "secret created\n");
+    // The control plane's CA configuration: one Mesh CA revision, which mints no root.
+    kubectl.on_success({"get", "deployments", "--all-namespaces"}, kMeshCaControlPlane);
+    kubectl.on_success({"get", "mutatingwebhookconfigurations"}, R"({"items":[]})");
+    kubectl.on_success({"get", "istiooperators.install.istio.io"}, R"({"items":[]})");
+    kubectl.on_success({"get", "configmaps", "-n", "istio-system"}, R"({"items":[]})");
+    // The secrets' names: present until a delete was sent (the check after the restart).
+    kubectl.on({"delete", "secret"}, [this](const RecordedCall&) {
+      secrets_deleted = true;
+      meshca::ProcessOutput output;
+      output.exit_code = 0;
+      output.out = "secret deleted\n";
+      return meshca::Result<meshca::ProcessOutput>(output);
+    });
+    kubectl.on({"get", "secret", "cacerts", "istio-ca-secret"}, [this](const RecordedCall&) {
+      meshca::ProcessOutput output;
+      output.exit_code = 0;
+      if (!secrets_deleted)
+        output.out = "secret/cacerts\nsecret/istio-ca-secret\n";
+      return meshca::Result<meshca::ProcessOutput>(output);
+    });
     options.dir = dir;
   }
 
@@ -246,8 +270,8 @@ TEST_CASE("the precondition names sidecars that still need Citadel") {
   const auto verdict = meshca::evaluate_precondition(result);
   CHECK(verdict.checked == 4);
   REQUIRE(verdict.not_ready.size() == 2);
-  CHECK(verdict.not_ready[0] == "old-1.shop trusts [CITADEL]");
-  CHECK(verdict.not_ready[1] == "mid-1.shop is using the mTLS certificate issued by [CITADEL]");
+  CHECK(verdict.not_ready[0] == "namespace shop (revision unknown): 1 sidecar trusts [CITADEL]");
+  CHECK(verdict.not_ready[1] == "namespace shop (revision unknown): 1 sidecar uses mTLS certificates issued by [CITADEL]");
   REQUIRE(verdict.unreadable.size() == 1);
   const meshca::Error error = meshca::precondition_error(verdict);
   CHECK(error.status == meshca::ExitStatus::check_failed);
@@ -270,7 +294,7 @@ TEST_CASE("cleanup: refused while a sidecar trusts only Citadel, nothing read or
   auto result = f.run();
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().status == meshca::ExitStatus::check_failed);
-  CHECK(result.error().message.find("legacy-1.shop trusts [CITADEL]") != std::string::npos);
+  CHECK(result.error().message.find("namespace shop (revision unknown): 1 sidecar trusts [CITADEL]") != std::string::npos);
   CHECK(f.kubectl.calls().empty());
   CHECK(f.questions.empty());
   CHECK_FALSE(meshca::path_exists(f.dir));
@@ -445,7 +469,7 @@ TEST_CASE("cleanup --force proceeds past the check and says what it overrode") {
   f.options.no_restart = true;
   f.check.pods.push_back(pod("legacy-1", false, meshca::CaClass::citadel));
   REQUIRE(f.run().ok());
-  CHECK(f.err.str().find("warning: --force: legacy-1.shop trusts [CITADEL]") != std::string::npos);
+  CHECK(f.err.str().find("warning: --force: namespace shop (revision unknown): 1 sidecar trusts [CITADEL]") != std::string::npos);
   CHECK(f.mutations().size() == 2); // the deletes; --no-restart
   CHECK_FALSE(meshca::path_exists(f.dir + "/restart-pending"));
   CHECK(f.questions.at(0) == "Delete secret/cacerts and secret/istio-ca-secret from istio-system?");
@@ -505,4 +529,55 @@ TEST_CASE("restore from a folder without a backup is bad input") {
   CHECK(wrong.error().status == meshca::ExitStatus::bad_input);
   CHECK(wrong.error().message.find("expected the Secret cacerts in istio-system, found ConfigMap cacerts") != std::string::npos);
   CHECK(f.mutations().empty());
+}
+
+constexpr const char* kCitadelAndMeshCa = R"({"items":[
+ {"metadata":{"name":"istiod-asm-1","namespace":"istio-system","labels":{"app":"istiod","istio.io/rev":"asm-1"}},
+  "spec":{"template":{"spec":{"containers":[{"name":"discovery"}]}}}},
+ {"metadata":{"name":"istiod-asm-2","namespace":"istio-system","labels":{"app":"istiod","istio.io/rev":"asm-2"}},
+  "spec":{"template":{"spec":{"containers":[{"name":"discovery","env":[
+  {"name":"CA_ADDR","value":"meshca.googleapis.com:443"}]}]}}}}]})";
+
+TEST_CASE("cleanup is refused while an installed revision runs Istio's own CA") {
+  Fixture f;
+  f.kubectl.on_success({"get", "deployments", "--all-namespaces"}, kCitadelAndMeshCa);
+  auto result = f.run();
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().status == meshca::ExitStatus::check_failed);
+  CHECK(result.error().message.find("revision asm-1: its CA cannot be told") != std::string::npos);
+  CHECK(result.error().message.find("kubectl meshca prune-revision asm-1") != std::string::npos);
+  CHECK(result.error().message.find("asm-2") == std::string::npos); // Mesh CA mints no root
+  CHECK(f.mutations().empty());
+  CHECK(f.questions.empty());
+  CHECK_FALSE(meshca::path_exists(f.dir));
+}
+
+TEST_CASE("an istiod running Istio's own CA but with ENABLE_CA_SERVER=false is no obstacle") {
+  Fixture f;
+  f.kubectl.on_success({"get", "deployments", "--all-namespaces"}, R"({"items":[
+   {"metadata":{"name":"istiod-asm-1","namespace":"istio-system","labels":{"app":"istiod","istio.io/rev":"asm-1"}},
+    "spec":{"template":{"spec":{"containers":[{"name":"discovery","env":[
+    {"name":"ENABLE_CA_SERVER","value":"false"}]}]}}}}]})");
+  REQUIRE(f.run().ok());
+}
+
+TEST_CASE("--force overrides the refusal, never the check after the restart") {
+  Fixture f;
+  f.options.force = true;
+  f.kubectl.on_success({"get", "deployments", "--all-namespaces"}, kCitadelAndMeshCa);
+  // istiod-asm-1 mints a new root when it restarts without the secrets.
+  f.kubectl.on({"get", "secret", "cacerts", "istio-ca-secret"}, [&f](const RecordedCall&) {
+    meshca::ProcessOutput output;
+    output.exit_code = 0;
+    output.out = f.secrets_deleted ? "secret/istio-ca-secret\n" : "secret/cacerts\nsecret/istio-ca-secret\n";
+    return meshca::Result<meshca::ProcessOutput>(output);
+  });
+  auto result = f.run();
+  CHECK(f.err.str().find("warning: --force: revision asm-1 runs Istio's own CA") != std::string::npos);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().status == meshca::ExitStatus::check_failed);
+  CHECK(result.error().message.find("secret/istio-ca-secret exists again in istio-system") != std::string::npos);
+  CHECK(result.error().message.find("(revision asm-1)") != std::string::npos);
+  CHECK(f.secrets_deleted);
+  CHECK(meshca::path_exists(f.dir + "/" + meshca::backup_file_name("istio-ca-secret")));
 }

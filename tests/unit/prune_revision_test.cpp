@@ -95,8 +95,10 @@ struct Cluster {
     kubectl.on_success({"get", "pods", "--all-namespaces"}, list(pods));
     kubectl.on_success({"get", "service,deployment,horizontalpodautoscaler,poddisruptionbudget", "istiod-asm-1"}, kIstiodObjects);
     kubectl.on_success({"get", "istiooperators.install.istio.io"}, kOperators);
+    kubectl.on_success({"get", "services", "--all-namespaces"}, list(services));
     kubectl.on_success({"delete"}, "deleted\n");
   }
+  std::vector<std::string> services;
 };
 
 std::vector<std::string> refs(const meshca::PrunePlan& plan) {
@@ -326,4 +328,68 @@ TEST_CASE("prune: not confirmed, nothing installed, no IstioOperator type, a fai
   auto cluster_down = unreadable.prune(options);
   REQUIRE_FALSE(cluster_down.ok());
   CHECK(cluster_down.error().status == meshca::ExitStatus::cluster_error);
+}
+
+namespace {
+
+std::string gateway_pod(const std::string& name, const std::string& deployment, const std::string& hash,
+                        const std::string& rev) {
+  return R"({"metadata":{"name":")" + name + R"(","namespace":"istio-system","labels":{"app":"istio-ingressgateway",)"
+         R"("istio":"ingressgateway","pod-template-hash":")" + hash + R"("},"annotations":{"istio.io/rev":")" + rev +
+         R"("},"ownerReferences":[{"kind":"ReplicaSet","name":")" + deployment + "-" + hash +
+         R"("}]},"spec":{"containers":[{"name":"istio-proxy"}]},)"
+         R"("status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}})";
+}
+
+const std::string kIngressService =
+    R"({"kind":"Service","metadata":{"name":"istio-ingressgateway","namespace":"istio-system"},)"
+    R"("spec":{"type":"LoadBalancer","selector":{"istio":"ingressgateway"}},)"
+    R"("status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.7"}]}}})";
+
+} // namespace
+
+TEST_CASE("prune refuses while a Service would lose its last endpoints, and --force deletes anyway") {
+  Run run;
+  Cluster cluster;
+  cluster.pods = {pod("shop", "web-1", "asm-2"),
+                  gateway_pod("istio-ingressgateway-7c9-abc", "istio-ingressgateway", "7c9", "asm-1"),
+                  gateway_pod("istio-ingressgateway-7c9-def", "istio-ingressgateway", "7c9", "asm-1")};
+  cluster.services = {kIngressService,
+                      R"({"kind":"Service","metadata":{"name":"manual","namespace":"istio-system"},"spec":{"type":"ClusterIP"}})"};
+  cluster.script(run.kubectl);
+  meshca::PruneRevisionOptions options;
+  options.revision = "asm-1";
+  options.assume_yes = true;
+  for (meshca::DryRun dry_run : {meshca::DryRun::client, meshca::DryRun::none}) {
+    options.dry_run = dry_run;
+    auto refused = run.prune(options);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().status == meshca::ExitStatus::check_failed);
+    const std::string& message = refused.error().message;
+    CHECK(message.find("service/istio-ingressgateway -n istio-system (LoadBalancer, external address 203.0.113.7) "
+                       "has 2 ready endpoints, all pods of asm-1's gateway istio-ingressgateway") != std::string::npos);
+    CHECK(message.find("point it at the new revision's gateway") != std::string::npos);
+    CHECK(message.find("service/manual") == std::string::npos); // no selector: not judged
+    CHECK(run.deletes().empty());
+  }
+  options.force = true;
+  REQUIRE(run.prune(options).ok());
+  CHECK(run.err.str().find("warning: --force: service/istio-ingressgateway -n istio-system") != std::string::npos);
+  CHECK(run.deletes().size() == kAsm1Objects.size());
+}
+
+TEST_CASE("prune: a Service that still has endpoints elsewhere is no obstacle") {
+  Run run;
+  Cluster cluster;
+  cluster.deployments.push_back(deployment("istio-system", "istio-ingressgateway-2", "asm-2", "istio-ingressgateway-2"));
+  cluster.pods = {pod("shop", "web-1", "asm-2"),
+                  gateway_pod("istio-ingressgateway-7c9-abc", "istio-ingressgateway", "7c9", "asm-1"),
+                  gateway_pod("istio-ingressgateway-2-8d1-xyz", "istio-ingressgateway-2", "8d1", "asm-2")};
+  cluster.services = {kIngressService};
+  cluster.script(run.kubectl);
+  meshca::PruneRevisionOptions options;
+  options.revision = "asm-1";
+  options.assume_yes = true;
+  REQUIRE(run.prune(options).ok());
+  CHECK(run.deletes().size() == kAsm1Objects.size());
 }

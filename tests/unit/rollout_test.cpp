@@ -70,10 +70,14 @@ void script_cluster(RecordingKubectl& kubectl) {
   kubectl.on_success({"rollout", "status"}, "successfully rolled out\n");
 }
 
+// The restart mechanics are tested with --restart-all: the scripted pods show the state after
+// the restarts, which would otherwise make workloads look settled beforehand. Which workloads are
+// restarted without it is tested below ("restarts only what has not moved").
 RolloutOptions options_for(std::vector<std::string> namespaces) {
   RolloutOptions options;
   options.namespaces = std::move(namespaces);
   options.timeout = std::chrono::seconds(42);
+  options.restart_all = true;
   return options;
 }
 
@@ -323,4 +327,96 @@ TEST_CASE("rollout: the restart patch is kubectl rollout restart's, with the dry
         Args{"rollout", "status", "statefulset/cart", "-n", "shop", "--timeout=90s"});
   CHECK(format_restarted_at(std::chrono::system_clock::time_point(
             std::chrono::seconds(1738324800))) == "2025-01-31T12:00:00Z");
+}
+
+TEST_CASE("rollout restarts only what has not moved: already on the revision, no sidecar by choice") {
+  RecordingKubectl kubectl;
+  script_cluster(kubectl);
+  // Before: web has one pod on the old revision; agent is on asm-2; batch opts out of injection.
+  const std::string opted_out =
+      R"({"metadata":{"name":"batch-6c-a","labels":{"pod-template-hash":"6c","sidecar.istio.io/inject":"false"},)"
+      R"("ownerReferences":[{"kind":"ReplicaSet","name":"batch-6c","controller":true}]},)"
+      R"("spec":{"containers":[{"name":"app"}]},"status":{"phase":"Running"}})";
+  kubectl.on_success({"get", "deployments,statefulsets,daemonsets", "-n", "shop"},
+                     R"({"kind":"List","items":[
+ {"kind":"Deployment","metadata":{"name":"web","namespace":"shop"},"spec":{}},
+ {"kind":"Deployment","metadata":{"name":"batch","namespace":"shop"},"spec":{}},
+ {"kind":"DaemonSet","metadata":{"name":"agent","namespace":"shop"},"spec":{}}]})");
+  bool restarted = false;
+  kubectl.on({"patch"}, [&restarted](const RecordedCall&) {
+    restarted = true;
+    ProcessOutput output;
+    output.exit_code = 0;
+    return Result<ProcessOutput>(output);
+  });
+  kubectl.on({"get", "pods", "-n", "shop"}, [&](const RecordedCall&) {
+    ProcessOutput output;
+    output.exit_code = 0;
+    output.out = R"({"items":[)" + pod("web-5d-a", "ReplicaSet", "web-5d", "5d", restarted ? "asm-2" : "asm-1") +
+                 "," + pod("web-5d-b", "ReplicaSet", "web-5d", "5d", "asm-2") + "," +
+                 pod("agent-x", "DaemonSet", "agent", "", "asm-2") + "," + opted_out + "]}";
+    return Result<ProcessOutput>(output);
+  });
+  RolloutOptions options = options_for({"shop"});
+  options.restart_all = false;
+  const RolloutReport first = run_rollout(kubectl, options);
+  CHECK(first.status == ExitStatus::ok);
+  CHECK(restarts(kubectl) == Args{"deployment/web -n shop"});
+  const std::string text = render_rollout(first, OutputFormat::text);
+  CHECK(text.find("  deployment/batch   no sidecar by choice\n") != std::string::npos);
+  CHECK(text.find("  daemonset/agent    already on asm-2\n") != std::string::npos);
+  CHECK(text.find("  deployment/web     restarted, rollout complete\n") != std::string::npos);
+  const std::string json = render_rollout(first, OutputFormat::json);
+  CHECK(json.find(R"("skipReason": "alreadyOnRevision")") != std::string::npos);
+  CHECK(json.find(R"("skipReason": "noSidecarByChoice")") != std::string::npos);
+
+  // A second run: everything is on asm-2, nothing is restarted; the proof still runs.
+  kubectl.clear_calls();
+  const RolloutReport second = run_rollout(kubectl, options);
+  CHECK(second.status == ExitStatus::ok);
+  CHECK(kubectl.count({"patch"}) == 0);
+  CHECK(kubectl.count({"rollout", "status"}) == 0);
+  CHECK(second.scopes.at(0).proof.moved == 3);
+
+  // --restart-all restarts every selected workload, the opted-out one too.
+  kubectl.clear_calls();
+  options.restart_all = true;
+  const RolloutReport all = run_rollout(kubectl, options);
+  CHECK(restarts(kubectl) == Args{"daemonset/agent -n shop", "deployment/batch -n shop", "deployment/web -n shop"});
+  CHECK(all.status == ExitStatus::ok);
+}
+
+TEST_CASE("rollout: the trust gate refuses before any restart, --force overrides it with warnings") {
+  RecordingKubectl kubectl;
+  script_cluster(kubectl);
+  kubectl.on_success({"get", "pods", "-n", "shop"}, shop_pods("asm-1"));
+  std::vector<std::string> asked;
+  RolloutOptions options = options_for({"shop"});
+  options.restart_all = false;
+  options.trust_gate = [&asked](const std::string& revision) -> Result<TrustGateVerdict> {
+    asked.push_back(revision);
+    TrustGateVerdict verdict;
+    verdict.target = {revision, {false, true}, {true, true}, "its configuration"};
+    verdict.distrust_target = {{"", "bookinfo", "asm-1", 4, "trust [CITADEL]"}};
+    verdict.root_distributing = "asm-1b";
+    return verdict;
+  };
+  const RolloutReport refused = run_rollout(kubectl, options);
+  CHECK(asked == std::vector<std::string>{"asm-2"});
+  CHECK(refused.status == ExitStatus::check_failed);
+  REQUIRE(refused.errors.size() == 1);
+  const std::string& message = refused.errors[0].message;
+  CHECK(message.find("moving namespace shop to revision asm-2 is refused") == 0);
+  CHECK(message.find("namespace bookinfo (revision asm-1): 4 sidecars trust [CITADEL]") != std::string::npos);
+  CHECK(message.find("kubectl meshca relabel ns bookinfo --revision asm-1b -o name | kubectl meshca rollout -") !=
+        std::string::npos);
+  CHECK(message.find("Use --force") != std::string::npos);
+  CHECK(kubectl.count({"patch"}) == 0);
+
+  options.force = Force::yes;
+  const RolloutReport forced = run_rollout(kubectl, options);
+  CHECK(forced.errors.empty());
+  REQUIRE(forced.warnings.size() == 1);
+  CHECK(forced.warnings[0].find("--force: moving namespace shop to asm-2 although namespace bookinfo") == 0);
+  CHECK(restarts(kubectl) == Args{"deployment/web -n shop"}); // agent is already on asm-2
 }

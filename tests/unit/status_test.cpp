@@ -8,6 +8,9 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
+
 namespace {
 
 std::string deployment(const std::string& name, const std::string& rev, const std::string& app,
@@ -36,9 +39,27 @@ std::string pod(const std::string& ns_name, const std::string& name, const std::
          R"("status":{"phase":"Running"}})";
 }
 
-std::string iop(const std::string& rev, const std::string& ca_name) {
+// The real Mesh CA root (the one asmcli's ca-migration-citadel option puts in caCertificates),
+// JSON-escaped.
+std::string meshca_root_json() {
+  std::ifstream in(std::string(MESHCA_SAMPLES_DIR) +
+                   "/meshca_root_istio_v1_cloud_workload_root-signer-0-2018-04-25.pem");
+  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(pem.find("BEGIN CERTIFICATE") != std::string::npos);
+  std::string escaped;
+  for (char c : pem)
+    escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
+  return escaped;
+}
+
+// An IstioOperator; `distributes_meshca_root`: with the ca-migration-citadel option's
+// caCertificates.
+std::string iop(const std::string& rev, const std::string& ca_name,
+                bool distributes_meshca_root = false) {
+  const std::string mesh = distributes_meshca_root
+      ? R"(,"meshConfig":{"caCertificates":[{"pem":")" + meshca_root_json() + R"("}]})" : "";
   return R"({"metadata":{"name":"installed-state-)" + rev + R"("},"spec":{"revision":")" + rev +
-         R"(","values":{"global":{"caName":")" + ca_name + R"("}}}})";
+         R"(","values":{"global":{"caName":")" + ca_name + R"("}})" + mesh + "}}";
 }
 
 std::string list(const std::vector<std::string>& items) {
@@ -71,7 +92,7 @@ struct Mesh {
                                          ns("kube-system", "")};
   std::vector<std::string> pods = {pod("bookinfo", "productpage-1", "asm-1"), pod("bookinfo", "details-1", "asm-1"),
                                    pod("shop", "frontend-1", "asm-1"), pod("kube-system", "dns-1", "asm-1")};
-  std::vector<std::string> operators = {iop("asm-1", ""), iop("asm-1-mcroot", ""), iop("asm-1-meshca", "GoogleCA")};
+  std::vector<std::string> operators = {iop("asm-1", ""), iop("asm-1-mcroot", "", true), iop("asm-1-meshca", "GoogleCA")};
   std::vector<std::string> secrets = {"cacerts", "istio-ca-secret"};
 
   meshca::MeshStatus status() const {
@@ -250,6 +271,7 @@ TEST_CASE("the status snapshot reads lists only and never Secret data") {
   kubectl.on_success({"get", "pods"}, list(mesh.pods));
   kubectl.on_failure({"get", "istiooperators.install.istio.io"}, "error: the server doesn't have a resource type \"istiooperators\"\n");
   kubectl.on_success({"get", "secret"}, "secret/istio-ca-secret\n");
+  kubectl.on_success({"get", "configmaps", "-n", "istio-system"}, list({}));
   auto snapshot = meshca::read_status_snapshot(kubectl);
   REQUIRE(snapshot.ok());
   CHECK(snapshot->ca_secrets == std::vector<std::string>{"istio-ca-secret"});
@@ -262,4 +284,55 @@ TEST_CASE("the status snapshot reads lists only and never Secret data") {
   auto failed = meshca::read_status_snapshot(kubectl);
   REQUIRE_FALSE(failed.ok());
   CHECK(failed.error().status == meshca::ExitStatus::cluster_error);
+}
+
+TEST_CASE("status never advises the Mesh CA revision while a sidecar or gateway trusts only Citadel") {
+  Mesh mesh;
+  // shop moved to the Mesh CA revision early; bookinfo and the gateway are still Citadel-only.
+  mesh.namespaces = {ns("bookinfo", R"("istio.io/rev":"asm-1")"), ns("shop", R"("istio.io/rev":"asm-1-meshca")")};
+  auto early = mesh.status();
+  CHECK(early.phase == "relabelling");
+  CHECK(early.round == 1);
+  CHECK(early.summary.find("round 1 has not finished") != std::string::npos);
+  CHECK(early.summary.find("bookinfo") != std::string::npos);
+  CHECK(early.summary.find("gateway istio-system/istio-ingressgateway (asm-1)") != std::string::npos);
+  REQUIRE_FALSE(early.next.empty());
+  CHECK(early.next.front().starts_with("kubectl meshca relabel ns bookinfo"));
+  CHECK(early.next.front().find("--revision asm-1-mcroot") != std::string::npos);
+  for (const std::string& step : early.next)
+    CHECK_MESSAGE(step.find("asm-1-meshca") == std::string::npos, step);
+
+  // Without a root-distributing revision: install one.
+  mesh.operators = {iop("asm-1", ""), iop("asm-1-mcroot", ""), iop("asm-1-meshca", "GoogleCA")};
+  auto no_round1 = mesh.status();
+  REQUIRE_FALSE(no_round1.next.empty());
+  CHECK(no_round1.next.front().find("asmcli install --ca citadel --option ca-migration-citadel") != std::string::npos);
+}
+
+TEST_CASE("status names a mesh that already cannot authenticate itself, and the repair") {
+  Mesh mesh;
+  mesh.namespaces = {ns("bookinfo", R"("istio.io/rev":"asm-1")"), ns("shop", R"("istio.io/rev":"asm-1-meshca")")};
+  mesh.pods = {pod("bookinfo", "productpage-1", "asm-1"), pod("shop", "frontend-2", "asm-1-meshca")};
+  auto broken = mesh.status();
+  INFO(broken.summary);
+  CHECK(broken.phase == "mtls-broken");
+  CHECK(broken.summary.find("1 sidecar(s) of asm-1-meshca hold MESHCA certificates (shop (1))") != std::string::npos);
+  CHECK(broken.summary.find("of asm-1 reject: they trust only [CITADEL] (bookinfo (1), gateway istio-system/istio-ingressgateway (2))") !=
+        std::string::npos);
+  REQUIRE_FALSE(broken.warnings.empty());
+  CHECK(broken.warnings.front().starts_with("mTLS broken: "));
+  REQUIRE_FALSE(broken.next.empty());
+  CHECK(broken.next.front() == "kubectl meshca relabel ns bookinfo --revision asm-1-mcroot -o name | kubectl meshca rollout -");
+}
+
+TEST_CASE("status: a clean round 1 mesh is ready for the Mesh CA revision") {
+  Mesh mesh;
+  mesh.move_all("asm-1-mcroot");
+  mesh.remove("asm-1");
+  auto ready = mesh.status();
+  CHECK(ready.phase == "ready-to-relabel");
+  CHECK(ready.round == 2);
+  CHECK(ready.next == std::vector<std::string>{
+      "kubectl meshca check-root -A --require CITADEL,MESHCA",
+      "kubectl meshca relabel ns --all --revision asm-1-meshca -o name | kubectl meshca rollout -"});
 }

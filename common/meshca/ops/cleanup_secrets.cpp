@@ -1,6 +1,7 @@
 #include "meshca/ops/cleanup_secrets.h"
 
 #include "meshca/cli/interrupt.h"
+#include "meshca/mesh/revision_ca_read.h"
 #include "meshca/ops/cleanup_secrets_backup.h"
 #include "meshca/ops/cleanup_secrets_precondition.h"
 #include "meshca/ops/cleanup_secrets_restart.h"
@@ -57,6 +58,72 @@ Status check_mesh(const CleanupSecretsOptions& options, CleanupEnvironment& env)
   for (const std::string& line : precondition_warnings(verdict))
     env.err << "warning: " << line << '\n';
   return done();
+}
+
+// The revisions whose istiod runs Istio's own CA: restarted without the CA secrets, each mints a
+// new self-signed root into istio-ca-secret (Istio security/pkg/pki/ca/ca.go), so the Citadel
+// CA would not be retired. Refused unless --force (then a warning each).
+Result<std::vector<std::string>> check_no_istio_ca(const CleanupSecretsOptions& options,
+                                                  CleanupEnvironment& env) {
+  auto config = read_mesh_ca_config(env.kubectl);
+  if (!config)
+    return config.error();
+  std::vector<std::string> minting;
+  std::string lines;
+  for (const auto& [name, ca] : config->revisions) {
+    if (!ca.runs_istio_ca())
+      continue;
+    minting.push_back(name);
+    lines += "\n  revision " + name + ": " +
+             (ca.issuer ? std::string(to_string(*ca.issuer)) + " certificates (" +
+                              ca.issuer_source + ")"
+                        : std::string("its CA cannot be told, counted as Istio's own")) +
+             ", ENABLE_CA_SERVER " + (ca.ca_server ? "on" : "off") + "; fix: kubectl meshca prune-revision " +
+             name;
+  }
+  if (minting.empty())
+    return minting;
+  if (!options.force)
+    return check_failed(
+        "refusing to delete the CA secrets while an installed revision runs Istio's own CA: "
+        "restarted without them, its istiod mints a new self-signed root into istio-ca-secret, "
+        "so the Citadel CA would not be retired and a restore would collide with it. Nothing was "
+        "changed:" + lines +
+        "\nPrune those revisions first, as the guide orders it (move what still uses them to the "
+        "Mesh CA revision), then re-run. Use --force to delete anyway (the check after the "
+        "restart still fails if a CA secret comes back).");
+  for (const std::string& name : minting)
+    env.err << "warning: --force: revision " << name
+            << " runs Istio's own CA; its istiod will mint a new istio-ca-secret when restarted\n";
+  return minting;
+}
+
+// After the restart: a CA secret that exists again was minted by an istiod (check_failed, with
+// the facts); --force does not override this.
+Status check_secrets_stay_gone(const CleanupSecretsOptions& options, CleanupEnvironment& env,
+                               const std::vector<std::string>& minting) {
+  if (options.dry_run != DryRun::none || options.no_restart)
+    return done();
+  auto present = read_ca_secret_names(env.kubectl);
+  if (!present)
+    return present.error();
+  if (present->empty()) {
+    env.err << "Checked after the restart: neither CA secret exists in istio-system.\n";
+    return done();
+  }
+  std::string names;
+  for (const std::string& name : *present)
+    names += (names.empty() ? "secret/" : " and secret/") + name;
+  std::string who;
+  for (const std::string& name : minting)
+    who += (who.empty() ? "" : ", ") + name;
+  return check_failed(
+      names + " exists again in istio-system after istiod restarted: an istiod running Istio's "
+      "own CA" + (who.empty() ? std::string() : " (revision " + who + ")") +
+      " minted a new self-signed root. The Citadel CA is not retired. Your backup in " +
+      options.dir + " is intact (restoring it needs the new secret deleted first). Fix: kubectl "
+      "meshca prune-revision REV for the revision named, then kubectl delete secret " +
+      present->front() + " -n istio-system and re-run cleanup-secrets with a new --backup-dir.");
 }
 
 // Refuses early (bad_input, nothing written) when the folder cannot hold the backup: it is a file,
@@ -166,7 +233,8 @@ Status finish_or_nothing(const CleanupSecretsOptions& options, CleanupEnvironmen
   auto istiods = list_istiod_deployments(env.kubectl);
   if (!istiods)
     return istiods.error();
-  return restart(options, env, *istiods);
+  MESHCA_TRY(restart(options, env, *istiods));
+  return check_secrets_stay_gone(options, env, {});
 }
 
 void print_done(const CleanupSecretsOptions& options, CleanupEnvironment& env) {
@@ -191,6 +259,9 @@ CheckRootOptions precondition_check_options(const CleanupSecretsOptions& options
 Status run_cleanup_secrets(const CleanupSecretsOptions& options, CleanupEnvironment& env) {
   install_interrupt_flag(); // Ctrl-C: no further step starts; a re-run finishes the job
   MESHCA_TRY(check_mesh(options, env));
+  auto minting = check_no_istio_ca(options, env);
+  if (!minting)
+    return minting.error();
   auto secrets = fetch_ca_secrets(env.kubectl);
   if (!secrets)
     return secrets.error();
@@ -219,6 +290,7 @@ Status run_cleanup_secrets(const CleanupSecretsOptions& options, CleanupEnvironm
   }
   MESHCA_TRY(delete_all(options, env, *secrets));
   MESHCA_TRY(restart(options, env, istiods));
+  MESHCA_TRY(check_secrets_stay_gone(options, env, *minting));
   print_done(options, env);
   return done();
 }

@@ -1,5 +1,10 @@
 #include "meshca/ops/cleanup_secrets_precondition.h"
 
+#include "meshca/ops/trust_gate.h"
+
+#include <map>
+#include <tuple>
+
 namespace meshca {
 namespace {
 
@@ -19,24 +24,32 @@ void append_list(std::string& message, const std::vector<std::string>& items, st
 
 PreconditionVerdict evaluate_precondition(const CheckRootResult& result) {
   PreconditionVerdict verdict;
+  // Grouped as the trust gate lists them: per context, namespace, revision and what is wrong.
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::size_t> groups;
   for (const PodReport& pod : result.pods) {
     ++verdict.checked;
-    const std::string id = pod_id(pod);
     if (pod.failed()) {
-      verdict.unreadable.push_back(id + ": " + pod.error);
+      verdict.unreadable.push_back(pod_id(pod) + ": " + pod.error);
       continue;
     }
-    if (!pod.trusts.meshca) {
-      verdict.not_ready.push_back(id + " trusts " + pod.trusts.label());
-      continue;
-    }
-    if (!pod.workload || !pod.workload->issuer) {
-      verdict.not_ready.push_back(id + " has no certificate a root it trusts verifies");
-      continue;
-    }
-    if (*pod.workload->issuer != CaClass::meshca)
-      verdict.not_ready.push_back(id + " is using the mTLS certificate issued by [" +
-                                  std::string(to_string(*pod.workload->issuer)) + "]");
+    std::string problem;
+    if (!pod.trusts.meshca)
+      problem = "trust " + pod.trusts.label();
+    else if (!pod.workload || !pod.workload->issuer)
+      problem = "have no certificate a root they trust verifies";
+    else if (*pod.workload->issuer != CaClass::meshca)
+      problem = "use mTLS certificates issued by [" +
+                std::string(to_string(*pod.workload->issuer)) + "]";
+    if (!problem.empty())
+      ++groups[{pod.context, pod.ns, pod.revision, problem}];
+  }
+  for (const auto& [key, count] : groups) {
+    const auto& [context, ns, revision, problem] = key;
+    verdict.not_ready.push_back((context.empty() ? "" : "context " + context + ": ") +
+                                "namespace " + ns + " (revision " +
+                                (revision.empty() ? std::string("unknown") : revision) +
+                                "): " + sidecars_that(count, problem));
+    verdict.not_ready_sidecars += count;
   }
   for (const std::string& error : result.cluster_errors)
     verdict.unreadable.push_back(error);
@@ -47,7 +60,7 @@ Error precondition_error(const PreconditionVerdict& verdict, std::size_t limit) 
   std::string message;
   ExitStatus status = ExitStatus::check_failed;
   if (!verdict.not_ready.empty()) {
-    message = std::to_string(verdict.not_ready.size()) + " of " + std::to_string(verdict.checked) +
+    message = std::to_string(verdict.not_ready_sidecars) + " of " + std::to_string(verdict.checked) +
               " sidecars still depend on the Citadel CA; deleting its secrets now would break "
               "their mTLS. Nothing was changed:";
     append_list(message, verdict.not_ready, limit);

@@ -14,7 +14,10 @@ namespace meshca {
 
 struct PreconditionVerdict {
   std::size_t checked = 0;
-  std::vector<std::string> not_ready;  // "web-1.demo trusts [CITADEL]", "... issued by [CITADEL]"
+  // "namespace demo (revision asm-1): 3 sidecars trust [CITADEL]", "... use mTLS certificates
+  // issued by [CITADEL]": one line per context, namespace, revision and problem.
+  std::vector<std::string> not_ready;
+  std::size_t not_ready_sidecars = 0;
   std::vector<std::string> unreadable; // "web-1.demo: <why it could not be read>"
 
   bool ok() const { return not_ready.empty() && unreadable.empty(); }

@@ -1,9 +1,12 @@
 #include "meshca/ops/prune_revision.h"
 
 #include "meshca/cli/interrupt.h"
+#include "meshca/mesh/revision_ca_read.h"
+#include "meshca/ops/prune_revision_services.h"
 #include "meshca/ops/status_snapshot.h"
 #include "meshca/util/json.h"
 
+#include <algorithm>
 #include <ostream>
 
 namespace meshca {
@@ -62,7 +65,16 @@ Result<PrunePlan> read_prune_plan(KubectlRunner& kubectl, std::string_view revis
     return operators.error();
   const PruneInputs inputs{*plane, *namespaces, *pods, *istiod_objects,
                            operators->IsNull() ? nullptr : &*operators};
-  return plan_prune(revision, inputs);
+  PrunePlan plan = plan_prune(revision, inputs);
+  if (std::none_of(plan.objects.begin(), plan.objects.end(),
+                   [](const PruneObject& object) { return object.role == "gateway"; }))
+    return plan;
+  auto services = get_json(kubectl, {"get", "services", "--all-namespaces", "-o", "json"},
+                           "listing Services (which the gateways being deleted serve)");
+  if (!services)
+    return services.error();
+  plan.service_blockers = orphaned_services(plan, *services, *pods);
+  return plan;
 }
 
 Status run_prune_revision(const PruneRevisionOptions& options, PruneEnvironment& env) {
@@ -76,8 +88,10 @@ Status run_prune_revision(const PruneRevisionOptions& options, PruneEnvironment&
       env.err << "warning: " << blocker.what << " (" << blocker.fix << ")\n";
     return done();
   }
-  if (!plan->blockers.empty())
-    return prune_refusal(*plan);
+  if (!plan->blockers.empty() || (!plan->service_blockers.empty() && !options.force))
+    return prune_refusal(*plan, options.force);
+  for (const PruneBlocker& blocker : plan->service_blockers)
+    env.err << "warning: --force: " << blocker.what << '\n';
   if (options.dry_run == DryRun::none) {
     const std::size_t count = plan->objects.size();
     auto answer = env.confirm("Delete " + std::to_string(count) + (count == 1 ? " object" : " objects") +

@@ -12,6 +12,7 @@ constexpr const char* kName = "prune-revision";
 
 struct RawFlags {
   bool yes = false;
+  bool force = false;
   std::string dry_run = "none";
 };
 
@@ -19,6 +20,9 @@ po::options_description specific_flags(RawFlags& f) {
   po::options_description d;
   d.add_options()
     ("yes,y", po::bool_switch(&f.yes), "Do not ask for confirmation (required without a terminal)")
+    ("force", po::bool_switch(&f.force),
+     "Delete the gateways although a Service would be left without endpoints (printed as "
+     "warnings; the other refusals cannot be forced)")
     ("dry-run", po::value(&f.dry_run)->implicit_value("client")->value_name("MODE"),
      "Only list the objects that would be deleted: client (the default), server (the API server "
      "validates each delete), none");
@@ -59,6 +63,7 @@ Result<PruneRevisionCommand> parse_prune_revision(const std::vector<std::string>
     return dry_run.error();
   o.dry_run = *dry_run;
   o.assume_yes = f.yes;
+  o.force = f.force;
   return command;
 }
 
@@ -70,13 +75,16 @@ po::options_description prune_revision_flags() {
 void print_prune_revision_help(std::ostream& out) {
   RawFlags f;
   const HelpText help{
-      "kubectl meshca prune-revision OLD [--yes] [--dry-run]",
+      "kubectl meshca prune-revision OLD [--yes] [--dry-run] [--force]",
       "Removes an old control-plane revision once nothing uses it: its gateway Deployments, its\n"
       "injector webhook (istio-sidecar-injector-OLD), Service, Deployment, HorizontalPodAutoscaler\n"
       "and PodDisruptionBudget istiod-OLD (istiod for an unrevisioned install), and IstioOperator\n"
       "installed-state-OLD (absent since Istio 1.21). Refuses, deleting nothing, while a namespace\n"
       "label, a revision tag or another webhook still points at OLD, or a running pod (other than\n"
-      "OLD's own gateways) was injected by it, and names the command that clears each.\n\n"
+      "OLD's own gateways) was injected by it, and names the command that clears each. Also\n"
+      "refuses while a Service (any namespace, any type) would be left without endpoints because\n"
+      "its only ready endpoints are OLD's gateway pods (--force deletes anyway, with a warning).\n"
+      "A dry run shows the same refusals.\n\n"
       "Exit status: 0 removed (or nothing left to remove), 1 refused, 2 bad usage, 3 the cluster\n"
       "could not be read or written.",
       "# What would be deleted\n"

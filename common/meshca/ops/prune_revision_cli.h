@@ -13,6 +13,7 @@ namespace meshca {
 struct PruneRevisionOptions {
   std::string revision; // OLD
   bool assume_yes = false;
+  bool force = false; // --force: delete although a Service would lose its last endpoints
   DryRun dry_run = DryRun::none;
 };
 

@@ -164,11 +164,17 @@ PrunePlan plan_prune(std::string_view revision, const PruneInputs& inputs) {
   return plan;
 }
 
-Error prune_refusal(const PrunePlan& plan) {
-  std::string message = "revision " + plan.revision + " is still in use; nothing was deleted. "
-                        "Deleting it now would leave these without a control plane:";
+Error prune_refusal(const PrunePlan& plan, bool force) {
+  std::string message = "revision " + plan.revision + " is still in use; nothing was deleted.";
+  if (!plan.blockers.empty())
+    message += " Deleting it now would leave these without a control plane:";
   for (const PruneBlocker& blocker : plan.blockers)
     message += "\n  " + blocker.what + "\n      fix: " + blocker.fix;
+  if (!force && !plan.service_blockers.empty()) {
+    message += "\nDeleting its gateways would leave these Services without endpoints:";
+    for (const PruneBlocker& blocker : plan.service_blockers)
+      message += "\n  " + blocker.what + "\n      fix: " + blocker.fix;
+  }
   return check_failed(message);
 }
 

@@ -31,6 +31,9 @@ struct PrunePlan {
   std::string revision;
   std::vector<PruneObject> objects; // in deletion order: injector, gateways, istiod, install record
   std::vector<PruneBlocker> blockers;
+  // Services that would be left without endpoints (see prune_revision_services.h): refused
+  // unless --force.
+  std::vector<PruneBlocker> service_blockers;
 };
 
 // What prune-revision read from the cluster.
@@ -52,7 +55,8 @@ std::string own_injector_name(const ControlPlane& plane, std::string_view revisi
 
 PrunePlan plan_prune(std::string_view revision, const PruneInputs& inputs);
 
-// The refusal for a plan with blockers: check_failed listing each blocker and its fix.
-Error prune_refusal(const PrunePlan& plan);
+// The refusal for a plan with blockers (and, unless `force`, service blockers): check_failed
+// listing each blocker and its fix.
+Error prune_refusal(const PrunePlan& plan, bool force = false);
 
 } // namespace meshca

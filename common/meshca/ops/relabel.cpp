@@ -2,7 +2,10 @@
 
 #include "meshca/cli/interrupt.h"
 #include "meshca/ops/relabel_warnings.h"
+#include "meshca/ops/trust_gate_check.h"
 #include "meshca/util/worker_pool.h"
+
+#include <algorithm>
 
 #include <ostream>
 
@@ -133,6 +136,34 @@ void apply(KubectlRunner& kubectl, const RelabelOptions& options,
     mark_not_started(results, report);
 }
 
+void warn(RelabelReport& report, std::ostream& diagnostics, const std::string& warning) {
+  diagnostics << "kubectl meshca relabel: warning: " << warning << '\n' << std::flush;
+  report.warnings.push_back(warning);
+}
+
+// The namespaces whose pods would get another revision's sidecars, by that revision. A change
+// that keeps the serving revision (istio-injection=enabled -> istio.io/rev of the same
+// revision) moves nothing.
+std::vector<PlannedMove> planned_moves(const RelabelPlan& plan, const ControlPlane& plane) {
+  std::vector<PlannedMove> moves;
+  for (const NamespaceChange& change : plan.namespaces) {
+    if (!change.changed)
+      continue;
+    auto after = serving_revision({change.name, change.after, {}}, plane);
+    if (!after)
+      continue; // refused by the plan unless --force; no revision, no certificates
+    auto before = serving_revision({change.name, change.before, {}}, plane);
+    if (before && *before == *after)
+      continue;
+    auto it = std::find_if(moves.begin(), moves.end(),
+                           [&](const PlannedMove& move) { return move.revision == *after; });
+    if (it == moves.end())
+      it = moves.insert(moves.end(), PlannedMove{*after, {}});
+    it->what.push_back("namespace " + change.name);
+  }
+  return moves;
+}
+
 } // namespace
 
 std::vector<std::string> relabel_patch_args(const NamespaceChange& change, DryRun dry_run) {
@@ -161,20 +192,37 @@ RelabelReport run_relabel(KubectlRunner& kubectl, const RelabelOptions& options,
     return report;
 
   std::optional<ControlPlane> control_plane;
-  if (options.force == Force::no) {
+  if (options.force == Force::no || options.trust_gate) {
     auto read = read_control_plane(kubectl);
-    if (!read) {
+    if (read)
+      control_plane = std::move(*read);
+    else if (options.force == Force::no) {
       add_error(report, read.error());
       return report;
+    } else {
+      warn(report, diagnostics, "--force: the control plane could not be read, so the trust "
+                                "gate was not checked: " + read.error().message);
     }
-    control_plane = std::move(*read);
   }
-  RelabelPlan plan = plan_relabel(selected->namespaces, options.target,
-                                  control_plane ? &*control_plane : nullptr, options.force);
+  RelabelPlan plan =
+      plan_relabel(selected->namespaces, options.target,
+                   options.force == Force::no && control_plane ? &*control_plane : nullptr,
+                   options.force);
   for (const std::string& refusal : plan.refusals)
     add_error(report, check_failed(refusal));
   if (!plan.refusals.empty())
     return report;
+  if (control_plane) {
+    std::vector<std::string> overridden;
+    auto gated = apply_trust_gate(options.trust_gate, planned_moves(plan, *control_plane),
+                                  options.force, overridden);
+    if (!gated) {
+      add_error(report, gated.error());
+      return report;
+    }
+    for (const std::string& line : overridden)
+      warn(report, diagnostics, line);
+  }
 
   std::vector<RelabelResult> results;
   for (NamespaceChange& change : plan.namespaces)

@@ -6,9 +6,11 @@
 #include "meshca/cli/dry_run.h"
 #include "meshca/kube/kubectl.h"
 #include "meshca/ops/relabel_plan.h"
+#include "meshca/ops/trust_gate.h"
 #include "meshca/util/output_format.h"
 
 #include <cstddef>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -25,6 +27,9 @@ struct RelabelOptions {
   Force force = Force::no;
   OutputFormat output = OutputFormat::text;
   std::size_t parallel = 8; // namespaces read and patched at once
+  // The trust gate (every sidecar of every --context must still authenticate every other after
+  // the move); empty: not checked. --force turns its refusal into warnings.
+  std::function<Result<TrustGateVerdict>(const std::string& revision)> trust_gate;
 };
 
 enum class RelabelOutcome { relabeled, unchanged, failed };
@@ -45,7 +50,9 @@ struct RelabelReport {
 
 // Runs relabel. The steps, each only when the one before succeeded:
 // 1. list namespaces (and the -l matches): unknown names are bad_input (exit 2);
-// 2. read the control plane (skipped with --force) and plan: refusals are check_failed (exit 1);
+// 2. read the control plane (with --force only for the trust gate) and plan: refusals are
+//    check_failed (exit 1); then the trust gate for every namespace that changes revision
+//    (refused: check_failed, or cluster_error when sidecars could not be read);
 // 3. read each changing namespace's Deployments and istio-ca-root-cert, print the warnings to
 //    `diagnostics` (they are also in the report);
 // 4. patch each changing namespace (not for a client dry run; with --dry-run=server each patch

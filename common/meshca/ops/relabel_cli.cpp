@@ -20,6 +20,7 @@ struct RawFlags {
   std::string selector;
   std::string dry_run = "none";
   bool force = false;
+  std::string meshca_bundle;
 };
 
 po::options_description specific_flags(RawFlags& f) {
@@ -41,7 +42,11 @@ po::options_description specific_flags(RawFlags& f) {
      "none, client (print what would change, send nothing) or server (send with dryRun); a bare "
      "--dry-run is client")
     ("force", po::bool_switch(&f.force),
-     "Relabel even when no control plane serves the target, or the namespace has both labels");
+     "Relabel even when no control plane serves the target, the namespace has both labels, or "
+     "the trust gate refuses (each override is printed as a warning)")
+    ("meshca-bundle", po::value(&f.meshca_bundle)->value_name("FILE|URL"),
+     "Mesh CA roots for the trust gate (SPIFFE bundle JSON or PEM; default: Google's public "
+     "bundle, cached)");
   // clang-format on
   return d;
 }
@@ -124,6 +129,11 @@ Result<RelabelCommand> parse_relabel(const std::vector<std::string>& args) {
     o.selector = f.selector;
   }
   o.force = f.force ? Force::yes : Force::no;
+  if (parsed->given("meshca-bundle")) {
+    if (f.meshca_bundle.empty())
+      return bad_input("--meshca-bundle needs a FILE or URL" + see_help());
+    command.meshca_bundle = f.meshca_bundle;
+  }
   if (o.namespaces.empty() && !command.names_from_stdin && !o.all && !o.selector)
     return bad_input("name the namespaces to relabel (NAMESPACE..., - to read them from stdin, "
                      "--all or -l SELECTOR)" +
@@ -155,7 +165,8 @@ void print_relabel_help(std::ostream& out) {
   RawFlags f;
   const HelpText help{
       "kubectl meshca relabel ns NAMESPACE... (--revision REV | --injection-enabled | --undo) "
-      "[--all | -l SELECTOR] [--dry-run[=client|server]] [--force] [-o text|name|json]",
+      "[--all | -l SELECTOR] [--dry-run[=client|server]] [--force] [--meshca-bundle FILE|URL] "
+      "[-o text|name|json]",
       "Moves namespaces to a control-plane revision: one merge patch per namespace sets\n"
       "istio.io/rev=REV and removes istio-injection (or, with --injection-enabled, the reverse),\n"
       "and records the labels it replaced in the annotation\n"
@@ -164,6 +175,14 @@ void print_relabel_help(std::ostream& out) {
       "is changed: a revision with no istiod and no revision tag, or a namespace with both\n"
       "labels, is refused unless --force. Pods move when they restart: pipe -o name into\n"
       "kubectl meshca rollout -. `-` reads namespace names (namespace/NAME lines) from stdin.\n\n"
+      "Trust gate: a namespace that would get another revision's sidecars is moved only when,\n"
+      "afterwards, every sidecar can still authenticate every other: every running sidecar\n"
+      "(the whole mesh, in every --context; the first is the cluster changed) must trust the CA\n"
+      "that revision issues from, and the revision's sidecars must trust the issuer of every\n"
+      "running sidecar's certificate. It reads what the sidecars hold (as check-root\n"
+      "--workload-cert); for a revision with no sidecar yet, what its configuration says. A\n"
+      "refusal names the sidecars on the wrong side and the fix in the guide's order;\n"
+      "--force overrides it with a warning per group.\n\n"
       "Exit status: 0 done, 1 refused (nothing changed), 2 bad usage or unknown namespace\n"
       "(nothing changed), 3 the cluster could not be read or a patch failed.",
       "# Round 1: move two namespaces to the revision that distributes the Mesh CA root\n"

@@ -6,6 +6,7 @@
 #include "meshca/ops/relabel.h"
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct RelabelCommand {
   CommonOptions common;
   RelabelOptions options;
   bool names_from_stdin = false; // `-` was given: read_namespace_names(stdin) adds to namespaces
+  std::optional<std::string> meshca_bundle; // --meshca-bundle, for the trust gate
 };
 
 // `relabel ns NAMESPACE... (--revision REV | --injection-enabled | --undo) [--all | -l SELECTOR]

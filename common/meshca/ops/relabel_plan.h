@@ -4,6 +4,7 @@
 
 #include "meshca/mesh/control_plane.h"
 #include "meshca/ops/relabel_namespaces.h"
+#include "meshca/util/force.h"
 
 #include <optional>
 #include <string>
@@ -21,8 +22,6 @@ struct RelabelTarget {
   RelabelMode mode = RelabelMode::revision;
   std::string revision; // for RelabelMode::revision
 };
-
-enum class Force { no, yes };
 
 // Which namespaces a command names or selects.
 struct NamespaceSelection {

@@ -1,7 +1,9 @@
 #include "meshca/ops/rollout.h"
 
 #include "meshca/mesh/control_plane.h"
+#include "meshca/ops/rollout_needs.h"
 #include "meshca/ops/rollout_restart.h"
+#include "meshca/ops/trust_gate_check.h"
 #include "meshca/util/worker_pool.h"
 
 #include <algorithm>
@@ -129,8 +131,11 @@ std::string gateway_rerun(const RolloutOptions& options) {
   return command + " --gateways";
 }
 
-// Reads the pods of every scope (istio-system once) and proves each.
-void prove(KubectlRunner& kubectl, const RolloutOptions& options, RolloutReport& report) {
+// The pods of every scope's namespace (istio-system once), by namespace; a list that fails is
+// an error in the report and a missing entry.
+std::map<std::string, rapidjson::Document> read_scope_pods(KubectlRunner& kubectl,
+                                                           const RolloutOptions& options,
+                                                           RolloutReport& report) {
   std::vector<std::string> namespaces;
   for (const RolloutScope& scope : report.scopes)
     if (std::find(namespaces.begin(), namespaces.end(), scope.ns) == namespaces.end())
@@ -148,10 +153,46 @@ void prove(KubectlRunner& kubectl, const RolloutOptions& options, RolloutReport&
   for (auto& failure : failures)
     if (failure)
       add_error(report, std::move(*failure));
+  std::map<std::string, rapidjson::Document> by_namespace;
+  for (std::size_t i = 0; i < namespaces.size(); ++i)
+    if (pods[i])
+      by_namespace.emplace(namespaces[i], std::move(*pods[i]));
+  return by_namespace;
+}
+
+// Decides which workloads need a restart from the pods before it, then runs the trust gate for
+// every scope whose pods would move. Errors (a refusal included) go into the report.
+void decide_and_gate(KubectlRunner& kubectl, const RolloutOptions& options,
+                     RolloutReport& report, std::vector<std::string>& warnings) {
+  std::map<std::string, rapidjson::Document> pods = read_scope_pods(kubectl, options, report);
+  if (report.status != ExitStatus::ok)
+    return;
+  std::vector<PlannedMove> moves;
   for (RolloutScope& scope : report.scopes) {
-    const std::size_t index = static_cast<std::size_t>(
-        std::find(namespaces.begin(), namespaces.end(), scope.ns) - namespaces.begin());
-    if (!pods[index])
+    const RestartDecision decision =
+        decide_restarts(scope.workloads, pods.at(scope.ns), scope.revision, !scope.gateways,
+                        options.restart_all);
+    if (decision.pods_to_move == 0)
+      continue;
+    const std::string what = scope.gateways ? "the gateways of " + scope.revision + " in istio-system"
+                                            : "namespace " + scope.ns;
+    auto it = std::find_if(moves.begin(), moves.end(),
+                           [&](const PlannedMove& move) { return move.revision == scope.revision; });
+    if (it == moves.end())
+      it = moves.insert(moves.end(), PlannedMove{scope.revision, {}});
+    it->what.push_back(what);
+  }
+  auto gated = apply_trust_gate(options.trust_gate, moves, options.force, warnings);
+  if (!gated)
+    add_error(report, gated.error());
+}
+
+// Reads the pods of every scope (istio-system once) and proves each.
+void prove(KubectlRunner& kubectl, const RolloutOptions& options, RolloutReport& report) {
+  std::map<std::string, rapidjson::Document> pods = read_scope_pods(kubectl, options, report);
+  for (RolloutScope& scope : report.scopes) {
+    auto found = pods.find(scope.ns);
+    if (found == pods.end())
       continue;
     ProofInput input{scope.ns, scope.revision, scope.workloads, report.mode, !scope.gateways, {},
                      {}};
@@ -161,7 +202,7 @@ void prove(KubectlRunner& kubectl, const RolloutOptions& options, RolloutReport&
         input.only_deployments->insert(rollout.planned.workload.name);
       input.rerun_command = gateway_rerun(options);
     }
-    scope.proof = prove_moved(*pods[index], input);
+    scope.proof = prove_moved(found->second, input);
   }
 }
 
@@ -262,6 +303,9 @@ RolloutReport run_rollout(KubectlRunner& kubectl, const RolloutOptions& options,
     add_gateway_scopes(kubectl, *control_plane, report);
   if (report.status != ExitStatus::ok)
     return report; // nothing restarted: a workload list could not be read
+  decide_and_gate(kubectl, options, report, report.warnings);
+  if (report.status != ExitStatus::ok)
+    return report; // nothing restarted: refused by the trust gate, or the pods not readable
   restart_all(kubectl, options, report, cancel);
   if (cancel != nullptr && cancel->load()) {
     report.interrupted = true;

@@ -7,11 +7,14 @@
 #include "meshca/kube/kubectl.h"
 #include "meshca/ops/relabel_namespaces.h"
 #include "meshca/ops/rollout_proof.h"
+#include "meshca/ops/trust_gate.h"
+#include "meshca/util/force.h"
 #include "meshca/util/output_format.h"
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,10 @@ struct RolloutOptions {
   DryRun dry_run = DryRun::none;
   OutputFormat output = OutputFormat::text;
   std::size_t parallel = 4; // workloads restarted and waited for at once
+  bool restart_all = false;  // --restart-all: also workloads already on the revision
+  Force force = Force::no;   // --force: the trust gate's refusal becomes warnings
+  // The trust gate for scopes whose pods would move; empty: not checked.
+  std::function<Result<TrustGateVerdict>(const std::string& revision)> trust_gate;
 };
 
 // One namespace, or the gateways of one revision (ns "istio-system").
@@ -44,6 +51,7 @@ struct RolloutReport {
   ProofMode mode = ProofMode::after_rollout;
   std::vector<RolloutScope> scopes; // namespaces in the order given, then gateways
   std::vector<std::string> notes;   // printed on stderr ("no gateway of revision X")
+  std::vector<std::string> warnings; // --force overrides, printed on stderr
   std::vector<Error> errors;        // each printed as its own error line
   ExitStatus status = ExitStatus::ok;
   bool interrupted = false;         // Ctrl-C: the restarts stopped and no pod was checked
@@ -52,7 +60,10 @@ struct RolloutReport {
 };
 
 // Runs rollout. Nothing is restarted until every namespace is known (else bad_input, exit 2) and
-// is served by a control plane (else check_failed, exit 1) and every workload list was read.
+// is served by a control plane (else check_failed, exit 1), every workload and pod list was
+// read, and the trust gate passed for every scope whose pods would move (else check_failed, or
+// cluster_error when sidecars could not be read). Only workloads with a pod not yet on the
+// revision are restarted (see decide_restarts) unless restart_all.
 // Restarts run `parallel` at a time with a progress line on a terminal; `cancel` (Ctrl-C) stops
 // new ones from starting. A failed restart or wait is a cluster_error (exit 3) and the rest go
 // on. After Ctrl-C the waits in flight stop (their workloads are reported restarted, not waited

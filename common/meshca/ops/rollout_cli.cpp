@@ -21,6 +21,9 @@ struct RawFlags {
   bool gateways = false;
   std::string dry_run = "none";
   std::size_t parallel = 4;
+  bool restart_all = false;
+  bool force = false;
+  std::string meshca_bundle;
 };
 
 po::options_description specific_flags(RawFlags& f) {
@@ -41,7 +44,15 @@ po::options_description specific_flags(RawFlags& f) {
      "none, client (print what would be restarted, send nothing) or server (send the restarts "
      "with dryRun); a bare --dry-run is client")
     ("parallel", po::value(&f.parallel)->value_name("N"),
-     "How many workloads to restart and wait for at once (default 4)");
+     "How many workloads to restart and wait for at once (default 4)")
+    ("restart-all", po::bool_switch(&f.restart_all),
+     "Restart every selected workload, also those whose pods already run the revision (a "
+     "deliberate re-injection, such as a proxy image change)")
+    ("force", po::bool_switch(&f.force),
+     "Restart although the trust gate refuses (each override is printed as a warning)")
+    ("meshca-bundle", po::value(&f.meshca_bundle)->value_name("FILE|URL"),
+     "Mesh CA roots for the trust gate (SPIFFE bundle JSON or PEM; default: Google's public "
+     "bundle, cached)");
   // clang-format on
   return d;
 }
@@ -143,6 +154,13 @@ Result<RolloutCommand> parse_rollout(const std::vector<std::string>& args) {
   if (f.parallel < 1 || f.parallel > 64)
     return bad_input("--parallel " + std::to_string(f.parallel) + ": expected 1 to 64");
   o.parallel = f.parallel;
+  o.restart_all = f.restart_all;
+  o.force = f.force ? Force::yes : Force::no;
+  if (parsed->given("meshca-bundle")) {
+    if (f.meshca_bundle.empty())
+      return bad_input("--meshca-bundle needs a FILE or URL" + see_help());
+    command.meshca_bundle = f.meshca_bundle;
+  }
   if (o.namespaces.empty() && !command.names_from_stdin)
     return bad_input("name the namespaces to roll out (NAMESPACE... or - to read them from stdin)" +
                      see_help());
@@ -171,17 +189,25 @@ void print_rollout_help(std::ostream& out) {
   RawFlags f;
   const HelpText help{
       "kubectl meshca rollout [NAMESPACE... | -] [--kinds deployment,statefulset,daemonset] "
-      "[--timeout DURATION] [--no-wait] [--gateways] [--dry-run[=client|server]] [-o text|json]",
-      "Restarts every Deployment, StatefulSet and DaemonSet of each namespace (as kubectl rollout\n"
-      "restart), waits for each rollout (as kubectl rollout status), then proves the namespace\n"
+      "[--timeout DURATION] [--no-wait] [--gateways] [--restart-all] [--force] "
+      "[--meshca-bundle FILE|URL] [--dry-run[=client|server]] [-o text|json]",
+      "Restarts the Deployments, StatefulSets and DaemonSets of each namespace that have a\n"
+      "running pod not yet on the namespace's revision (as kubectl rollout restart; a workload\n"
+      "whose pods all run the revision is reported `already on REV`, one whose pods opt out of\n"
+      "injection `no sidecar by choice`, and neither is touched unless --restart-all), waits for\n"
+      "each rollout (as kubectl rollout status), then proves the namespace\n"
       "moved: every running sidecar pod must carry the revision the namespace is labelled with\n"
       "(istio.io/rev, or for istio-injection=enabled the revision of the default tag). What did\n"
       "not move is listed with its owner and the action that moves it: bare pods (recreate), Job\n"
       "pods (wait or skip), OnDelete StatefulSets and DaemonSets (delete the pods), paused\n"
       "Deployments (resume first; they are not restarted), rollouts that timed out, and pods\n"
       "without a sidecar in an injected namespace. `-` reads namespace/NAME lines from stdin.\n\n"
+      "Trust gate: before any restart that moves pods to a revision, every running sidecar (the\n"
+      "whole mesh, in every --context) must trust the CA that revision issues from, and the\n"
+      "revision's sidecars must trust the issuer of every running sidecar's certificate; else\n"
+      "nothing is restarted (exit 1) and the fix is named. --force overrides with warnings.\n\n"
       "Exit status: 0 everything moved, 1 something did not move or a namespace has no control\n"
-      "plane (nothing restarted), 2 bad usage or unknown namespace, 3 the cluster could not be\n"
+      "plane or the trust gate refused (nothing restarted), 2 bad usage or unknown namespace, 3 the cluster could not be\n"
       "read or a restart failed.",
       "# Restart two namespaces and prove they moved\n"
       "kubectl meshca rollout bookinfo shop\n\n"

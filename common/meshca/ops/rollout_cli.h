@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@ struct RolloutCommand {
   CommonOptions common;
   RolloutOptions options;
   bool names_from_stdin = false; // `-` was given
+  std::optional<std::string> meshca_bundle; // --meshca-bundle, for the trust gate
 };
 
 // `rollout [NAMESPACE... | -] [-n NS] [--kinds deployment,statefulset,daemonset] [--timeout

@@ -38,8 +38,12 @@ std::string_view state_name(RolloutState state) {
   return "skipped";
 }
 
-std::string skip_reason(const WorkloadRollout& rollout) {
+std::string skip_reason(const WorkloadRollout& rollout, const std::string& revision) {
   const Workload& w = rollout.planned.workload;
+  if (rollout.planned.action == WorkloadAction::skip_already_on)
+    return "already on " + revision;
+  if (rollout.planned.action == WorkloadAction::skip_opted_out)
+    return "no sidecar by choice";
   if (rollout.planned.action == WorkloadAction::skip_paused)
     return "paused Deployment (resume it first: kubectl rollout resume " + w.ref() + " -n " + w.ns +
            ")";
@@ -84,7 +88,7 @@ std::string render_text(const RolloutReport& report) {
     for (const WorkloadRollout& rollout : scope.workloads) {
       const std::string ref = rollout.planned.workload.ref();
       out += "  " + ref + std::string(width - ref.size() + 3, ' ') +
-             describe_state(rollout, report.dry_run) + "\n";
+             describe_state(rollout, report.dry_run, scope.revision) + "\n";
     }
     if (scope.workloads.empty())
       out += "  no workloads to restart\n";
@@ -123,9 +127,11 @@ Value workload_value(const WorkloadRollout& rollout, Allocator& a) {
   entry.AddMember("name", str(w.name, a), a);
   entry.AddMember("namespace", str(w.ns, a), a);
   entry.AddMember("result", str(state_name(rollout.state), a), a);
-  const char* skip = rollout.planned.action == WorkloadAction::skip_paused      ? "paused"
-                     : rollout.planned.action == WorkloadAction::skip_on_delete ? "onDelete"
-                                                                                : "";
+  const char* skip = rollout.planned.action == WorkloadAction::skip_paused       ? "paused"
+                     : rollout.planned.action == WorkloadAction::skip_on_delete  ? "onDelete"
+                     : rollout.planned.action == WorkloadAction::skip_already_on ? "alreadyOnRevision"
+                     : rollout.planned.action == WorkloadAction::skip_opted_out  ? "noSidecarByChoice"
+                                                                                 : "";
   entry.AddMember("skipReason", str(skip, a), a);
   entry.AddMember("message", str(rollout.message, a), a);
   return entry;
@@ -209,7 +215,8 @@ std::string render_json(const RolloutReport& report) {
 
 } // namespace
 
-std::string describe_state(const WorkloadRollout& rollout, DryRun dry_run) {
+std::string describe_state(const WorkloadRollout& rollout, DryRun dry_run,
+                           const std::string& revision) {
   switch (rollout.state) {
   case RolloutState::planned:
     return "would restart" + std::string(dry_run_suffix(dry_run));
@@ -226,7 +233,10 @@ std::string describe_state(const WorkloadRollout& rollout, DryRun dry_run) {
   case RolloutState::skipped:
     break;
   }
-  return "skipped: " + skip_reason(rollout);
+  if (rollout.planned.action == WorkloadAction::skip_already_on ||
+      rollout.planned.action == WorkloadAction::skip_opted_out)
+    return skip_reason(rollout, revision); // settled: nothing to do, not a problem
+  return "skipped: " + skip_reason(rollout, revision);
 }
 
 std::string owner_ref(const NotMoved& not_moved) {

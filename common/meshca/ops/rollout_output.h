@@ -12,7 +12,9 @@ namespace meshca {
 std::string render_rollout(const RolloutReport& report, OutputFormat format);
 
 // "restarted, rollout complete", "skipped: paused Deployment", "would restart (dry run)", ...
-std::string describe_state(const WorkloadRollout& rollout, DryRun dry_run);
+// `revision`: the scope's, named by "already on REV".
+std::string describe_state(const WorkloadRollout& rollout, DryRun dry_run,
+                           const std::string& revision = "the revision");
 
 // "Deployment" -> "deployment/NAME" as kubectl names objects; a bare pod is "pod/NAME".
 std::string owner_ref(const NotMoved& not_moved);

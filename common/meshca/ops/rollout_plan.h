@@ -45,6 +45,8 @@ enum class WorkloadAction {
   restart,        // kubectl rollout restart, then (unless --no-wait) kubectl rollout status
   skip_paused,    // paused: restarting it fails; resume it first
   skip_on_delete, // OnDelete: a restart moves no pod; delete its pods instead
+  skip_already_on, // every running pod already carries a sidecar of the revision
+  skip_opted_out,  // its pods opt out of injection: no restart can give them a sidecar
 };
 
 struct PlannedWorkload {

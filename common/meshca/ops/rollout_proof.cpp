@@ -27,26 +27,6 @@ const rapidjson::Value* map_at(const rapidjson::Value& pod, const char* key) {
   return metadata ? json::object_member(*metadata, key) : nullptr;
 }
 
-bool running(const rapidjson::Value& pod) {
-  const rapidjson::Value* metadata = metadata_of(pod);
-  if (metadata != nullptr && metadata->HasMember("deletionTimestamp"))
-    return false;
-  return text_at(json::object_member(pod, "status"), "phase") == "Running";
-}
-
-// The pod said no to injection (label or annotation), or runs in the host network, which
-// Istio never injects.
-bool opted_out(const rapidjson::Value& pod) {
-  if (text_at(map_at(pod, "labels"), "sidecar.istio.io/inject") == "false" ||
-      text_at(map_at(pod, "annotations"), "sidecar.istio.io/inject") == "false")
-    return true;
-  const rapidjson::Value* spec = json::object_member(pod, "spec");
-  if (spec == nullptr)
-    return false;
-  auto host = spec->FindMember("hostNetwork");
-  return host != spec->MemberEnd() && host->value.IsBool() && host->value.GetBool();
-}
-
 const WorkloadRollout* find_rollout(const ProofInput& input, const PodOwner& owner) {
   for (const WorkloadRollout& rollout : input.rollouts)
     if (kind_name(rollout.planned.workload.kind) == owner.kind &&
@@ -80,6 +60,10 @@ Verdict workload_verdict(const ProofInput& input, const WorkloadRollout& rollout
     return {"paused Deployment (not restarted)", "resume it first: kubectl rollout resume " +
                                                      w.ref() + where + ", then rerun " +
                                                      rerun(input)};
+  if (rollout.planned.action == WorkloadAction::skip_already_on ||
+      rollout.planned.action == WorkloadAction::skip_opted_out)
+    return {"not restarted (its pods looked settled before the run)",
+            "rerun " + rerun(input) + " --restart-all"};
   if (rollout.planned.action == WorkloadAction::skip_on_delete)
     return {"OnDelete " + std::string(kind_name(w.kind)) + " (not restarted)",
             "delete its pods so they are recreated: kubectl delete pod" + where, true};
@@ -138,6 +122,24 @@ std::string owner_kind_for_report(const PodOwner& owner) {
 
 } // namespace
 
+bool pod_running(const rapidjson::Value& pod) {
+  const rapidjson::Value* metadata = metadata_of(pod);
+  if (metadata != nullptr && metadata->HasMember("deletionTimestamp"))
+    return false;
+  return text_at(json::object_member(pod, "status"), "phase") == "Running";
+}
+
+bool pod_opted_out(const rapidjson::Value& pod) {
+  if (text_at(map_at(pod, "labels"), "sidecar.istio.io/inject") == "false" ||
+      text_at(map_at(pod, "annotations"), "sidecar.istio.io/inject") == "false")
+    return true;
+  const rapidjson::Value* spec = json::object_member(pod, "spec");
+  if (spec == nullptr)
+    return false;
+  auto host = spec->FindMember("hostNetwork");
+  return host != spec->MemberEnd() && host->value.IsBool() && host->value.GetBool();
+}
+
 PodOwner pod_owner(const rapidjson::Value& pod) {
   const rapidjson::Value* metadata = metadata_of(pod);
   const rapidjson::Value* refs =
@@ -171,7 +173,7 @@ ProofResult prove_moved(const rapidjson::Value& pods, const ProofInput& input) {
   std::map<Key, NotMoved> groups;
   std::set<Key> listing_pods;
   for (const auto& pod : items->GetArray()) {
-    if (!running(pod))
+    if (!pod_running(pod))
       continue;
     const PodOwner owner = pod_owner(pod);
     if (input.only_deployments &&
@@ -183,7 +185,7 @@ ProofResult prove_moved(const rapidjson::Value& pods, const ProofInput& input) {
       ++result.moved;
       continue;
     }
-    if (!sidecar && (!input.check_uninjected || opted_out(pod))) {
+    if (!sidecar && (!input.check_uninjected || pod_opted_out(pod))) {
       ++result.opted_out;
       continue;
     }

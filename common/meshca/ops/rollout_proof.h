@@ -80,6 +80,13 @@ struct PodOwner {
   std::string name;
 };
 
+// Running and not being deleted: the pods a proof (and the restart decision) looks at.
+bool pod_running(const rapidjson::Value& pod);
+
+// The pod said no to injection (label or annotation), or runs in the host network, which Istio
+// never injects.
+bool pod_opted_out(const rapidjson::Value& pod);
+
 // The controller that owns a pod: its controller ownerReference (else the first), with a
 // Deployment's ReplicaSet (NAME-<pod-template-hash>) mapped to the Deployment.
 PodOwner pod_owner(const rapidjson::Value& pod);

@@ -2,6 +2,7 @@
 // What status reports, built from the objects it read. Pure, so tests build it from JSON.
 
 #include "meshca/mesh/control_plane.h"
+#include "meshca/mesh/revision_ca.h"
 #include "meshca/ops/status_namespaces.h"
 
 #include <rapidjson/document.h>
@@ -17,6 +18,7 @@ struct RevisionStatus {
   std::string name;
   std::string issuer;        // "CITADEL", "MESHCA", or "" when the objects do not say
   std::string issuer_source; // "IstioOperator installed-state-asm-1", "istiod env CA_ADDR"
+  RevisionCa ca;             // what its configuration says (installed revisions only)
   std::optional<DeploymentRef> istiod;
   std::vector<DeploymentRef> gateways;
   std::vector<std::string> tags;     // revision tags pointing here
@@ -58,13 +60,10 @@ struct StatusInputs {
   const rapidjson::Value& pods;
   const rapidjson::Value* operators; // IstioOperators in istio-system; null: no such type
   std::vector<std::string> ca_secrets;
+  const rapidjson::Value* config_maps = nullptr; // ConfigMaps in istio-system (mesh configs)
 };
 
 // Everything but the phase (see decide_phase).
 MeshStatus build_status(const StatusInputs& inputs);
-
-// "CITADEL"/"MESHCA" from an IstioOperator's spec.values.global.caName ("" is Citadel, GoogleCA
-// and MeshCA are Mesh CA), or "" when it does not say. Exposed for tests.
-std::string issuer_from_ca_name(const std::string& ca_name);
 
 } // namespace meshca

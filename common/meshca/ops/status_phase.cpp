@@ -1,5 +1,7 @@
 #include "meshca/ops/status_phase.h"
 
+#include "meshca/ops/status_trust.h"
+
 #include <algorithm>
 #include <set>
 #include <tuple>
@@ -21,6 +23,44 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   for (const std::string& item : items)
     out += (out.empty() ? "" : std::string(separator)) + item;
   return out;
+}
+
+std::string move_to(const std::vector<std::string>& namespaces, const std::string& revision) {
+  return "kubectl meshca relabel ns " + join(namespaces, " ") + " --revision " + revision + kMoveTo;
+}
+
+std::string install_root_distributing() {
+  return "install a revision that issues Citadel certificates and hands out both roots: asmcli "
+         "install --ca citadel --option ca-migration-citadel --revision_name REV (round 1), then "
+         "run kubectl meshca status";
+}
+
+// Round 1 first: the Citadel-only namespaces (and gateways) to the root-distributing revision,
+// or installing one. Replaces any advice that would move a namespace to Mesh CA certificates.
+void advise_round1(MeshStatus& status, const StatusTrust& trust) {
+  status.next.clear();
+  if (!trust.root_distributing) {
+    status.next.push_back(install_root_distributing());
+    return;
+  }
+  if (!trust.citadel_only_namespaces.empty())
+    status.next.push_back(move_to(trust.citadel_only_namespaces, *trust.root_distributing));
+  for (const std::string& gateway : trust.citadel_only_gateways)
+    status.next.push_back("move gateway " + gateway + " to " + *trust.root_distributing +
+                          " (its Deployment's istio.io/rev label)");
+  status.next.push_back("kubectl meshca check-root -A --require CITADEL,MESHCA");
+}
+
+bool issues_meshca(const StatusTrust& trust, const std::string& revision) {
+  const RevisionTrust* r = trust.find(revision);
+  return r == nullptr || r->issues.meshca; // unknown: counted as Mesh CA, as the gate does
+}
+
+std::string round1_pending(const StatusTrust& trust) {
+  std::vector<std::string> where = trust.citadel_only_namespaces;
+  for (const std::string& gateway : trust.citadel_only_gateways)
+    where.push_back("gateway " + gateway);
+  return "round 1 has not finished: sidecars that trust only Citadel remain in " + join(where, ", ");
 }
 
 // The single revision every labelled namespace and sidecar is on, when there is one.
@@ -47,7 +87,8 @@ Usage usage_of(const MeshStatus& status) {
   return usage;
 }
 
-void relabelling(MeshStatus& status, const Usage& usage, const std::vector<const RevisionStatus*>& order) {
+void relabelling(MeshStatus& status, const Usage& usage, const std::vector<const RevisionStatus*>& order,
+                 const StatusTrust& trust) {
   const RevisionStatus* newest = nullptr;
   for (const RevisionStatus* revision : order)
     if (usage.targets.count(revision->name) != 0)
@@ -67,10 +108,17 @@ void relabelling(MeshStatus& status, const Usage& usage, const std::vector<const
                    " still point at an older revision than " + newest->name + ": " + join(behind, ", ");
   status.next.push_back("kubectl meshca relabel ns " + join(behind, " ") + " --revision " +
                         newest->name + kMoveTo);
+  if (issues_meshca(trust, newest->name) && !trust.round1_holds()) {
+    // The gate refuses a move to Mesh CA certificates while any sidecar trusts only Citadel.
+    status.round = 1;
+    status.summary = round1_pending(trust) + "; no namespace can move to " + newest->name +
+                     " (Mesh CA certificates) before every sidecar trusts the Mesh CA root";
+    advise_round1(status, trust);
+  }
 }
 
 void settled(MeshStatus& status, const std::string& current,
-             const std::vector<const RevisionStatus*>& order) {
+             const std::vector<const RevisionStatus*>& order, const StatusTrust& trust) {
   auto at = std::find_if(order.begin(), order.end(),
                          [&](const RevisionStatus* r) { return r->name == current; });
   const RevisionStatus* target = at == order.end() ? nullptr : *at;
@@ -101,6 +149,12 @@ void settled(MeshStatus& status, const std::string& current,
     if (status.round == 2)
       status.next.push_back("kubectl meshca check-root -A --require CITADEL,MESHCA");
     status.next.push_back("kubectl meshca relabel ns --all --revision " + next->name + kMoveTo);
+    if (issues_meshca(trust, next->name) && !trust.round1_holds()) {
+      status.round = 1;
+      status.summary = "every namespace uses " + current + ", whose sidecars trust only Citadel; " +
+                       next->name + " (Mesh CA certificates) needs round 1 first";
+      advise_round1(status, trust);
+    }
     return;
   }
   if (target->issuer != "MESHCA") {
@@ -113,6 +167,15 @@ void settled(MeshStatus& status, const std::string& current,
                           "(round 1), then run kubectl meshca status");
     return;
   }
+  for (const RevisionStatus* revision : order)
+    if (revision->ca.runs_istio_ca()) { // cleanup-secrets refuses while one is installed
+      status.phase = "old-revision-installed";
+      status.summary = "every namespace uses " + current + "; revision " + revision->name +
+                       " still runs Istio's own CA (it would mint a new root without the CA "
+                       "secrets)";
+      status.next = {"kubectl meshca prune-revision " + revision->name};
+      return;
+    }
   if (!status.ca_secrets.empty()) {
     status.phase = "ready-for-cleanup";
     status.summary = "every namespace uses " + current + " (Mesh CA); the Citadel CA secrets " +
@@ -148,9 +211,20 @@ void decide_phase(MeshStatus& status) {
     status.next.push_back("install a control plane, then run kubectl meshca status");
     return;
   }
+  const StatusTrust trust = assess_status_trust(status);
+  if (!trust.broken.empty()) {
+    status.phase = "mtls-broken";
+    status.round = 1;
+    status.summary = "sidecars that cannot authenticate each other are running: " +
+                     trust.broken.front();
+    for (const std::string& line : trust.broken)
+      status.warnings.push_back("mTLS broken: " + line);
+    advise_round1(status, trust);
+    return;
+  }
   const Usage usage = usage_of(status);
   if (usage.targets.size() > 1) {
-    relabelling(status, usage, order);
+    relabelling(status, usage, order, trust);
     return;
   }
   if (!usage.lagging.empty()) {
@@ -161,6 +235,12 @@ void decide_phase(MeshStatus& status) {
     status.summary = "namespaces point at " + target + " but still run sidecars from another "
                      "revision: " + join(usage.lagging, ", ");
     status.next.push_back("kubectl meshca rollout " + join(usage.lagging, " "));
+    if (issues_meshca(trust, target) && !trust.round1_holds()) {
+      status.round = 1;
+      status.summary += "; " + round1_pending(trust) + ", so the rollout to " + target +
+                        " (Mesh CA certificates) would be refused";
+      advise_round1(status, trust);
+    }
     return;
   }
   std::string current;
@@ -170,7 +250,7 @@ void decide_phase(MeshStatus& status) {
     current = status.tags.front().revision;
   else
     current = order.back()->name;
-  settled(status, current, order);
+  settled(status, current, order, trust);
 }
 
 } // namespace meshca

@@ -8,8 +8,14 @@
 // one issues Citadel certificates, round 2 when it issues Mesh CA ones), and with T alone left,
 // a Mesh CA revision with the CA secrets still present is ready for cleanup-secrets.
 //
+// The trust gate holds throughout: no advice moves a namespace to a revision issuing Mesh CA
+// certificates while any sidecar or gateway trusts only Citadel (round 1 is advised instead:
+// the root-distributing revision, or installing one); a mesh already running sidecars that
+// cannot authenticate each other is `mtls-broken`, named first with the repair; and
+// ready-for-cleanup waits until no installed revision runs Istio's own CA.
+//
 // Phases: no-control-plane, not-started, ready-to-relabel, relabelling, rollout-pending,
-// old-revision-installed, ready-for-cleanup, complete.
+// mtls-broken, old-revision-installed, ready-for-cleanup, complete.
 
 #include "meshca/ops/status_model.h"
 

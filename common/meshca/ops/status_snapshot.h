@@ -1,5 +1,5 @@
 #pragma once
-// Reading what status needs from the cluster: six list calls, no exec, no Secret data.
+// Reading what status needs from the cluster: seven list calls, no exec, no Secret data.
 
 #include "meshca/kube/kubectl.h"
 #include "meshca/ops/status_model.h"
@@ -18,13 +18,10 @@ struct StatusSnapshot {
   rapidjson::Document pods;
   rapidjson::Document operators;   // null when the cluster has no IstioOperator type
   std::vector<std::string> ca_secrets;
+  rapidjson::Document config_maps; // in istio-system: the revisions' mesh config
 
   StatusInputs inputs() const;
 };
-
-// The IstioOperators in istio-system, or a null document when the cluster has no such type
-// (Istio 1.21+ installs no IstioOperator CRD).
-Result<rapidjson::Document> read_istio_operators(KubectlRunner& kubectl);
 
 // The CA secrets are looked up with `-o name`, so their data never leaves kubectl.
 Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl);

@@ -3,6 +3,8 @@
 #include "mesh/json_text.h"
 #include "mesh/spiffe_bundle.h"
 
+#include <functional>
+
 namespace sim::mesh {
 
 namespace {
@@ -328,8 +330,21 @@ std::vector<std::pair<std::string, std::string>> gateway_objects(const GatewaySp
                    {"selector", match_labels({{"app", gw.name}, {"istio", "ingressgateway"}})},
                    {"template", pod_template(pod_labels, {{"inject.istio.io/templates", "gateway"}},
                                              gw.name + "-service-account", {proxy})}})}});
-  Json svc = service(gw.name, gw.ns, {{"app", gw.name}, {"istio", "ingressgateway"}},
-                     {{"status-port", 15021}, {"http2", 80}, {"https", 443}}, labels);
+  // Ingress gateways are published as LoadBalancer Services; the address is from the
+  // documentation range (RFC 5737), derived from the name so every run shows the same one.
+  const unsigned host = 10 + static_cast<unsigned>(std::hash<std::string>{}(gw.ns + "/" + gw.name) % 200);
+  Json svc = typed(
+      "v1", "Service", meta(gw.name, gw.ns, labels),
+      {{"spec", obj({{"type", str("LoadBalancer")},
+                     {"selector", str_map({{"app", gw.name}, {"istio", "ingressgateway"}})},
+                     {"ports", arr({obj({{"name", str("status-port")}, {"port", num(15021)},
+                                         {"protocol", str("TCP")}, {"targetPort", num(15021)}}),
+                                    obj({{"name", str("http2")}, {"port", num(80)},
+                                         {"protocol", str("TCP")}, {"targetPort", num(8080)}}),
+                                    obj({{"name", str("https")}, {"port", num(443)},
+                                         {"protocol", str("TCP")}, {"targetPort", num(8443)}})})}})},
+       {"status", obj({{"loadBalancer",
+                        obj({{"ingress", arr({obj({{"ip", str("203.0.113." + std::to_string(host))}})})}})}})}});
   return {{"serviceaccounts", service_account(gw.ns, gw.name + "-service-account")},
           {"deployments", deployment.text},
           {"services", svc.text}};

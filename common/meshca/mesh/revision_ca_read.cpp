@@ -1,0 +1,83 @@
+#include "meshca/mesh/revision_ca_read.h"
+
+#include "meshca/util/json.h"
+
+namespace meshca {
+
+const RevisionCa* MeshCaConfig::find(std::string_view name) const {
+  std::string revision(name);
+  if (plane.find_revision(name) == nullptr || !plane.find_revision(name)->istiod)
+    revision = plane.tag_target(name).value_or(revision);
+  auto it = revisions.find(revision);
+  return it == revisions.end() ? nullptr : &it->second;
+}
+
+Result<rapidjson::Document> read_istio_operators(KubectlRunner& kubectl) {
+  const std::vector<std::string> args = {"get", "istiooperators.install.istio.io", "-n",
+                                         "istio-system", "-o", "json"};
+  std::string attempts;
+  auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
+  if (!output)
+    return output.error();
+  if (!output->succeeded()) {
+    if (output->err.find("doesn't have a resource type") != std::string::npos)
+      return rapidjson::Document();
+    return kubectl_failure(*output, args, "listing IstioOperators in istio-system", attempts);
+  }
+  auto doc = json::parse(output->out, "IstioOperator list");
+  if (!doc)
+    return cluster_error(doc.error().message);
+  return doc;
+}
+
+Result<std::vector<std::string>> read_ca_secret_names(KubectlRunner& kubectl) {
+  auto output = run_checked(kubectl,
+                            {"get", "secret", "cacerts", "istio-ca-secret", "-n", "istio-system",
+                             "--ignore-not-found", "-o", "name"},
+                            "looking up the CA secrets in istio-system");
+  if (!output)
+    return output.error();
+  std::vector<std::string> names;
+  std::string_view rest = output->out;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    if (const std::size_t slash = line.find('/'); slash != std::string_view::npos)
+      line.remove_prefix(slash + 1);
+    if (!line.empty())
+      names.emplace_back(line);
+  }
+  return names;
+}
+
+Result<MeshCaConfig> read_mesh_ca_config(KubectlRunner& kubectl) {
+  auto deployments = get_json(kubectl,
+                              {"get", "deployments", "--all-namespaces", "--selector",
+                               "istio.io/rev", "-o", "json"},
+                              "listing control-plane and gateway Deployments");
+  if (!deployments)
+    return deployments.error();
+  auto webhooks = get_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"},
+                           "listing sidecar injector webhooks");
+  if (!webhooks)
+    return webhooks.error();
+  auto operators = read_istio_operators(kubectl);
+  if (!operators)
+    return operators.error();
+  auto config_maps = get_json(kubectl, {"get", "configmaps", "-n", "istio-system", "-o", "json"},
+                              "listing ConfigMaps in istio-system (the revisions' mesh config)");
+  if (!config_maps)
+    return config_maps.error();
+  auto secrets = read_ca_secret_names(kubectl);
+  if (!secrets)
+    return secrets.error();
+  MeshCaConfig config;
+  config.plane = parse_control_plane(*deployments, *webhooks);
+  config.revisions = parse_revision_cas(
+      config.plane, {*deployments, operators->IsNull() ? nullptr : &*operators, &*config_maps});
+  config.ca_secrets = std::move(*secrets);
+  return config;
+}
+
+} // namespace meshca
