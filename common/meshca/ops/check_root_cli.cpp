@@ -42,7 +42,9 @@ po::options_description specific_flags(RawFlags& f) {
     ("workload-cert", po::bool_switch(&f.workload_cert),
      "Check who issued each sidecar's mTLS certificate (OpenSSL chain verification)")
     ("trust-domain", po::bool_switch(&f.trust_domain),
-     "Check the trust domains each sidecar's outbound clusters accept")
+     "Check each sidecar accepts a trust domain of both CITADEL and MESHCA; names every CA it "
+     "is MISSING (exit 1). Citadel's trust domain is read from the mesh config (istio[-REV] "
+     "ConfigMaps in istio-system), MESHCA's is PROJECT.svc.id.goog")
     ("mtls", po::bool_switch(&f.mtls),
      "Group sidecars by trust bundle and issuing chain and check every pair can authenticate")
     ("require", po::value(&f.require)->value_name("CAS"),
@@ -214,6 +216,8 @@ void print_check_root_help(std::ostream& out) {
       "# Gate the end: certificates from Mesh CA and no Citadel root left\n"
       "kubectl meshca check-root -A --workload-cert --require MESHCA\n"
       "kubectl meshca check-root -A --forbid CITADEL\n\n"
+      "# Before the CA switch: every sidecar accepts both CAs' trust domains (grep MISSING)\n"
+      "kubectl meshca check-root -A --trust-domain\n\n"
       "# Can old and new workloads still talk?\n"
       "kubectl meshca check-root -A --workload-cert --mtls\n\n"
       "# Every fact per pod, for scripts\n"
