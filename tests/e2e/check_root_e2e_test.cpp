@@ -238,3 +238,61 @@ TEST_CASE("offline: every sample dump is read, none crashes the run") {
   CHECK(lines_matching(result.out, R"(.* is using the mTLS certificate issued by \[CITADEL\] \(.*expired.*\))").size() == 3);
   CHECK(contains(result.err, "3 pods trust [CITADEL]"));
 }
+
+TEST_CASE("--trust-domain on a mixed-stage mesh: Citadel-only pods are MISSING MESHCA, exit 1") {
+  SimCluster sim(e2e::scenario("mixed-trust.json"));
+  auto result = check_root(sim, {"--trust-domain"});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 1);
+  // The old revision's pods trust only the Citadel root and accept only cluster.local: before
+  // the CA switch a runbook's `grep MISSING` must find them.
+  CHECK(lines_matching(result.out, R"(app-a-.*\.ns-citadel is MISSING trust domain for \[MESHCA\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(app-b-.*\.ns-mcroot trusts trust domains for \[CITADEL MESHCA\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(app-c-.*\.ns-migration trusts trust domains for \[CITADEL MESHCA\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(app-d-.*\.ns-meshca is MISSING trust domain for \[CITADEL\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(.* trusts trust domains for \[CITADEL\])").empty());
+  CHECK(contains(result.err, "FAILED: "));
+  CHECK_FALSE(contains(result.err, "warning: "));
+  // One read of the mesh config per context, and nothing changed.
+  CHECK(sim.log().empty());
+
+  auto json = check_root(sim, {"--trust-domain", "ns-citadel", "-o", "json"});
+  CHECK(json.exit_code == 1);
+  rapidjson::Document doc;
+  doc.Parse(json.out.c_str());
+  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE(doc["pods"].Size() == 2);
+  for (const auto& pod : doc["pods"].GetArray()) {
+    REQUIRE(pod["missingTrustDomainsFor"].Size() == 1);
+    CHECK(std::string(pod["missingTrustDomainsFor"][0].GetString()) == "MESHCA");
+    CHECK(std::string(pod["trustDomains"][0].GetString()) == "cluster.local");
+  }
+  auto wide = check_root(sim, {"--trust-domain", "ns-meshca", "-o", "wide"});
+  CHECK(contains(wide.out, "MISSING TRUST DOMAIN FOR"));
+  CHECK(lines_matching(wide.out, R"(ns-meshca .* mixed-project\.svc\.id\.goog +\[CITADEL\] .*)").size() == 2);
+}
+
+TEST_CASE("--trust-domain: Citadel's trust domain is read from the revisions' mesh config") {
+  SimCluster sim(e2e::scenario("mixed-trust.json"));
+  // An install whose mesh config names another trust domain than the one its sidecars accept.
+  for (const char* config_map : {"istio-rev-citadel", "istio-rev-mcroot"})
+    REQUIRE(sim.kubectl({"patch", "configmap", config_map, "-n", "istio-system", "--type", "merge",
+                         "-p", R"({"data":{"mesh":"trustDomain: corp.example\n"}})"})
+                .exit_code == 0);
+  auto result = check_root(sim, {"--trust-domain", "ns-citadel", "ns-mcroot"});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 1);
+  CHECK(lines_matching(result.out, R"(.*\.ns-citadel is MISSING trust domain for \[CITADEL MESHCA\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(.*\.ns-mcroot is MISSING trust domain for \[CITADEL\])").size() == 2);
+}
+
+TEST_CASE("--trust-domain: a mesh config that cannot be read is a warning, cluster.local assumed") {
+  SimCluster sim(e2e::scenario("mixed-trust.json"));
+  sim.set_faults(R"({"api_errors":[{"verb":"list","resource":"configmaps","status":403}]})");
+  auto result = check_root(sim, {"--trust-domain", "ns-mcroot"});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(contains(result.err, "warning: "));
+  CHECK(contains(result.err, "taking Citadel's trust domain to be cluster.local"));
+  CHECK(lines_matching(result.out, R"(.*\.ns-mcroot trusts trust domains for \[CITADEL MESHCA\])").size() == 2);
+}
