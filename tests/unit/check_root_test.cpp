@@ -458,3 +458,22 @@ TEST_CASE("--trust-domain on every sample dump under tests/testdata") {
   CHECK(result->status == ExitStatus::cluster_error); // the unreadable ROOTCA; the CLI makes it 2
   CHECK(result->gate_failures.size() == 4);
 }
+
+TEST_CASE("a ROOTCA bundle whose END line runs into the next BEGIN line: Envoy rejects it, said so") {
+  std::string citadel = pki().citadel.cert_pem();
+  REQUIRE(citadel.ends_with("-----END CERTIFICATE-----\n"));
+  citadel.pop_back();
+  const std::string glued = citadel + pki().meshca_root.cert_pem();
+  REQUIRE(glued.find("-----END CERTIFICATE----------BEGIN CERTIFICATE-----") != std::string::npos);
+  CheckRootResult result;
+  result.pods.push_back(analyze({glued, pki().citadel_chain, {"cluster.local"}}, bundle_recognizer(), "p"));
+  REQUIRE(result.pods[0].failed());
+  CHECK(result.pods[0].error.starts_with(
+      "the trusted CA bundle of secret ROOTCA has a certificate whose END line runs into the next "
+      "BEGIN line (no newline between them); Envoy rejects such a bundle, so this proxy cannot "
+      "have loaded it ("));
+  CHECK(render_check_root(result, {}).find("\np.foo ERROR: the trusted CA bundle of secret ROOTCA") !=
+        std::string::npos);
+  // The same bundle with its newline is fine.
+  CHECK_FALSE(analyze({pki().both_roots, pki().citadel_chain}, bundle_recognizer()).failed());
+}

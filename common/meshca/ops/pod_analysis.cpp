@@ -79,6 +79,17 @@ void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
     report.error = "no ROOTCA secret in the proxy's config dump (is the sidecar connected to istiod?)";
     return;
   }
+  if (x509::find_end_line_run_on(state->root_ca->pem)) {
+    // Envoy parses trusted_ca with PEM_X509_INFO_read_bio, which fails the whole bundle on such
+    // a line (envoyproxy/envoy source/common/tls/cert_validator/default_validator.cc): the roots
+    // shown in the dump are not the roots this proxy verifies peers with.
+    report.error = "the trusted CA bundle of secret ROOTCA has a certificate whose END line runs "
+                   "into the next BEGIN line (no newline between them); Envoy rejects such a "
+                   "bundle, so this proxy cannot have loaded it (fix the bundle where it is made, "
+                   "e.g. meshConfig caCertificates or the cacerts secret: a newline after every "
+                   "-----END CERTIFICATE-----)";
+    return;
+  }
   auto bundle = bundles.get(state->root_ca->pem, "ROOTCA trust bundle of pod \"" + report.ns +
                                                      "/" + report.name + "\"");
   if (!bundle) {
