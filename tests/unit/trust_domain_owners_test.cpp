@@ -7,7 +7,8 @@
 
 using namespace meshca;
 
-TEST_CASE("trust domain owners: svc.id.goog is Mesh CA's, the mesh's own is Citadel's, others neither") {
+TEST_CASE(
+    "trust domain owners: svc.id.goog is Mesh CA's, the mesh's own is Citadel's, others neither") {
   const TrustDomainOwners defaults;
   CHECK(defaults.owner("proj.svc.id.goog") == CaClass::meshca);
   CHECK(defaults.owner("cluster.local") == CaClass::citadel);
@@ -28,12 +29,14 @@ TEST_CASE("mesh config: the top-level trustDomain line, quoted or not") {
   };
   for (const Case& c : {
            Case{"trustDomain: cluster.local\n", "cluster.local"},
-           Case{"defaultConfig:\n  discoveryAddress: istiod:15012\ntrustDomain: corp.example\n", "corp.example"},
+           Case{"defaultConfig:\n  discoveryAddress: istiod:15012\ntrustDomain: corp.example\n",
+                "corp.example"},
            Case{"trustDomain: \"quoted.example\"\n", "quoted.example"},
            Case{"trustDomain: 'single.example'   \r\n", "single.example"},
            Case{"trustDomain: p.svc.id.goog # Mesh CA\n", "p.svc.id.goog"},
            Case{"trustDomainAliases:\n- cluster.local\n", std::nullopt},
-           Case{"caCertificates:\n- trustDomains: [a.example]\n  trustDomain: nested.example\n", std::nullopt},
+           Case{"caCertificates:\n- trustDomains: [a.example]\n  trustDomain: nested.example\n",
+                std::nullopt},
            Case{"trustDomain:\n", std::nullopt},
            Case{"", std::nullopt},
        }) {
@@ -48,9 +51,10 @@ TEST_CASE("mesh config: Citadel's trust domains from istio and istio-REV ConfigM
     REQUIRE(doc.ok());
     return trust_domain_owners_from(*doc).citadel;
   };
-  const auto config_map = [](const std::string& name, const std::string& key, const std::string& td) {
-    return R"({"metadata":{"name":")" + name + R"("},"data":{")" + key + R"(":"trustDomain: )" + td +
-           R"(\n"}})";
+  const auto config_map = [](const std::string& name, const std::string& key,
+                             const std::string& td) {
+    return R"({"metadata":{"name":")" + name + R"("},"data":{")" + key + R"(":"trustDomain: )" +
+           td + R"(\n"}})";
   };
   using Domains = std::vector<std::string>;
   CHECK(list("") == Domains{"cluster.local"});
@@ -63,5 +67,6 @@ TEST_CASE("mesh config: Citadel's trust domains from istio and istio-REV ConfigM
   CHECK(list(config_map("istio-asm-2", "mesh", "p.svc.id.goog")) == Domains{"cluster.local"});
   // Not a mesh config: another name, or no `mesh` key.
   CHECK(list(config_map("other", "mesh", "x.example") + "," +
-             config_map("istio-sidecar-injector", "config", "y.example")) == Domains{"cluster.local"});
+             config_map("istio-sidecar-injector", "config", "y.example")) ==
+        Domains{"cluster.local"});
 }

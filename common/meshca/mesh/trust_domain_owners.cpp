@@ -99,8 +99,9 @@ TrustDomainOwners trust_domain_owners_from(const rapidjson::Value& config_maps) 
 }
 
 Result<TrustDomainOwners> read_trust_domain_owners(KubectlRunner& kubectl) {
-  auto config_maps = get_json(kubectl, {"get", "configmaps", "--namespace", "istio-system", "-o", "json"},
-                              "reading the mesh config (ConfigMaps istio and istio-REV in istio-system)");
+  auto config_maps =
+      get_json(kubectl, {"get", "configmaps", "--namespace", "istio-system", "-o", "json"},
+               "reading the mesh config (ConfigMaps istio and istio-REV in istio-system)");
   if (!config_maps)
     return config_maps.error();
   return trust_domain_owners_from(*config_maps);

@@ -9,9 +9,8 @@
 #include "meshca/mesh/ca_class.h"
 #include "meshca/util/result.h"
 
-#include <rapidjson/document.h>
-
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 #include <vector>
