@@ -81,5 +81,8 @@ int main(int argc, char** argv) {
   std::cout << meshca::render_check_root(*result, command->options) << std::flush;
   if (command->options.output == meshca::OutputFormat::text)
     std::cerr << meshca::render_summary(*result, command->options);
+  else if (command->options.output != meshca::OutputFormat::wide) // wide's summary has them
+    for (const std::string& warning : result->warnings)
+      std::cerr << "warning: " << warning << '\n';
   return meshca::to_int(result->status);
 }

@@ -84,7 +84,7 @@ TEST_CASE("contradictory and malformed flags are bad input") {
   };
   for (const Case& c : {
            Case{"kubectl-meshca-check_root", "check-root", {"-A", "shop"}, "-A/--all-namespaces and namespace names contradict each other"},
-           Case{"kubectl-meshca-check_root", "check-root", {"--config-dump", "x.json", "shop"}, "cannot be combined with namespaces"},
+           Case{"kubectl-meshca-check_root", "check-root", {"--config-dump", "x.json", "-n", "shop"}, "cannot be combined with -n/--namespace"},
            Case{"kubectl-meshca-check_root", "check-root", {"-o", "name"}, "valid: text, wide, json, yaml"},
            Case{"kubectl-meshca-relabel", "relabel", {"ns", "shop", "--revision", "asm-1", "--undo"}, "conflicting targets"},
            Case{"kubectl-meshca-relabel", "relabel", {"ns", "shop", "--revision", "asm-1", "--injection-enabled"}, "conflicting targets"},

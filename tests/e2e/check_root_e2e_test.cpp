@@ -1,5 +1,6 @@
 // kubectl meshca check-root against simulated meshes, driven through the real kubectl.
 
+#include "bad_input_support.h"
 #include "plugin_runner.h"
 
 #include <doctest/doctest.h>
@@ -237,4 +238,124 @@ TEST_CASE("offline: every sample dump is read, none crashes the run") {
   CHECK(result.exit_code == 1);
   CHECK(lines_matching(result.out, R"(.* is using the mTLS certificate issued by \[CITADEL\] \(.*expired.*\))").size() == 3);
   CHECK(contains(result.err, "3 pods trust [CITADEL]"));
+}
+
+TEST_CASE("--trust-domain on a mixed-stage mesh: Citadel-only pods are MISSING MESHCA, exit 1") {
+  SimCluster sim(e2e::scenario("mixed-trust.json"));
+  auto result = check_root(sim, {"--trust-domain"});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 1);
+  // The old revision's pods trust only the Citadel root and accept only cluster.local: before
+  // the CA switch a runbook's `grep MISSING` must find them.
+  CHECK(lines_matching(result.out, R"(app-a-.*\.ns-citadel is MISSING trust domain for \[MESHCA\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(app-b-.*\.ns-mcroot trusts trust domains for \[CITADEL MESHCA\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(app-c-.*\.ns-migration trusts trust domains for \[CITADEL MESHCA\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(app-d-.*\.ns-meshca is MISSING trust domain for \[CITADEL\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(.* trusts trust domains for \[CITADEL\])").empty());
+  CHECK(contains(result.err, "FAILED: "));
+  CHECK_FALSE(contains(result.err, "warning: "));
+  // One read of the mesh config per context, and nothing changed.
+  CHECK(sim.log().empty());
+
+  auto json = check_root(sim, {"--trust-domain", "ns-citadel", "-o", "json"});
+  CHECK(json.exit_code == 1);
+  rapidjson::Document doc;
+  doc.Parse(json.out.c_str());
+  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE(doc["pods"].Size() == 2);
+  for (const auto& pod : doc["pods"].GetArray()) {
+    REQUIRE(pod["missingTrustDomainsFor"].Size() == 1);
+    CHECK(std::string(pod["missingTrustDomainsFor"][0].GetString()) == "MESHCA");
+    CHECK(std::string(pod["trustDomains"][0].GetString()) == "cluster.local");
+  }
+  auto wide = check_root(sim, {"--trust-domain", "ns-meshca", "-o", "wide"});
+  CHECK(contains(wide.out, "MISSING TRUST DOMAIN FOR"));
+  CHECK(lines_matching(wide.out, R"(ns-meshca .* mixed-project\.svc\.id\.goog +\[CITADEL\] .*)").size() == 2);
+}
+
+TEST_CASE("--trust-domain: Citadel's trust domain is read from the revisions' mesh config") {
+  SimCluster sim(e2e::scenario("mixed-trust.json"));
+  // An install whose mesh config names another trust domain than the one its sidecars accept.
+  for (const char* config_map : {"istio-rev-citadel", "istio-rev-mcroot"})
+    REQUIRE(sim.kubectl({"patch", "configmap", config_map, "-n", "istio-system", "--type", "merge",
+                         "-p", R"({"data":{"mesh":"trustDomain: corp.example\n"}})"})
+                .exit_code == 0);
+  auto result = check_root(sim, {"--trust-domain", "ns-citadel", "ns-mcroot"});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 1);
+  CHECK(lines_matching(result.out, R"(.*\.ns-citadel is MISSING trust domain for \[CITADEL MESHCA\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(.*\.ns-mcroot is MISSING trust domain for \[CITADEL\])").size() == 2);
+}
+
+TEST_CASE("--trust-domain: a mesh config that cannot be read is a warning, cluster.local assumed") {
+  SimCluster sim(e2e::scenario("mixed-trust.json"));
+  sim.set_faults(R"({"api_errors":[{"verb":"list","resource":"configmaps","status":403}]})");
+  auto result = check_root(sim, {"--trust-domain", "ns-mcroot"});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(contains(result.err, "warning: "));
+  CHECK(contains(result.err, "taking Citadel's trust domain to be cluster.local"));
+  CHECK(lines_matching(result.out, R"(.*\.ns-mcroot trusts trust domains for \[CITADEL MESHCA\])").size() == 2);
+}
+
+namespace {
+
+// check-root on saved dumps only: no cluster (KUBECONFIG names nothing), the sample Mesh CA bundle.
+meshca::ProcessOutput check_dumps_offline(const std::string& cache_dir, std::vector<std::string> args) {
+  meshca::ProcessSpec spec;
+  e2e::set_plugin_program(spec, kCheckRoot, args);
+  spec.args.insert(spec.args.end(),
+                   {"--meshca-bundle", std::string(MESHCA_SAMPLES_DIR) + "/meshca_spiffe_bundle_jwks.json"});
+  spec.timeout = std::chrono::seconds(60);
+  spec.extra_env = {{"XDG_CACHE_HOME", cache_dir}, {"KUBECONFIG", "/nonexistent"}};
+  auto output = meshca::run_process(spec);
+  REQUIRE_MESSAGE(output.ok(), output.error().message);
+  return *output;
+}
+
+} // namespace
+
+TEST_CASE("offline: --config-dump takes every positional as another dump (dumps/*.json)") {
+  e2e::bad::TempDir temp;
+  const std::string samples = std::string(MESHCA_SAMPLES_DIR) + "/";
+  const std::string dumps = std::string(MESHCA_SAMPLES_DIR) + "/../config_dumps/";
+  const std::string ossm = samples + "ossm-2.6_istio-1.20.8_sidecar_config_dump.json";
+  const std::string spire = samples + "istio-testdata_secret_spire_config_dump.json";
+  const std::string matchers = dumps + "san_matchers_inline_string.json";
+  // What the shell makes of `--config-dump dumps/*.json`: one flag, three files.
+  auto result = check_dumps_offline(temp.path, {"--config-dump", ossm, spire, matchers, "--trust-domain"});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 1); // two of them are MISSING a trust domain
+  CHECK(contains(result.out, "\n" + ossm + ".file is MISSING trust domain for [MESHCA]\n"));
+  CHECK(contains(result.out, "\n" + spire + ".file is MISSING trust domain for [CITADEL MESHCA]\n"));
+  CHECK(contains(result.out, "\n" + matchers + ".file trusts trust domains for [CITADEL MESHCA]\n"));
+  CHECK(contains(result.err, "3 checked, 0 could not be read"));
+
+  // Namespaces make no sense with dumps; the files are still dumps, -n is what conflicts.
+  auto with_namespace = check_dumps_offline(temp.path, {"--config-dump", ossm, spire, "-n", "foo"});
+  CHECK(with_namespace.exit_code == 2);
+  CHECK(contains(with_namespace.err, "kubectl meshca check-root: error: --config-dump checks saved "
+                                     "files; it cannot be combined with -n/--namespace"));
+}
+
+TEST_CASE("offline: a ROOTCA bundle whose END line runs into the next BEGIN line is named, the rest checked") {
+  e2e::bad::TempDir temp;
+  std::ifstream in(std::string(MESHCA_SAMPLES_DIR) + "/../config_dumps/san_matchers_inline_string.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string separated = "-----END CERTIFICATE-----\\n-----BEGIN";
+  const std::string glued = "-----END CERTIFICATE----------BEGIN";
+  REQUIRE(text.find(separated) != std::string::npos);
+  for (auto at = text.find(separated); at != std::string::npos; at = text.find(separated, at))
+    text.replace(at, separated.size(), glued);
+  const std::string bad = temp.file("glued.json", text);
+  const std::string good = std::string(MESHCA_SAMPLES_DIR) + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json";
+  auto result = check_dumps_offline(temp.path, {"--config-dump", bad, good});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 2); // offline, a dump that cannot be used is bad input
+  CHECK(contains(result.out, "\n" + bad + ".file ERROR: the trusted CA bundle of secret ROOTCA has a "
+                             "certificate whose END line runs into the next BEGIN line (no newline "
+                             "between them); Envoy rejects such a bundle, so this proxy cannot have "
+                             "loaded it"));
+  CHECK_FALSE(contains(result.out, "bad end line"));
+  CHECK(contains(result.out, "\n" + good + ".file trusts [CITADEL]\n"));
 }

@@ -44,7 +44,6 @@ TEST_CASE("bad usage is bad input with a message naming the flag") {
            Case{{"--parallel", "0"}, "--parallel 0"},
            Case{{"--expiry-warn", "soon"}, "--expiry-warn \"soon\""},
            Case{{"--expiry-warn", "5y"}, "unknown unit"},
-           Case{{"--config-dump", "x.json", "foo"}, "cannot be combined"},
            Case{{"--wrkload-cert"}, "did you mean --workload-cert?"},
        }) {
     auto command = parse_check_root(c.args);
@@ -122,4 +121,53 @@ TEST_CASE("check-root: namespace names are checked before kubectl sees them, quo
     }
   }
   CHECK(parse_check_root({std::string(63, 'n')}).ok());
+}
+
+TEST_CASE("check-root: with --config-dump every positional argument is another dump") {
+  struct Case {
+    Args args;
+    Args dumps;
+  };
+  for (const Case& c : {
+           // What the shell makes of `--config-dump dumps/*.json`.
+           Case{{"--config-dump", "dumps/a.json", "dumps/b.json", "dumps/c.json"},
+                {"dumps/a.json", "dumps/b.json", "dumps/c.json"}},
+           Case{{"--config-dump", "a.json", "--config-dump", "b.json"}, {"a.json", "b.json"}},
+           Case{{"--config-dump=a.json", "b.json", "--trust-domain"}, {"a.json", "b.json"}},
+           Case{{"--config-dump", "-", "a.json"}, {"-", "a.json"}},
+           Case{{"a.json", "--config-dump", "b.json"}, {"b.json", "a.json"}}, // the flag's first
+           // Not namespace names, and not checked as such.
+           Case{{"--config-dump", "x.json", "Bad_NS.json", "foo"}, {"x.json", "Bad_NS.json", "foo"}},
+       }) {
+    CAPTURE(c.args.size());
+    CAPTURE(c.args.back());
+    auto command = parse_check_root(c.args);
+    REQUIRE_MESSAGE(command.ok(), (command.ok() ? "" : command.error().message));
+    CHECK(command->options.config_dumps == c.dumps);
+    CHECK(command->options.namespaces.empty());
+  }
+}
+
+TEST_CASE("check-root: --config-dump with -n, -A or -l is bad usage, naming the flags") {
+  struct Case {
+    Args args;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{{"--config-dump", "a.json", "b.json", "-n", "foo"},
+                "cannot be combined with -n/--namespace, which select pods of a cluster: drop it or --config-dump"},
+           Case{{"--config-dump", "a.json", "-A"}, "cannot be combined with -A/--all-namespaces"},
+           Case{{"--config-dump", "a.json", "b.json", "-l", "app=x"}, "cannot be combined with -l/--selector"},
+           Case{{"--config-dump", "a.json", "-A", "-l", "app=x"},
+                "-A/--all-namespaces, -l/--selector, which select pods of a cluster: drop them"},
+           Case{{"--config-dump", "-", "-"}, "standard input can be read only once"},
+           Case{{"--config-dump", "-", "--config-dump", "-"}, "standard input can be read only once"},
+       }) {
+    CAPTURE(std::string(c.message));
+    auto command = parse_check_root(c.args);
+    REQUIRE_FALSE(command.ok());
+    CHECK(command.error().status == meshca::ExitStatus::bad_input);
+    CHECK_MESSAGE(command.error().message.find(c.message) != std::string::npos,
+                  command.error().message);
+  }
 }

@@ -1,13 +1,18 @@
 // check-root's analysis, gates and output on real certificates made at test time.
 
 #include "dump_builder.h"
+#include "recording_kubectl.h"
 #include "test_pki.h"
+#include "test_files.h"
 
 #include "meshca/ops/check_root.h"
 #include "meshca/ops/check_root_output.h"
 #include "meshca/ops/pod_analysis.h"
 
 #include <doctest/doctest.h>
+
+#include <map>
+#include <sstream>
 
 using namespace meshca;
 using meshca::testing::CertSpec;
@@ -244,4 +249,231 @@ TEST_CASE("json output carries every fact in camelCase") {
     CHECK_MESSAGE(json.find(key) != std::string::npos, key);
   options.output = OutputFormat::yaml;
   CHECK(render_check_root(result, options).find("workloadCertificate:") != std::string::npos);
+}
+
+namespace {
+
+// A cluster whose pods and dumps are given, and whose kubectl answers only the mesh-config read.
+struct FakeCluster final : PodLister, DumpFetcher {
+  std::map<std::string, std::string> dumps; // pod name -> dump
+  Result<PodSelection> list(const std::vector<std::string>&, const std::string&) override {
+    PodSelection selection;
+    for (const auto& [name, dump] : dumps) {
+      SidecarPod pod;
+      pod.ns = "foo";
+      pod.name = name;
+      selection.sidecars.push_back(pod);
+    }
+    return selection;
+  }
+  Result<std::string> fetch(const SidecarPod& pod) override { return dumps.at(pod.name); }
+};
+
+std::string mesh_config_list(const std::vector<std::pair<std::string, std::string>>& name_and_td) {
+  std::string items;
+  for (const auto& [name, td] : name_and_td)
+    items += std::string(items.empty() ? "" : ",") + R"({"metadata":{"name":")" + name +
+             R"(","namespace":"istio-system"},"data":{"mesh":"defaultConfig:\n  discoveryAddress: x\ntrustDomain: )" +
+             td + R"(\n"}})";
+  return R"({"kind":"ConfigMapList","items":[)" + items + "]}";
+}
+
+std::vector<std::string> trust_domain_lines(const CheckRootResult& result, CheckRootOptions options) {
+  options.trust_domain = true;
+  std::vector<std::string> lines;
+  std::istringstream in(render_check_root(result, options));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && !line.starts_with("Namespace: "))
+      lines.push_back(line);
+  return lines;
+}
+
+} // namespace
+
+TEST_CASE("--trust-domain names every CA none of whose trust domains a pod accepts, whatever it trusts") {
+  const auto recognizer = bundle_recognizer();
+  const std::string citadel_root = pki().citadel.cert_pem();
+  const std::string meshca_root = pki().meshca_root.cert_pem();
+  struct Case {
+    std::string roots;
+    std::vector<std::string> domains;
+    const char* line;
+  };
+  for (const Case& c : {
+           // The bug: a Citadel-only pod that accepts only cluster.local passed every grep.
+           Case{citadel_root, {"cluster.local"}, "p.foo is MISSING trust domain for [MESHCA]"},
+           Case{pki().both_roots, {"cluster.local"}, "p.foo is MISSING trust domain for [MESHCA]"},
+           Case{citadel_root, {"cluster.local", "proj.svc.id.goog"},
+                "p.foo trusts trust domains for [CITADEL MESHCA]"},
+           Case{pki().both_roots, {"proj.svc.id.goog", "cluster.local"},
+                "p.foo trusts trust domains for [CITADEL MESHCA]"},
+           Case{meshca_root, {"proj.svc.id.goog"}, "p.foo is MISSING trust domain for [CITADEL]"},
+           // Trust domains of neither CA, or none at all, accept peers of neither.
+           Case{pki().both_roots, {"spire.example"}, "p.foo is MISSING trust domain for [CITADEL MESHCA]"},
+           Case{pki().both_roots, {}, "p.foo is MISSING trust domain for [CITADEL MESHCA]"},
+       }) {
+    CAPTURE(c.line);
+    CheckRootResult result;
+    result.pods.push_back(analyze({c.roots, pki().citadel_chain, c.domains}, recognizer, "p"));
+    CHECK(trust_domain_lines(result, {}) == std::vector<std::string>{c.line});
+    CheckRootOptions options;
+    options.trust_domain = true;
+    apply_gates(options, result);
+    const bool missing = std::string(c.line).find("MISSING") != std::string::npos;
+    CHECK(result.status == (missing ? ExitStatus::check_failed : ExitStatus::ok));
+    if (missing)
+      CHECK(result.gate_failures.back() == c.line);
+    // The document says the same.
+    options.output = OutputFormat::json;
+    const std::string json = render_check_root(result, options);
+    const std::string label = std::string(c.line).substr(std::string(c.line).find('[') + 1);
+    const std::string expected =
+        !missing ? "\"missingTrustDomainsFor\": []"
+                 : label == "MESHCA]"  ? "\"missingTrustDomainsFor\": [\n        \"MESHCA\"\n      ]"
+                 : label == "CITADEL]" ? "\"missingTrustDomainsFor\": [\n        \"CITADEL\"\n      ]"
+                                       : "\"missingTrustDomainsFor\": [\n        \"CITADEL\",\n        \"MESHCA\"\n      ]";
+    CHECK_MESSAGE(json.find(expected) != std::string::npos, json);
+  }
+}
+
+TEST_CASE("--trust-domain: Citadel's trust domain is the mesh config's, not any non-Mesh-CA one") {
+  const auto recognizer = bundle_recognizer();
+  TrustBundleCache cache(recognizer);
+  AnalysisSettings corp;
+  corp.trust_domain_owners.citadel = {"corp.example"};
+  PodReport old_td = pod_named("old");
+  analyze_dump(testing::build_dump({pki().both_roots, pki().citadel_chain,
+                                    {"cluster.local", "proj.svc.id.goog"}}),
+               cache, corp, old_td);
+  CHECK(old_td.missing_trust_domains().label() == "[CITADEL]");
+  PodReport corp_td = pod_named("corp");
+  analyze_dump(testing::build_dump({pki().both_roots, pki().citadel_chain,
+                                    {"corp.example", "proj.svc.id.goog"}}),
+               cache, corp, corp_td);
+  CHECK(corp_td.missing_trust_domains().empty());
+}
+
+TEST_CASE("--trust-domain on a dump without clusters or listeners: unknown, not passed") {
+  const auto recognizer = bundle_recognizer();
+  TrustBundleCache cache(recognizer);
+  CheckRootResult result;
+  result.pods.push_back(pod_named("secrets-only"));
+  // A `?resource=dynamic_active_secrets`-style dump: secrets, no ClustersConfigDump.
+  std::string dump = testing::build_dump({pki().both_roots, pki().citadel_chain});
+  dump.erase(dump.find("{\"@type\":\"type.googleapis.com/envoy.admin.v3.ClustersConfigDump\""),
+             dump.find("{\"@type\":\"type.googleapis.com/envoy.admin.v3.SecretsConfigDump\"") -
+                 dump.find("{\"@type\":\"type.googleapis.com/envoy.admin.v3.ClustersConfigDump\""));
+  analyze_dump(dump, cache, {}, result.pods[0]);
+  REQUIRE_FALSE(result.pods[0].failed());
+  CHECK_FALSE(result.pods[0].trust_domains_known);
+  CHECK(result.pods[0].missing_trust_domains().empty());
+  CHECK(trust_domain_lines(result, {}) ==
+        std::vector<std::string>{"secrets-only.foo has no trust domains in its outbound clusters"});
+  CheckRootOptions options;
+  apply_gates(options, result);
+  CHECK(result.status == ExitStatus::ok); // without --trust-domain nothing is claimed
+  options.trust_domain = true;
+  apply_gates(options, result);
+  CHECK(result.status == ExitStatus::check_failed);
+  CHECK(result.gate_failures.back().find("trust domains it accepts are unknown") != std::string::npos);
+}
+
+TEST_CASE("--trust-domain reads Citadel's trust domain from each cluster's mesh config, once") {
+  const auto recognizer = bundle_recognizer();
+  FakeCluster cluster;
+  cluster.dumps["a"] = testing::build_dump({pki().both_roots, pki().citadel_chain,
+                                            {"corp.example", "proj.svc.id.goog"}});
+  testing::RecordingKubectl kubectl;
+  kubectl.on_success({"get", "configmaps"},
+                     mesh_config_list({{"istio-rev-old", "corp.example"},
+                                       {"istio-rev-meshca", "proj.svc.id.goog"},
+                                       {"istio-ca-root-cert", "ignored.example"}}));
+  CheckRootOptions options;
+  auto plain = check_clusters({{"", &kubectl, &cluster, &cluster}}, options, recognizer);
+  REQUIRE(plain.ok());
+  CHECK(kubectl.calls().empty()); // only --trust-domain reads the mesh config
+
+  options.trust_domain = true;
+  auto checked = check_clusters({{"", &kubectl, &cluster, &cluster}}, options, recognizer);
+  REQUIRE(checked.ok());
+  REQUIRE(kubectl.calls().size() == 1);
+  CHECK(kubectl.calls()[0].line() == "get configmaps --namespace istio-system -o json");
+  CHECK(checked->status == ExitStatus::ok);
+  CHECK(trust_domain_lines(*checked, options) ==
+        std::vector<std::string>{"a.foo trusts trust domains for [CITADEL MESHCA]"});
+  CHECK(checked->warnings.empty());
+}
+
+TEST_CASE("--trust-domain: a mesh config that cannot be read is a warning, cluster.local assumed") {
+  const auto recognizer = bundle_recognizer();
+  FakeCluster cluster;
+  cluster.dumps["a"] = testing::build_dump({pki().both_roots, pki().citadel_chain,
+                                            {"cluster.local", "proj.svc.id.goog"}});
+  cluster.dumps["b"] = testing::build_dump({pki().both_roots, pki().citadel_chain,
+                                            {"corp.example", "proj.svc.id.goog"}});
+  testing::RecordingKubectl kubectl;
+  kubectl.on_failure({"get", "configmaps"},
+                     "Error from server (Forbidden): configmaps is forbidden: User \"ci\" cannot "
+                     "list resource \"configmaps\" in API group \"\" in the namespace \"istio-system\"\n");
+  CheckRootOptions options;
+  options.trust_domain = true;
+  auto checked = check_clusters({{"east", &kubectl, &cluster, &cluster}}, options, recognizer);
+  REQUIRE(checked.ok());
+  REQUIRE(checked->warnings.size() == 1);
+  CHECK(checked->warnings[0].starts_with("context \"east\": "));
+  CHECK(checked->warnings[0].find("Forbidden") != std::string::npos);
+  CHECK(checked->warnings[0].ends_with("taking Citadel's trust domain to be cluster.local"));
+  CHECK(trust_domain_lines(*checked, options) ==
+        std::vector<std::string>{"a.foo trusts trust domains for [CITADEL MESHCA]",
+                                 "b.foo is MISSING trust domain for [CITADEL]"});
+  CHECK(checked->status == ExitStatus::check_failed); // b, not the warning
+  CHECK(render_summary(*checked, options).find("warning: context \"east\": ") != std::string::npos);
+}
+
+TEST_CASE("--trust-domain on every sample dump under tests/testdata") {
+  const std::string samples = std::string(MESHCA_SAMPLES_DIR) + "/";
+  const std::string dumps = std::string(MESHCA_TESTDATA_DIR) + "/config_dumps/";
+  // Offline, Citadel's trust domain is cluster.local.
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {samples + "ossm-2.6_istio-1.20.8_sidecar_config_dump.json", " is MISSING trust domain for [MESHCA]"},
+      // Secrets only: what it accepts is unknown, which fails the check (see the gate).
+      {samples + "istio-testdata_secret_istio_config_dump.json", " has no trust domains in its outbound clusters"},
+      // SPIRE's east.local and west.local belong to neither CA.
+      {samples + "istio-testdata_secret_spire_config_dump.json", " is MISSING trust domain for [CITADEL MESHCA]"},
+      {dumps + "san_matchers_inline_string.json", " trusts trust domains for [CITADEL MESHCA]"},
+      {dumps + "legacy_v2alpha_mixed_case.json", " is MISSING trust domain for [MESHCA]"},
+      {dumps + "istioctl_secret_file_based.json", " ERROR: no ROOTCA secret"},
+  };
+  CheckRootOptions options;
+  options.trust_domain = true;
+  for (const auto& [file, line] : expected)
+    options.config_dumps.push_back(file);
+  auto result = check_dump_files(options, MeshCaRecognizer::by_subject_cn("no bundle in tests"));
+  REQUIRE(result.ok());
+  const std::string text = render_check_root(*result, options);
+  for (const auto& [file, line] : expected) {
+    CAPTURE(file);
+    CHECK_MESSAGE(text.find("\n" + file + ".file" + line) != std::string::npos, text);
+  }
+  CHECK(result->status == ExitStatus::cluster_error); // the unreadable ROOTCA; the CLI makes it 2
+  CHECK(result->gate_failures.size() == 4);
+}
+
+TEST_CASE("a ROOTCA bundle whose END line runs into the next BEGIN line: Envoy rejects it, said so") {
+  std::string citadel = pki().citadel.cert_pem();
+  REQUIRE(citadel.ends_with("-----END CERTIFICATE-----\n"));
+  citadel.pop_back();
+  const std::string glued = citadel + pki().meshca_root.cert_pem();
+  REQUIRE(glued.find("-----END CERTIFICATE----------BEGIN CERTIFICATE-----") != std::string::npos);
+  CheckRootResult result;
+  result.pods.push_back(analyze({glued, pki().citadel_chain, {"cluster.local"}}, bundle_recognizer(), "p"));
+  REQUIRE(result.pods[0].failed());
+  CHECK(result.pods[0].error.starts_with(
+      "the trusted CA bundle of secret ROOTCA has a certificate whose END line runs into the next "
+      "BEGIN line (no newline between them); Envoy rejects such a bundle, so this proxy cannot "
+      "have loaded it ("));
+  CHECK(render_check_root(result, {}).find("\np.foo ERROR: the trusted CA bundle of secret ROOTCA") !=
+        std::string::npos);
+  // The same bundle with its newline is fine.
+  CHECK_FALSE(analyze({pki().both_roots, pki().citadel_chain}, bundle_recognizer()).failed());
 }

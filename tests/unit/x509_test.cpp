@@ -262,3 +262,36 @@ TEST_CASE("x509 FingerprintSet compares bundles as sets") {
   CHECK(ab < bc);
   CHECK(x509::FingerprintSet{}.empty());
 }
+
+namespace {
+
+// "-----END CERTIFICATE-----\n" made "-----END CERTIFICATE-----" + `glue` at the end of `pem`.
+std::string without_final_newline(std::string pem, const std::string& glue = "") {
+  REQUIRE(pem.ends_with("-----END CERTIFICATE-----\n"));
+  pem.pop_back();
+  return pem + glue;
+}
+
+} // namespace
+
+TEST_CASE("x509 a bundle whose END line runs into the next BEGIN line is named as such") {
+  const auto a = meshca::testing::TestCa::self_signed({"O=a.example"});
+  const auto b = meshca::testing::TestCa::self_signed({"O=b.example"});
+  const auto c = meshca::testing::TestCa::self_signed({"O=c.example"});
+  CHECK_FALSE(x509::find_end_line_run_on(a.cert_pem() + b.cert_pem()).has_value());
+  CHECK_FALSE(x509::find_end_line_run_on(without_final_newline(a.cert_pem())).has_value());
+  CHECK_FALSE(x509::find_end_line_run_on("").has_value());
+
+  const std::string glued = without_final_newline(a.cert_pem()) + b.cert_pem();
+  REQUIRE(glued.find("-----END CERTIFICATE----------BEGIN CERTIFICATE-----") != std::string::npos);
+  CHECK(x509::find_end_line_run_on(glued) == 1u);
+  CHECK(x509::find_end_line_run_on(a.cert_pem() + without_final_newline(b.cert_pem(), " ") + c.cert_pem()) == 2u);
+
+  // OpenSSL's own reading says only "bad end line"; ours says what is wrong and the fix.
+  const auto certs = x509::read_pem_bundle(a.cert_pem() + glued, "ROOTCA of pod \"a/b\"");
+  REQUIRE_FALSE(certs.ok());
+  CHECK(certs.error().status == ExitStatus::bad_input);
+  CHECK(certs.error().message ==
+        "ROOTCA of pod \"a/b\": invalid PEM: certificate block 2: its END line runs into the next "
+        "BEGIN line (no newline between them); put each -----BEGIN on a line of its own");
+}

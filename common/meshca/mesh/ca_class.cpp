@@ -65,8 +65,4 @@ CaClass MeshCaRecognizer::classify(const x509::Certificate& root) const {
   return root.subject_cn().starts_with(kMeshCaRootCnPrefix) ? CaClass::meshca : CaClass::citadel;
 }
 
-CaClass trust_domain_class(std::string_view trust_domain) {
-  return trust_domain.ends_with(".svc.id.goog") ? CaClass::meshca : CaClass::citadel;
-}
-
 } // namespace meshca

@@ -58,7 +58,4 @@ private:
 
 inline constexpr std::string_view kMeshCaRootCnPrefix = "istio_v1_cloud_workload_root-signer";
 
-// A trust domain's CA: Mesh CA trust domains are `PROJECT.svc.id.goog`; any other is Citadel's.
-CaClass trust_domain_class(std::string_view trust_domain);
-
 } // namespace meshca

@@ -69,14 +69,38 @@ struct Job {
   SidecarPod pod;
 };
 
+AnalysisSettings analysis_settings(const CheckRootOptions& options, TrustDomainOwners owners) {
+  AnalysisSettings settings;
+  settings.expiry_warn = options.expiry_warn;
+  settings.keep_chain = options.mtls;
+  settings.trust_domain_owners = std::move(owners);
+  return settings;
+}
+
+// Citadel's trust domains as the cluster's mesh config names them. Read only for --trust-domain
+// (one call per context); a failure is a warning, not an error: cluster.local is by far the
+// most common trust domain, and the verdicts still name what each pod accepts.
+TrustDomainOwners cluster_trust_domain_owners(const ClusterTarget& cluster,
+                                              const CheckRootOptions& options,
+                                              std::vector<std::string>& warnings) {
+  if (!options.trust_domain || cluster.kubectl == nullptr)
+    return {};
+  auto owners = read_trust_domain_owners(*cluster.kubectl);
+  if (owners)
+    return std::move(*owners);
+  warnings.push_back((cluster.context.empty() ? "" : "context \"" + cluster.context + "\": ") +
+                     owners.error().message + "; taking Citadel's trust domain to be " +
+                     std::string(kDefaultCitadelTrustDomain));
+  return {};
+}
+
+// `settings` has one entry per cluster.
 void fetch_and_analyze(const std::vector<Job>& jobs, std::vector<DumpFetcher*>& fetchers,
+                       const std::vector<AnalysisSettings>& settings,
                        const CheckRootOptions& options, const MeshCaRecognizer& recognizer,
                        const std::vector<ClusterTarget>& clusters, const std::atomic<bool>* cancel,
                        std::vector<PodReport>& reports) {
   TrustBundleCache bundles(recognizer);
-  AnalysisSettings settings;
-  settings.expiry_warn = options.expiry_warn;
-  settings.keep_chain = options.mtls;
   reports.resize(jobs.size());
   ProgressLine progress("checking sidecars", jobs.size());
   parallel_for(
@@ -92,7 +116,7 @@ void fetch_and_analyze(const std::vector<Job>& jobs, std::vector<DumpFetcher*>& 
         if (!dump)
           report.error = dump.error().message;
         else
-          analyze_dump(*dump, bundles, settings, report);
+          analyze_dump(*dump, bundles, settings[job.cluster], report);
         progress.advance(report.failed() ? Outcome::failed : Outcome::ok);
       },
       cancel);
@@ -124,9 +148,12 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
   std::vector<Job> jobs;
   std::vector<std::unique_ptr<KubectlExecFetcher>> owned;
   std::vector<DumpFetcher*> fetchers;
+  std::vector<AnalysisSettings> settings;
   const WantClusters want = options.trust_domain ? WantClusters::yes : WantClusters::no;
   for (std::size_t c = 0; c < clusters.size(); ++c) {
     result.contexts.push_back(clusters[c].context);
+    settings.push_back(analysis_settings(
+        options, cluster_trust_domain_owners(clusters[c], options, result.warnings)));
     if (clusters[c].fetcher != nullptr) {
       fetchers.push_back(clusters[c].fetcher);
     } else {
@@ -152,7 +179,7 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
   if (!clusters.empty() && result.cluster_errors.size() == clusters.size())
     return cluster_error(result.cluster_errors.front());
 
-  fetch_and_analyze(jobs, fetchers, options, recognizer, clusters, cancel, result.pods);
+  fetch_and_analyze(jobs, fetchers, settings, options, recognizer, clusters, cancel, result.pods);
   std::stable_sort(result.pods.begin(), result.pods.end(), [](const PodReport& a, const PodReport& b) {
     return std::tie(a.context, a.ns, a.name) < std::tie(b.context, b.ns, b.name);
   });
@@ -168,9 +195,8 @@ Result<CheckRootResult> check_dump_files(const CheckRootOptions& options,
   result.meshca_rule = recognizer.description();
   result.rule_is_subject_cn = recognizer.rule() == MeshCaRecognizer::Rule::subject_cn;
   TrustBundleCache bundles(recognizer);
-  AnalysisSettings settings;
-  settings.expiry_warn = options.expiry_warn;
-  settings.keep_chain = options.mtls;
+  // Offline there is no mesh config to read: Citadel's trust domain is taken to be cluster.local.
+  const AnalysisSettings settings = analysis_settings(options, {});
   for (const std::string& file : options.config_dumps) {
     std::string text;
     if (file == "-") {
@@ -233,7 +259,10 @@ void apply_gates(const CheckRootOptions& options, CheckRootResult& result) {
       if (pod.trusts.has(ca))
         fail(id + " still trusts " + std::string(to_string(ca)));
     }
-    if (options.trust_domain && !pod.missing_trust_domains().empty())
+    if (options.trust_domain && !pod.trust_domains_known)
+      fail(id + ": its config dump has no clusters or listeners, so the trust domains it accepts "
+                "are unknown; save the whole dump (pilot-agent request GET config_dump)");
+    else if (options.trust_domain && !pod.missing_trust_domains().empty())
       fail(id + " is MISSING trust domain for " + pod.missing_trust_domains().label());
   }
   if (result.mtls && !result.mtls->all_can_talk())

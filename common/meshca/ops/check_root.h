@@ -48,6 +48,7 @@ struct CheckRootResult {
   bool several_contexts = false;
   ScopeCounts skipped;
   std::vector<std::string> cluster_errors; // contexts whose pods could not be listed
+  std::vector<std::string> warnings;       // what was assumed because it could not be read
   std::string meshca_rule;                 // how MESHCA was recognised (one line)
   bool rule_is_subject_cn = false;
   std::optional<MtlsMatrix> mtls;

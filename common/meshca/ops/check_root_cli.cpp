@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -42,7 +43,9 @@ po::options_description specific_flags(RawFlags& f) {
     ("workload-cert", po::bool_switch(&f.workload_cert),
      "Check who issued each sidecar's mTLS certificate (OpenSSL chain verification)")
     ("trust-domain", po::bool_switch(&f.trust_domain),
-     "Check the trust domains each sidecar's outbound clusters accept")
+     "Check each sidecar accepts a trust domain of both CITADEL and MESHCA; names every CA it "
+     "is MISSING (exit 1). Citadel's trust domain is read from the mesh config (istio[-REV] "
+     "ConfigMaps in istio-system), MESHCA's is PROJECT.svc.id.goog")
     ("mtls", po::bool_switch(&f.mtls),
      "Group sidecars by trust bundle and issuing chain and check every pair can authenticate")
     ("require", po::value(&f.require)->value_name("CAS"),
@@ -57,7 +60,8 @@ po::options_description specific_flags(RawFlags& f) {
     ("expiry-warn", po::value(&f.expiry_warn)->value_name("DURATION"),
      "Report certificates expiring within this time (default 60d)")
     ("config-dump", po::value(&f.config_dumps)->composing()->value_name("FILE"),
-     "Check saved Envoy config dumps (raw or istioctl -o json; - for stdin) instead of a cluster")
+     "Check saved Envoy config dumps (raw or istioctl -o json; - for stdin) instead of a "
+     "cluster; every positional argument is then another dump (--config-dump dumps/*.json)")
     ("exec-timeout", po::value(&f.exec_timeout)->value_name("DURATION"),
      "How long to wait for one sidecar's config dump (default 60s)")
     ("transport", po::value(&f.transport)->value_name("auto|proxy|exec"),
@@ -89,6 +93,35 @@ Result<std::chrono::seconds> parse_duration(const std::string& text, const char*
   if (value > kMaxSeconds / unit_seconds)
     return bad_input(std::string(flag) + " \"" + text + "\": too long; at most 36500d");
   return std::chrono::seconds(value * unit_seconds);
+}
+
+// The dumps in the order given on the flags, then the positionals; `-` (stdin) at most once.
+// -n, -A and -l select a cluster's pods and cannot apply to saved files.
+Result<std::vector<std::string>> collect_config_dumps(const std::vector<std::string>& flagged,
+                                                      const std::vector<std::string>& positional,
+                                                      const CommonOptions& common,
+                                                      const std::string& selector) {
+  std::vector<std::string> conflicts;
+  if (common.namespace_name)
+    conflicts.push_back("-n/--namespace");
+  if (common.all_namespaces)
+    conflicts.push_back("-A/--all-namespaces");
+  if (!selector.empty())
+    conflicts.push_back("-l/--selector");
+  if (!conflicts.empty()) {
+    std::string flags;
+    for (const std::string& flag : conflicts)
+      flags += (flags.empty() ? "" : ", ") + flag;
+    return bad_input("--config-dump checks saved files; it cannot be combined with " + flags +
+                     ", which select pods of a cluster: drop " +
+                     (conflicts.size() == 1 ? "it" : "them") + " or --config-dump");
+  }
+  std::vector<std::string> dumps = flagged;
+  dumps.insert(dumps.end(), positional.begin(), positional.end());
+  if (std::count(dumps.begin(), dumps.end(), "-") > 1)
+    return bad_input("--config-dump -: standard input can be read only once; give - once and "
+                     "save the other dumps to files");
+  return dumps;
 }
 
 } // namespace
@@ -133,7 +166,16 @@ Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) 
   if (command.common.help || command.common.version)
     return command;
   CheckRootOptions& o = command.options;
-  o.namespaces = parsed->positional;
+  if (!f.config_dumps.empty()) {
+    // `--config-dump dumps/*.json`: the shell gives the flag one file and the rest as
+    // positionals, so with dumps every positional is another dump.
+    auto dumps = collect_config_dumps(f.config_dumps, parsed->positional, command.common, f.selector);
+    if (!dumps)
+      return dumps.error();
+    o.config_dumps = std::move(*dumps);
+  } else {
+    o.namespaces = parsed->positional;
+  }
   if (command.common.namespace_name)
     o.namespaces.push_back(*command.common.namespace_name);
   if (command.common.all_namespaces && !o.namespaces.empty())
@@ -178,15 +220,10 @@ Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) 
   if (!timeout)
     return timeout.error();
   o.exec_timeout = *timeout;
-  o.config_dumps = f.config_dumps;
   auto transport = parse_transport(f.transport);
   if (!transport)
     return transport.error();
   o.transport = *transport;
-  if (!o.config_dumps.empty() && (!o.namespaces.empty() || !o.selector.empty() ||
-                                  command.common.all_namespaces))
-    return bad_input("--config-dump checks saved files; it cannot be combined with namespaces, "
-                     "-A or -l");
   return command;
 }
 
@@ -199,7 +236,8 @@ void print_check_root_help(std::ostream& out) {
   RawFlags f;
   const HelpText help{
       "kubectl meshca check-root [NAMESPACE...] [-l SELECTOR] [--workload-cert] [--trust-domain] "
-      "[--mtls] [-o text|wide|json|yaml] [--require CAS] [--forbid CAS]",
+      "[--mtls] [-o text|wide|json|yaml] [--require CAS] [--forbid CAS]\n  "
+      "kubectl meshca check-root --config-dump FILE... [--workload-cert] [--trust-domain] [...]",
       "Reads each Running sidecar's Envoy config dump (one exec per pod, only the secrets and, with\n"
       "--trust-domain, the clusters) and reports the CA roots it trusts, who issued its mTLS\n"
       "certificate and the trust domains it accepts. A root is MESHCA when its SHA-256 fingerprint\n"
@@ -214,12 +252,14 @@ void print_check_root_help(std::ostream& out) {
       "# Gate the end: certificates from Mesh CA and no Citadel root left\n"
       "kubectl meshca check-root -A --workload-cert --require MESHCA\n"
       "kubectl meshca check-root -A --forbid CITADEL\n\n"
+      "# Before the CA switch: every sidecar accepts both CAs' trust domains (grep MISSING)\n"
+      "kubectl meshca check-root -A --trust-domain\n\n"
       "# Can old and new workloads still talk?\n"
       "kubectl meshca check-root -A --workload-cert --mtls\n\n"
       "# Every fact per pod, for scripts\n"
       "kubectl meshca check-root -A -o json\n\n"
-      "# A dump saved from a cluster you cannot reach\n"
-      "kubectl meshca check-root --config-dump dump.json"};
+      "# Dumps saved from a cluster you cannot reach\n"
+      "kubectl meshca check-root --config-dump dumps/*.json"};
   print_command_help(out, help, specific_flags(f));
 }
 

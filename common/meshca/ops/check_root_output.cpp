@@ -30,13 +30,23 @@ std::string workload_line(const PodReport& pod) {
   return line;
 }
 
+// Runbooks `grep MISSING` before the CA switch: every CA the pod would reject peers of is named,
+// whatever roots the pod trusts.
 std::string trust_domain_line(const PodReport& pod) {
-  if (pod.trust_domains.empty())
+  if (!pod.trust_domains_known)
     return pod_id(pod) + " has no trust domains in its outbound clusters";
   const CaSet missing = pod.missing_trust_domains();
   if (!missing.empty())
     return pod_id(pod) + " is MISSING trust domain for " + missing.label();
   return pod_id(pod) + " trusts trust domains for " + pod.trust_domain_cas.label();
+}
+
+// The -o wide cell for --trust-domain: "[MESHCA]", "-" when nothing is missing, "?" unknown.
+std::string missing_trust_domain_cell(const PodReport& pod) {
+  if (!pod.trust_domains_known)
+    return "?";
+  const CaSet missing = pod.missing_trust_domains();
+  return missing.empty() ? "-" : missing.label();
 }
 
 std::string render_text(const CheckRootResult& result, const CheckRootOptions& options) {
@@ -115,11 +125,16 @@ std::string render_wide(const CheckRootResult& result, const CheckRootOptions& o
       row.push_back(pod.context);
     row.insert(row.end(), {pod.ns, pod.name, pod.revision.empty() ? "-" : pod.revision});
     if (pod.failed()) {
-      row.insert(row.end(), {"ERROR", "-", "-", "-", pod.error});
+      row.insert(row.end(), {"ERROR", "-", "-"});
+      if (options.trust_domain)
+        row.push_back("-");
+      row.insert(row.end(), {"-", pod.error});
     } else {
       row.push_back(pod.trusts.label());
       row.push_back(pod.workload ? issuer_label(*pod.workload) : "-");
       row.push_back(pod.trust_domains.empty() ? "-" : join(pod.trust_domains, ","));
+      if (options.trust_domain)
+        row.push_back(missing_trust_domain_cell(pod));
       row.push_back(std::to_string(pod.expiring.size()));
       row.push_back(pod.workload ? pod.workload->spiffe_id : "-");
     }
@@ -129,7 +144,10 @@ std::string render_wide(const CheckRootResult& result, const CheckRootOptions& o
   if (result.several_contexts)
     header.push_back("CONTEXT");
   header.insert(header.end(), {"NAMESPACE", "NAME", "REVISION", "TRUSTS", "ISSUED BY",
-                               "TRUST DOMAINS", "EXPIRING", "SPIFFE ID"});
+                               "TRUST DOMAINS"});
+  if (options.trust_domain)
+    header.push_back("MISSING TRUST DOMAIN FOR");
+  header.insert(header.end(), {"EXPIRING", "SPIFFE ID"});
   std::string out = format_table(header, rows);
   if (result.mtls)
     out += render_mtls(*result.mtls);
@@ -182,6 +200,7 @@ Value pod_value(const PodReport& pod, Allocator& a) {
     v.AddMember("workloadCertificate", w, a);
   }
   v.AddMember("trustDomains", names_value(pod.trust_domains, a), a);
+  v.AddMember("trustDomainsKnown", pod.trust_domains_known, a);
   v.AddMember("missingTrustDomainsFor", names_value(pod.missing_trust_domains().names(), a), a);
   Value expiring(rapidjson::kArrayType);
   for (const ExpiringCert& cert : pod.expiring) {
@@ -238,6 +257,7 @@ rapidjson::Document build_document(const CheckRootResult& result) {
   summary.AddMember("meshcaRule", rapidjson::StringRef(result.rule_is_subject_cn ? "subjectCN" : "trustBundle"), a);
   summary.AddMember("meshcaRoots", string_value(result.meshca_rule, a), a);
   summary.AddMember("clusterErrors", names_value(result.cluster_errors, a), a);
+  summary.AddMember("warnings", names_value(result.warnings, a), a);
   summary.AddMember("gateFailures", names_value(result.gate_failures, a), a);
   doc.AddMember("summary", summary, a);
   if (result.mtls) {
@@ -290,6 +310,8 @@ std::string render_summary(const CheckRootResult& result, const CheckRootOptions
          " not running and " + std::to_string(result.skipped.without_sidecar) +
          " without a sidecar\n";
   out += result.meshca_rule + "\n";
+  for (const std::string& warning : result.warnings)
+    out += "warning: " + warning + "\n";
   for (const std::string& error : result.cluster_errors)
     out += "error: " + error + "\n";
   for (const std::string& failure : result.gate_failures)

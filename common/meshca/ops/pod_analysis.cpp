@@ -73,10 +73,21 @@ void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
   }
   report.warnings = state->warnings;
   report.trust_domains = state->trust_domains;
-  for (const std::string& domain : report.trust_domains)
-    report.trust_domain_cas.add(trust_domain_class(domain));
+  report.trust_domains_known = state->has_clusters_or_listeners || !report.trust_domains.empty();
+  report.trust_domain_cas = settings.trust_domain_owners.owners_of(report.trust_domains);
   if (!state->root_ca) {
     report.error = "no ROOTCA secret in the proxy's config dump (is the sidecar connected to istiod?)";
+    return;
+  }
+  if (x509::find_end_line_run_on(state->root_ca->pem)) {
+    // Envoy parses trusted_ca with PEM_X509_INFO_read_bio, which fails the whole bundle on such
+    // a line (envoyproxy/envoy source/common/tls/cert_validator/default_validator.cc): the roots
+    // shown in the dump are not the roots this proxy verifies peers with.
+    report.error = "the trusted CA bundle of secret ROOTCA has a certificate whose END line runs "
+                   "into the next BEGIN line (no newline between them); Envoy rejects such a "
+                   "bundle, so this proxy cannot have loaded it (fix the bundle where it is made, "
+                   "e.g. meshConfig caCertificates or the cacerts secret: a newline after every "
+                   "-----END CERTIFICATE-----)";
     return;
   }
   auto bundle = bundles.get(state->root_ca->pem, "ROOTCA trust bundle of pod \"" + report.ns +
@@ -92,10 +103,13 @@ void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
 
 CaSet PodReport::missing_trust_domains() const {
   CaSet missing;
-  if (trusts.citadel && !trust_domain_cas.citadel)
-    missing.add(CaClass::citadel);
-  if (trusts.meshca && !trust_domain_cas.meshca)
-    missing.add(CaClass::meshca);
+  if (!trust_domains_known)
+    return missing;
+  // Both, whatever the pod trusts: a pod that trusts only the Citadel root must still accept the
+  // Mesh CA trust domain before the CA switch, or it rejects every Mesh CA peer.
+  for (CaClass ca : {CaClass::citadel, CaClass::meshca})
+    if (!trust_domain_cas.has(ca))
+      missing.add(ca);
   return missing;
 }
 

@@ -4,6 +4,7 @@
 // trust domains it accepts, and the certificates about to expire.
 
 #include "meshca/mesh/trust_bundle_cache.h"
+#include "meshca/mesh/trust_domain_owners.h"
 #include "meshca/ops/pod_report.h"
 
 #include <chrono>
@@ -18,6 +19,9 @@ struct AnalysisSettings {
   // each in OpenSSL, over half of check-root's heap on a large mesh, so they are dropped unless
   // needed; the chain's fingerprints are always kept.
   bool keep_chain = true;
+  // Which CA each accepted trust domain belongs to (the cluster's mesh config; cluster.local as
+  // Citadel's offline).
+  TrustDomainOwners trust_domain_owners;
 };
 
 // Fills `report` (whose identity fields are already set) from the dump text. A dump that cannot

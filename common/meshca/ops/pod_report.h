@@ -44,12 +44,16 @@ struct PodReport {
   std::vector<x509::Certificate> bundle_certificates;
   std::optional<WorkloadCertFacts> workload;
   std::vector<std::string> trust_domains;
-  CaSet trust_domain_cas; // the CAs whose trust domains the pod accepts
+  CaSet trust_domain_cas; // the CAs at least one of whose trust domains the pod accepts
+  // False when the dump has no clusters or listeners and no SPIFFE validator (e.g. a saved
+  // secrets-only dump): what the pod accepts is then unknown, not "nothing".
+  bool trust_domains_known = true;
   std::vector<ExpiringCert> expiring;
   std::vector<std::string> warnings;
 
   bool failed() const { return !error.empty(); }
-  // The classes the pod trusts by root but whose trust domain it does not accept.
+  // Every CA (CITADEL and MESHCA, whatever roots the pod trusts) none of whose trust domains the
+  // pod accepts; empty when the trust domains are unknown.
   CaSet missing_trust_domains() const;
 };
 

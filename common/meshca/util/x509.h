@@ -81,6 +81,12 @@ class Certificate {
 // or garbage), a block that is not a CERTIFICATE (e.g. a private key), a damaged block or DER.
 Result<std::vector<Certificate>> read_pem_bundle(std::string_view pem, std::string_view what);
 
+// The 1-based number of the first PEM block whose END line runs into the next BEGIN line
+// ("-----END CERTIFICATE----------BEGIN CERTIFICATE-----": no newline between them), nullopt
+// when there is none. OpenSSL and BoringSSL reject the whole bundle on such a line ("bad end
+// line"), so callers can say what is wrong instead.
+std::optional<std::size_t> find_end_line_run_on(std::string_view pem);
+
 // One DER-encoded certificate; trailing bytes are an error (bad_input, naming `what`).
 Result<Certificate> from_der(std::string_view der, std::string_view what);
 

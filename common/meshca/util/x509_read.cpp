@@ -34,11 +34,40 @@ bool is_certificate_label(const char* name) {
   return std::strcmp(name, PEM_STRING_X509) == 0 || std::strcmp(name, PEM_STRING_X509_OLD) == 0;
 }
 
+constexpr std::string_view kEndMarker = "-----END ";
+constexpr std::string_view kBeginMarker = "-----BEGIN ";
+constexpr std::string_view kDashes = "-----";
+
 } // namespace
+
+std::optional<std::size_t> find_end_line_run_on(std::string_view pem) {
+  std::size_t block = 0;
+  for (auto end = pem.find(kEndMarker); end != std::string_view::npos;
+       end = pem.find(kEndMarker, end + kEndMarker.size())) {
+    ++block;
+    // The END line's own closing dashes, then the rest of that line.
+    const auto close = pem.find(kDashes, end + kEndMarker.size());
+    if (close == std::string_view::npos)
+      return std::nullopt;
+    const auto rest_begin = close + kDashes.size();
+    const auto line_end = pem.find('\n', rest_begin);
+    const std::string_view rest = pem.substr(rest_begin, line_end == std::string_view::npos
+                                                             ? std::string_view::npos
+                                                             : line_end - rest_begin);
+    if (rest.find(kBeginMarker) != std::string_view::npos)
+      return block;
+  }
+  return std::nullopt;
+}
 
 Result<std::vector<Certificate>> read_pem_bundle(std::string_view pem, std::string_view what) {
   if (pem.size() > static_cast<std::size_t>(INT_MAX))
     return bad_input(std::string(what) + ": PEM input too large");
+  // Said plainly here: OpenSSL's own message for it is only "bad end line".
+  if (const auto block = find_end_line_run_on(pem))
+    return pem_error(what, *block,
+                     "its END line runs into the next BEGIN line (no newline between them); "
+                     "put each -----BEGIN on a line of its own");
   ssl::clear_errors();
   ssl::BioPtr bio{BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))};
   if (!bio)
