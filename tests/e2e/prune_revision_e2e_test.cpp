@@ -108,7 +108,7 @@ TEST_CASE("prune of an unused revision: dry runs list every object, then it is d
   CHECK(again.out == "Nothing to delete: revision asm-1-19-mcroot is not installed.\n");
 }
 
-TEST_CASE("prune is allowed once namespaces, pods and tags have moved; the old gateway goes only with --force") {
+TEST_CASE("prune is allowed once namespaces, pods and tags have moved, the old gateway only with --force") {
   SimCluster sim = demo();
   const std::string rev = "asm-1-19-mcroot";
   for (const char* ns : {"bookinfo", "shop", "observability", "batch"})
