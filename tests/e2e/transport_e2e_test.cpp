@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
@@ -82,7 +84,9 @@ TEST_CASE("both transports print byte-identical reports on the demo mesh") {
       const long long before = sim.stat("execs");
       auto result = check_root(sim, args);
       INFO(transport << ": " << result.err);
-      CHECK(result.exit_code == 0);
+      // --trust-domain fails the check on this Citadel-only mesh: no pod accepts Mesh CA's.
+      const bool trust_domain = std::find(flags.begin(), flags.end(), "--trust-domain") != flags.end();
+      CHECK(result.exit_code == (trust_domain ? 1 : 0));
       return std::make_pair(result, sim.stat("execs") - before);
     };
     auto [proxy, proxy_execs] = with("proxy");
