@@ -104,6 +104,8 @@ struct Round2 {
   void prune_old() {
     auto r = plugin(sim, "prune_revision", {"asm-1", "--yes"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    // prune-revision says what status says: the cleanup is next (no Istio CA left installed).
+    CHECK(contains(r.err, "Next, once every sidecar uses Mesh CA certificates: kubectl meshca cleanup-secrets"));
   }
 
   meshca::ProcessOutput cleanup(std::vector<std::string> args) {

@@ -44,6 +44,27 @@ Result<rapidjson::Document> read_istiod_objects(KubectlRunner& kubectl, const st
   return doc;
 }
 
+// What the finish needs next, as status says it: cleanup-secrets refuses while a revision that
+// runs Istio's own CA is installed. Best effort: a read that fails only skips the hint.
+void print_next_for_cleanup(PruneEnvironment& env) {
+  auto config = read_mesh_ca_config(env.kubectl);
+  if (!config || config->ca_secrets.empty())
+    return;
+  std::string minting;
+  bool meshca = false;
+  for (const auto& [name, ca] : config->revisions) {
+    if (ca.runs_istio_ca())
+      minting += (minting.empty() ? "" : " ") + name;
+    meshca = meshca || ca.issuer == CaClass::meshca;
+  }
+  if (!minting.empty() && meshca)
+    env.err << "Still installed and running Istio's own CA: " << minting
+            << " (cleanup-secrets refuses until it is pruned).\n";
+  else if (minting.empty() && meshca)
+    env.err << "Next, once every sidecar uses Mesh CA certificates: kubectl meshca cleanup-secrets "
+               "--backup-dir DIR (see kubectl meshca status).\n";
+}
+
 } // namespace
 
 Result<PrunePlan> read_prune_plan(KubectlRunner& kubectl, std::string_view revision) {
@@ -106,10 +127,12 @@ Status run_prune_revision(const PruneRevisionOptions& options, PruneEnvironment&
       MESHCA_TRY(delete_object(object, options.dry_run, env.kubectl));
     env.out << object.display() << " deleted" << dry_run_suffix(options.dry_run) << '\n' << std::flush;
   }
-  if (options.dry_run == DryRun::none)
-    env.err << "Revision " << options.revision << " is removed.\n";
-  else
+  if (options.dry_run != DryRun::none) {
     env.err << "Dry run: nothing was deleted.\n";
+    return done();
+  }
+  env.err << "Revision " << options.revision << " is removed.\n";
+  print_next_for_cleanup(env);
   return done();
 }
 
