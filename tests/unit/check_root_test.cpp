@@ -397,7 +397,7 @@ TEST_CASE("--trust-domain reads Citadel's trust domain from each cluster's mesh 
   auto checked = check_clusters({{"", &kubectl, &cluster, &cluster}}, options, recognizer);
   REQUIRE(checked.ok());
   REQUIRE(kubectl.calls().size() == 1);
-  CHECK(kubectl.calls()[0].line() == "get configmaps --namespace istio-system -o json");
+  CHECK(kubectl.calls()[0].line() == "get configmaps -n istio-system -o json");
   CHECK(checked->status == ExitStatus::ok);
   CHECK(trust_domain_lines(*checked, options) ==
         std::vector<std::string>{"a.foo trusts trust domains for [CITADEL MESHCA]"});

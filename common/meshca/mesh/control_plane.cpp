@@ -152,7 +152,7 @@ ControlPlane parse_control_plane(const rapidjson::Value& deployments,
   return plane;
 }
 
-Result<ControlPlane> read_control_plane(KubectlRunner& kubectl) {
+Result<ControlPlaneLists> read_control_plane_lists(KubectlRunner& kubectl) {
   auto deployments = get_json(kubectl,
                               {"get", "deployments", "--all-namespaces", "--selector",
                                "istio.io/rev", "-o", "json"},
@@ -163,7 +163,14 @@ Result<ControlPlane> read_control_plane(KubectlRunner& kubectl) {
                            "listing sidecar injector webhooks");
   if (!webhooks)
     return webhooks.error();
-  return parse_control_plane(*deployments, *webhooks);
+  return ControlPlaneLists{std::move(*deployments), std::move(*webhooks)};
+}
+
+Result<ControlPlane> read_control_plane(KubectlRunner& kubectl) {
+  auto lists = read_control_plane_lists(kubectl);
+  if (!lists)
+    return lists.error();
+  return parse_control_plane(lists->deployments, lists->webhooks);
 }
 
 } // namespace meshca

@@ -54,7 +54,16 @@ struct ControlPlane {
 // list. Pure: no cluster access.
 ControlPlane parse_control_plane(const rapidjson::Value& deployments, const rapidjson::Value& webhooks);
 
+// The two lists a control plane is parsed from, as kubectl returned them.
+struct ControlPlaneLists {
+  rapidjson::Document deployments; // -l istio.io/rev, all namespaces
+  rapidjson::Document webhooks;    // every MutatingWebhookConfiguration
+};
+
 // Reads both lists through kubectl (two calls).
+Result<ControlPlaneLists> read_control_plane_lists(KubectlRunner& kubectl);
+
+// Reads both lists and parses them.
 Result<ControlPlane> read_control_plane(KubectlRunner& kubectl);
 
 } // namespace meshca

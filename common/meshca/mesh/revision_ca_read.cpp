@@ -51,31 +51,29 @@ Result<std::vector<std::string>> read_ca_secret_names(KubectlRunner& kubectl) {
   return names;
 }
 
+Result<rapidjson::Document> read_mesh_config_maps(KubectlRunner& kubectl) {
+  return get_json(kubectl, {"get", "configmaps", "-n", "istio-system", "-o", "json"},
+                  "listing ConfigMaps in istio-system (the revisions' mesh config)");
+}
+
 Result<MeshCaConfig> read_mesh_ca_config(KubectlRunner& kubectl) {
-  auto deployments = get_json(kubectl,
-                              {"get", "deployments", "--all-namespaces", "--selector",
-                               "istio.io/rev", "-o", "json"},
-                              "listing control-plane and gateway Deployments");
-  if (!deployments)
-    return deployments.error();
-  auto webhooks = get_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"},
-                           "listing sidecar injector webhooks");
-  if (!webhooks)
-    return webhooks.error();
+  auto lists = read_control_plane_lists(kubectl);
+  if (!lists)
+    return lists.error();
   auto operators = read_istio_operators(kubectl);
   if (!operators)
     return operators.error();
-  auto config_maps = get_json(kubectl, {"get", "configmaps", "-n", "istio-system", "-o", "json"},
-                              "listing ConfigMaps in istio-system (the revisions' mesh config)");
+  auto config_maps = read_mesh_config_maps(kubectl);
   if (!config_maps)
     return config_maps.error();
   auto secrets = read_ca_secret_names(kubectl);
   if (!secrets)
     return secrets.error();
   MeshCaConfig config;
-  config.plane = parse_control_plane(*deployments, *webhooks);
+  config.plane = parse_control_plane(lists->deployments, lists->webhooks);
   config.revisions = parse_revision_cas(
-      config.plane, {*deployments, operators->IsNull() ? nullptr : &*operators, &*config_maps});
+      config.plane,
+      {lists->deployments, operators->IsNull() ? nullptr : &*operators, &*config_maps});
   config.ca_secrets = std::move(*secrets);
   return config;
 }

@@ -32,6 +32,9 @@ Result<rapidjson::Document> read_istio_operators(KubectlRunner& kubectl);
 // The names of the CA secrets present in istio-system (cacerts, istio-ca-secret).
 Result<std::vector<std::string>> read_ca_secret_names(KubectlRunner& kubectl);
 
+// The ConfigMaps in istio-system: the revisions' mesh config (istio, istio-REV).
+Result<rapidjson::Document> read_mesh_config_maps(KubectlRunner& kubectl);
+
 // Deployments, webhooks, IstioOperators, ConfigMaps in istio-system and the CA secret names.
 Result<MeshCaConfig> read_mesh_ca_config(KubectlRunner& kubectl);
 

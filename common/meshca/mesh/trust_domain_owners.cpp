@@ -1,5 +1,7 @@
 #include "meshca/mesh/trust_domain_owners.h"
 
+#include "meshca/mesh/revision_ca_read.h"
+
 #include "meshca/util/json.h"
 
 #include <algorithm>
@@ -99,9 +101,7 @@ TrustDomainOwners trust_domain_owners_from(const rapidjson::Value& config_maps) 
 }
 
 Result<TrustDomainOwners> read_trust_domain_owners(KubectlRunner& kubectl) {
-  auto config_maps =
-      get_json(kubectl, {"get", "configmaps", "--namespace", "istio-system", "-o", "json"},
-               "reading the mesh config (ConfigMaps istio and istio-REV in istio-system)");
+  auto config_maps = read_mesh_config_maps(kubectl);
   if (!config_maps)
     return config_maps.error();
   return trust_domain_owners_from(*config_maps);

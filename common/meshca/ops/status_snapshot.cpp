@@ -14,18 +14,11 @@ StatusInputs StatusSnapshot::inputs() const {
 Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl) {
   install_interrupt_flag(); // Ctrl-C: the read in flight is stopped, no further one starts
   StatusSnapshot snapshot;
-  auto deployments = get_json(kubectl,
-                              {"get", "deployments", "--all-namespaces", "--selector",
-                               "istio.io/rev", "-o", "json"},
-                              "listing control-plane and gateway Deployments");
-  if (!deployments)
-    return deployments.error();
-  snapshot.deployments = std::move(*deployments);
-  auto webhooks = get_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"},
-                           "listing sidecar injector webhooks");
-  if (!webhooks)
-    return webhooks.error();
-  snapshot.webhooks = std::move(*webhooks);
+  auto lists = read_control_plane_lists(kubectl);
+  if (!lists)
+    return lists.error();
+  snapshot.deployments = std::move(lists->deployments);
+  snapshot.webhooks = std::move(lists->webhooks);
   auto namespaces = get_json(kubectl, {"get", "namespaces", "-o", "json"}, "listing namespaces");
   if (!namespaces)
     return namespaces.error();
@@ -38,8 +31,7 @@ Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl) {
   if (!operators)
     return operators.error();
   snapshot.operators = std::move(*operators);
-  auto config_maps = get_json(kubectl, {"get", "configmaps", "-n", "istio-system", "-o", "json"},
-                              "listing ConfigMaps in istio-system (the revisions' mesh config)");
+  auto config_maps = read_mesh_config_maps(kubectl);
   if (!config_maps)
     return config_maps.error();
   snapshot.config_maps = std::move(*config_maps);
