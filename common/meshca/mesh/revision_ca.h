@@ -18,10 +18,9 @@
 #include "meshca/mesh/ca_class.h"
 #include "meshca/mesh/control_plane.h"
 
-#include <rapidjson/document.h>
-
 #include <map>
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <vector>
 
@@ -47,9 +46,9 @@ struct RevisionCa {
 std::optional<CaClass> issuer_from_ca_name(const std::string& ca_name);
 
 struct RevisionCaInputs {
-  const rapidjson::Value& deployments;  // -l istio.io/rev, all namespaces
-  const rapidjson::Value* operators;    // IstioOperators in istio-system; null: no such type
-  const rapidjson::Value* config_maps;  // ConfigMaps in istio-system; null: not read
+  const rapidjson::Value& deployments; // -l istio.io/rev, all namespaces
+  const rapidjson::Value* operators;   // IstioOperators in istio-system; null: no such type
+  const rapidjson::Value* config_maps; // ConfigMaps in istio-system; null: not read
 };
 
 // One entry per revision of `plane` that has an istiod.

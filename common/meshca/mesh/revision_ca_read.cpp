@@ -13,8 +13,8 @@ const RevisionCa* MeshCaConfig::find(std::string_view name) const {
 }
 
 Result<rapidjson::Document> read_istio_operators(KubectlRunner& kubectl) {
-  const std::vector<std::string> args = {"get", "istiooperators.install.istio.io", "-n",
-                                         "istio-system", "-o", "json"};
+  const std::vector<std::string> args = {
+      "get", "istiooperators.install.istio.io", "-n", "istio-system", "-o", "json"};
   std::string attempts;
   auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
   if (!output)

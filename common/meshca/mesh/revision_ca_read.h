@@ -7,9 +7,8 @@
 #include "meshca/mesh/control_plane.h"
 #include "meshca/mesh/revision_ca.h"
 
-#include <rapidjson/document.h>
-
 #include <map>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 #include <vector>

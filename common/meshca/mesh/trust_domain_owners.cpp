@@ -1,7 +1,6 @@
 #include "meshca/mesh/trust_domain_owners.h"
 
 #include "meshca/mesh/revision_ca_read.h"
-
 #include "meshca/util/json.h"
 
 #include <algorithm>

@@ -89,7 +89,8 @@ std::string external_address(const Value& service) {
       if (!address.empty())
         addresses += (addresses.empty() ? "" : ", ") + address;
     }
-  if (const Value* external = member(service, {"spec", "externalIPs"}); external && external->IsArray())
+  if (const Value* external = member(service, {"spec", "externalIPs"});
+      external && external->IsArray())
     for (const auto& ip : external->GetArray())
       if (ip.IsString())
         addresses += (addresses.empty() ? "" : ", ") + std::string(ip.GetString());

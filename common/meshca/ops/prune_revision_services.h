@@ -8,7 +8,6 @@
 #include "meshca/ops/prune_revision_plan.h"
 
 #include <rapidjson/document.h>
-
 #include <string>
 #include <vector>
 

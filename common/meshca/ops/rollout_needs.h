@@ -6,9 +6,8 @@
 
 #include "meshca/ops/rollout_proof.h"
 
-#include <rapidjson/document.h>
-
 #include <cstddef>
+#include <rapidjson/document.h>
 #include <string>
 #include <vector>
 

@@ -96,12 +96,12 @@ StatusTrust assess_status_trust(const MeshStatus& status) {
         continue;
       for (CaClass ca : {CaClass::citadel, CaClass::meshca})
         if (issuer->issues.has(ca) && !truster->trusts.has(ca)) {
-          (ca == CaClass::meshca ? trust.broken : citadel_side).push_back(std::to_string(a_running.count) + " sidecar(s) of " + a + " hold " +
-                                 std::string(to_string(ca)) + " certificates (" +
-                                 join(a_running.where) + ") that " +
-                                 std::to_string(b_running.count) + " sidecar(s) of " + b +
-                                 " reject: they trust only " + truster->trusts.label() + " (" +
-                                 join(b_running.where) + ")");
+          (ca == CaClass::meshca ? trust.broken : citadel_side)
+              .push_back(std::to_string(a_running.count) + " sidecar(s) of " + a + " hold " +
+                         std::string(to_string(ca)) + " certificates (" + join(a_running.where) +
+                         ") that " + std::to_string(b_running.count) + " sidecar(s) of " + b +
+                         " reject: they trust only " + truster->trusts.label() + " (" +
+                         join(b_running.where) + ")");
           break;
         }
     }

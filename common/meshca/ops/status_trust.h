@@ -25,7 +25,9 @@ struct StatusTrust {
   // Already broken: one line per pair of sides that cannot authenticate each other.
   std::vector<std::string> broken;
 
-  bool round1_holds() const { return citadel_only_namespaces.empty() && citadel_only_gateways.empty(); }
+  bool round1_holds() const {
+    return citadel_only_namespaces.empty() && citadel_only_gateways.empty();
+  }
   const RevisionTrust* find(const std::string& revision) const;
 };
 

@@ -15,9 +15,10 @@ std::string where(const std::string& context) {
   return context.empty() ? std::string() : "context " + context + ": ";
 }
 
-RevisionTrust from_sidecars(const std::string& revision, const std::vector<const PodReport*>& pods) {
-  RevisionTrust trust{revision, {}, {true, true}, plural(pods.size(), "running sidecar") + " of " +
-                                                      revision};
+RevisionTrust from_sidecars(const std::string& revision,
+                            const std::vector<const PodReport*>& pods) {
+  RevisionTrust trust{
+      revision, {}, {true, true}, plural(pods.size(), "running sidecar") + " of " + revision};
   for (const PodReport* pod : pods) {
     trust.trusts.citadel = trust.trusts.citadel && pod->trusts.citadel;
     trust.trusts.meshca = trust.trusts.meshca && pod->trusts.meshca;
@@ -39,8 +40,9 @@ RevisionTrust revision_trust_from_config(const std::string& revision, const Revi
     trust.issues.add(CaClass::meshca);
     trust.trusts.add(CaClass::meshca);
     trust.evidence = config == nullptr
-                         ? "revision " + revision + " is not installed, so its CA cannot be told; "
-                                                    "counted as Mesh CA"
+                         ? "revision " + revision +
+                               " is not installed, so its CA cannot be told; "
+                               "counted as Mesh CA"
                          : "the CA of revision " + revision + " cannot be told from " +
                                (config->issuer_source.empty() ? std::string("its IstioOperator or "
                                                                             "istiod environment")
@@ -51,8 +53,9 @@ RevisionTrust revision_trust_from_config(const std::string& revision, const Revi
   const CaClass issuer = *config->issuer;
   trust.issues.add(issuer);
   trust.trusts.add(issuer);
-  trust.evidence = "no running sidecar of " + revision + " yet; its configuration: " +
-                   std::string(to_string(issuer)) + " certificates (" + config->issuer_source + ")";
+  trust.evidence = "no running sidecar of " + revision +
+                   " yet; its configuration: " + std::string(to_string(issuer)) +
+                   " certificates (" + config->issuer_source + ")";
   std::size_t extra = 0;
   for (const std::string& pem : config->ca_certificates) {
     auto certificates = x509::read_pem_bundle(pem, "caCertificates");
@@ -85,7 +88,8 @@ using GroupKey = std::tuple<std::string, std::string, std::string, std::string>;
 std::vector<GateGroup> to_groups(const std::map<GroupKey, std::size_t>& counts) {
   std::vector<GateGroup> groups;
   for (const auto& [key, count] : counts)
-    groups.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), count, std::get<3>(key)});
+    groups.push_back(
+        {std::get<0>(key), std::get<1>(key), std::get<2>(key), count, std::get<3>(key)});
   return groups;
 }
 
@@ -202,8 +206,7 @@ Error trust_gate_refusal(const TrustGateVerdict& verdict, const std::string& mov
   if (!verdict.distrust_target.empty()) {
     message += ": its sidecars would get certificates from " + target.issues.label() + " (" +
                target.evidence + "), which " +
-               plural(sidecar_count(verdict.distrust_target), "running sidecar") +
-               " do not trust:";
+               plural(sidecar_count(verdict.distrust_target), "running sidecar") + " do not trust:";
     append_groups(message, verdict.distrust_target, limit);
     message += "\nThey would reject every certificate " + rev +
                " issues (round 2 before round 1 has finished everywhere).";
@@ -211,8 +214,8 @@ Error trust_gate_refusal(const TrustGateVerdict& verdict, const std::string& mov
     if (fix_revision.empty())
       message += install + "move them there first.";
     else
-      message += "move them to the root-distributing revision " + fix_revision + " first:" +
-                 move_commands(verdict.distrust_target, fix_revision) +
+      message += "move them to the root-distributing revision " + fix_revision +
+                 " first:" + move_commands(verdict.distrust_target, fix_revision) +
                  "\n  then: kubectl meshca check-root -A --require CITADEL,MESHCA";
   }
   if (!verdict.distrusted.empty()) {
@@ -250,8 +253,8 @@ std::vector<std::string> trust_gate_warnings(const TrustGateVerdict& verdict,
   std::vector<std::string> lines;
   if (verdict.ok())
     return lines;
-  const std::string head = "--force: moving " + moving + " to " + verdict.target.revision +
-                           " although ";
+  const std::string head =
+      "--force: moving " + moving + " to " + verdict.target.revision + " although ";
   for (const GateGroup& group : verdict.distrust_target)
     lines.push_back(head + group_line(group) + ", so they will reject " + verdict.target.revision +
                     "'s " + verdict.target.issues.label() + " certificates");

@@ -19,9 +19,9 @@ namespace meshca {
 // What the sidecars of a revision hold, or will hold once it has some.
 struct RevisionTrust {
   std::string revision;
-  CaSet issues;                // the CA(s) its certificates come from
-  CaSet trusts;                // the roots its sidecars trust
-  std::string evidence;        // "4 running sidecars" or what the configuration says
+  CaSet issues;         // the CA(s) its certificates come from
+  CaSet trusts;         // the roots its sidecars trust
+  std::string evidence; // "4 running sidecars" or what the configuration says
 };
 
 // "1 sidecar trusts [CITADEL]" / "3 sidecars trust [CITADEL]": `plural_phrase` is written for
@@ -54,9 +54,9 @@ struct GateGroup {
 struct TrustGateVerdict {
   RevisionTrust target;
   std::size_t checked = 0;
-  std::vector<GateGroup> distrust_target; // they do not trust a CA the target issues from
-  std::vector<GateGroup> distrusted;      // the target does not trust their certificates' CA
-  std::vector<std::string> unreadable;    // "ctx: pod.ns: why" (cannot be proven safe)
+  std::vector<GateGroup> distrust_target;       // they do not trust a CA the target issues from
+  std::vector<GateGroup> distrusted;            // the target does not trust their certificates' CA
+  std::vector<std::string> unreadable;          // "ctx: pod.ns: why" (cannot be proven safe)
   std::optional<std::string> root_distributing; // an installed Citadel revision trusting both
   std::string first_context;                    // the cluster being changed ("" current)
 

@@ -5,7 +5,9 @@
 namespace meshca {
 namespace {
 
-bool has_citadel_secret(const MeshCaConfig& config) { return !config.ca_secrets.empty(); }
+bool has_citadel_secret(const MeshCaConfig& config) {
+  return !config.ca_secrets.empty();
+}
 
 } // namespace
 
@@ -53,9 +55,8 @@ Result<TrustGateVerdict> MeshTrustGate::check(const std::string& revision) {
   MESHCA_TRY(read());
   const RevisionCa* ca = config_->find(revision);
   const std::string resolved = ca != nullptr ? ca->revision : revision;
-  const RevisionTrust target = predict_revision_trust(resolved, *mesh_, ca,
-                                                      has_citadel_secret(*config_),
-                                                      *settings_.recognizer);
+  const RevisionTrust target = predict_revision_trust(
+      resolved, *mesh_, ca, has_citadel_secret(*config_), *settings_.recognizer);
   TrustGateVerdict verdict = evaluate_trust_gate(*mesh_, target);
   verdict.root_distributing = root_distributing_revision(*config_, *mesh_, *settings_.recognizer);
   if (verdict.root_distributing == resolved)

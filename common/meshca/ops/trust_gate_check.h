@@ -20,7 +20,7 @@ namespace meshca {
 using TrustGateCheck = std::function<Result<TrustGateVerdict>(const std::string& revision)>;
 
 class MeshTrustGate {
-public:
+ public:
   struct Settings {
     std::vector<ClusterTarget> clusters; // the first is the cluster being changed
     const MeshCaRecognizer* recognizer = nullptr;
@@ -34,7 +34,7 @@ public:
   // next call), then evaluates moving to `revision`.
   Result<TrustGateVerdict> check(const std::string& revision);
 
-private:
+ private:
   Status read();
 
   Settings settings_;

@@ -18,7 +18,7 @@
 namespace meshca {
 
 class TrustGateSession {
-public:
+ public:
   // `kubectl_path` and `common` describe every cluster (--context, repeatable: the first is the
   // one being changed); notes (the Mesh CA rule, transport fallbacks) go to `notes`.
   TrustGateSession(std::string kubectl_path, const CommonOptions& common,
@@ -30,7 +30,7 @@ public:
   // The check relabel and rollout call; valid while this session lives.
   TrustGateCheck check();
 
-private:
+ private:
   Status open();
 
   std::string kubectl_path_;
