@@ -1,6 +1,9 @@
 #include "meshca/mesh/revision_ca_read.h"
 
 #include "meshca/util/json.h"
+#include "meshca/util/worker_pool.h"
+
+#include <optional>
 
 namespace meshca {
 
@@ -57,24 +60,41 @@ Result<rapidjson::Document> read_mesh_config_maps(KubectlRunner& kubectl) {
 }
 
 Result<MeshCaConfig> read_mesh_ca_config(KubectlRunner& kubectl) {
-  auto lists = read_control_plane_lists(kubectl);
-  if (!lists)
-    return lists.error();
-  auto operators = read_istio_operators(kubectl);
-  if (!operators)
-    return operators.error();
-  auto config_maps = read_mesh_config_maps(kubectl);
-  if (!config_maps)
-    return config_maps.error();
-  auto secrets = read_ca_secret_names(kubectl);
-  if (!secrets)
-    return secrets.error();
+  // Four independent reads, each a kubectl process (~0.4 s): at once, not one after another.
+  std::optional<Result<ControlPlaneLists>> lists;
+  std::optional<Result<rapidjson::Document>> operators;
+  std::optional<Result<rapidjson::Document>> config_maps;
+  std::optional<Result<std::vector<std::string>>> secrets;
+  parallel_for(4, 4, [&](std::size_t i) {
+    switch (i) {
+    case 0:
+      lists.emplace(read_control_plane_lists(kubectl));
+      break;
+    case 1:
+      operators.emplace(read_istio_operators(kubectl));
+      break;
+    case 2:
+      config_maps.emplace(read_mesh_config_maps(kubectl));
+      break;
+    default:
+      secrets.emplace(read_ca_secret_names(kubectl));
+      break;
+    }
+  });
+  if (!*lists)
+    return lists->error();
+  if (!*operators)
+    return operators->error();
+  if (!*config_maps)
+    return config_maps->error();
+  if (!*secrets)
+    return secrets->error();
   MeshCaConfig config;
-  config.plane = parse_control_plane(lists->deployments, lists->webhooks);
+  config.plane = parse_control_plane((*lists)->deployments, (*lists)->webhooks);
   config.revisions = parse_revision_cas(
       config.plane,
-      {lists->deployments, operators->IsNull() ? nullptr : &*operators, &*config_maps});
-  config.ca_secrets = std::move(*secrets);
+      {(*lists)->deployments, (*operators)->IsNull() ? nullptr : &**operators, &**config_maps});
+  config.ca_secrets = std::move(**secrets);
   return config;
 }
 

@@ -1,5 +1,7 @@
 #include "meshca/ops/trust_gate_check.h"
 
+#include "meshca/util/worker_pool.h"
+
 #include <algorithm>
 
 namespace meshca {
@@ -35,19 +37,32 @@ Status MeshTrustGate::read() {
   if (settings_.clusters.empty() || settings_.clusters.front().kubectl == nullptr ||
       settings_.recognizer == nullptr)
     return cluster_error("the trust gate has no cluster to read");
-  if (!config_) {
-    auto config = read_mesh_ca_config(*settings_.clusters.front().kubectl);
-    if (!config)
-      return config.error();
-    config_ = std::move(*config);
-  }
-  CheckRootOptions options;
-  options.workload_cert = true;
-  options.parallel = settings_.parallel;
-  auto mesh = check_clusters(settings_.clusters, options, *settings_.recognizer, settings_.cancel);
-  if (!mesh)
-    return mesh.error();
-  mesh_ = std::move(*mesh);
+  // The configuration (a few kubectl lists) and the sidecars (one dump each) at once.
+  std::optional<Error> config_error;
+  std::optional<Error> mesh_error;
+  parallel_for(2, 2, [&](std::size_t i) {
+    if (i == 0 && !config_) {
+      auto config = read_mesh_ca_config(*settings_.clusters.front().kubectl);
+      if (config)
+        config_ = std::move(*config);
+      else
+        config_error = config.error();
+    } else if (i == 1 && !mesh_) {
+      CheckRootOptions options;
+      options.workload_cert = true;
+      options.parallel = settings_.parallel;
+      auto mesh =
+          check_clusters(settings_.clusters, options, *settings_.recognizer, settings_.cancel);
+      if (mesh)
+        mesh_ = std::move(*mesh);
+      else
+        mesh_error = mesh.error();
+    }
+  });
+  if (config_error)
+    return *config_error;
+  if (mesh_error)
+    return *mesh_error;
   return Done{};
 }
 
