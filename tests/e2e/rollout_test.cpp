@@ -22,7 +22,7 @@ std::string ok(const meshca::ProcessOutput& r) {
 } // namespace
 
 TEST_CASE("rollout restart and status for deployments, statefulsets and daemonsets") {
-  SimCluster sim(SimOptions::flags({"--readiness-delay-ms", "400"}));
+  SimCluster sim(SimOptions::flags({"--readiness-delay-ms", "2000"}));
   CHECK(ok(sim.kubectl({"rollout", "restart", "deploy/web", "sts/db", "ds/agent", "-n", "demo"})) ==
         "deployment.apps/web restarted\nstatefulset.apps/db restarted\ndaemonset.apps/agent restarted\n");
   auto start = std::chrono::steady_clock::now();
