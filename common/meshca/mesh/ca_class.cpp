@@ -5,7 +5,9 @@
 
 namespace meshca {
 
-std::string_view to_string(CaClass ca) { return ca == CaClass::citadel ? "CITADEL" : "MESHCA"; }
+std::string_view to_string(CaClass ca) {
+  return ca == CaClass::citadel ? "CITADEL" : "MESHCA";
+}
 
 Result<std::vector<CaClass>> parse_ca_classes(std::string_view text, std::string_view flag) {
   std::vector<CaClass> classes;

@@ -19,7 +19,8 @@ std::string_view to_string(CaClass ca); // "CITADEL", "MESHCA"
 // Parses "CITADEL", "MESHCA" or "CITADEL,MESHCA" (any case, any order); bad_input otherwise.
 Result<std::vector<CaClass>> parse_ca_classes(std::string_view text, std::string_view flag);
 
-// Which CAs a pod trusts (or a chain was issued by): rendered as migrate_ca does, "[CITADEL MESHCA]".
+// Which CAs a pod trusts (or a chain was issued by): rendered as migrate_ca does, "[CITADEL
+// MESHCA]".
 struct CaSet {
   bool citadel = false;
   bool meshca = false;
@@ -35,7 +36,7 @@ struct CaSet {
 
 // The rule that decides MESHCA, and the evidence for it.
 class MeshCaRecognizer {
-public:
+ public:
   enum class Rule { trust_bundle, subject_cn };
 
   static MeshCaRecognizer from_bundle(x509::FingerprintSet meshca_roots, std::string source);
@@ -47,7 +48,7 @@ public:
   // "Mesh CA roots: 2 from https://storage.googleapis.com/... (cached 3h ago)".
   const std::string& description() const { return description_; }
 
-private:
+ private:
   MeshCaRecognizer(Rule rule, x509::FingerprintSet roots, std::string description)
       : rule_(rule), roots_(std::move(roots)), description_(std::move(description)) {}
 

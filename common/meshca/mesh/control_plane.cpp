@@ -61,7 +61,8 @@ InjectorWebhook read_webhook(const rapidjson::Value& config) {
   webhook.tag = label(config, "istio.io/tag");
   if (const rapidjson::Value* entries = json::array_member(config, "webhooks")) {
     for (const auto& entry : entries->GetArray()) {
-      webhook.serves_injection_label = webhook.serves_injection_label || selects_injection_label(entry);
+      webhook.serves_injection_label =
+          webhook.serves_injection_label || selects_injection_label(entry);
       const rapidjson::Value* client = json::object_member(entry, "clientConfig");
       const rapidjson::Value* service = client ? json::object_member(*client, "service") : nullptr;
       if (service != nullptr && webhook.service.empty())
@@ -153,10 +154,10 @@ ControlPlane parse_control_plane(const rapidjson::Value& deployments,
 }
 
 Result<ControlPlaneLists> read_control_plane_lists(KubectlRunner& kubectl) {
-  auto deployments = get_json(kubectl,
-                              {"get", "deployments", "--all-namespaces", "--selector",
-                               "istio.io/rev", "-o", "json"},
-                              "listing control-plane and gateway Deployments");
+  auto deployments = get_json(
+      kubectl,
+      {"get", "deployments", "--all-namespaces", "--selector", "istio.io/rev", "-o", "json"},
+      "listing control-plane and gateway Deployments");
   if (!deployments)
     return deployments.error();
   auto webhooks = get_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"},

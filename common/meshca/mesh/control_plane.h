@@ -6,9 +6,8 @@
 #include "meshca/kube/kubectl.h"
 #include "meshca/util/result.h"
 
-#include <rapidjson/document.h>
-
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,16 +22,16 @@ struct DeploymentRef {
 };
 
 struct ControlPlaneRevision {
-  std::string name;                     // the istio.io/rev value ("default" for an unrevisioned install)
-  std::optional<DeploymentRef> istiod;  // absent when only gateways or webhooks name the revision
-  std::vector<DeploymentRef> gateways;  // other Deployments labelled with this revision
+  std::string name; // the istio.io/rev value ("default" for an unrevisioned install)
+  std::optional<DeploymentRef> istiod; // absent when only gateways or webhooks name the revision
+  std::vector<DeploymentRef> gateways; // other Deployments labelled with this revision
 };
 
 struct InjectorWebhook {
-  std::string name;         // the MutatingWebhookConfiguration
-  std::string revision;     // its istio.io/rev label
-  std::string tag;          // its istio.io/tag label ("" for a revision's own injector)
-  std::string service;      // "istio-system/istiod-asm-1" the webhook calls
+  std::string name;                    // the MutatingWebhookConfiguration
+  std::string revision;                // its istio.io/rev label
+  std::string tag;                     // its istio.io/tag label ("" for a revision's own injector)
+  std::string service;                 // "istio-system/istiod-asm-1" the webhook calls
   bool serves_injection_label = false; // selects namespaces labelled istio-injection=enabled
 };
 
@@ -52,7 +51,8 @@ struct ControlPlane {
 
 // From a Deployment list (`-l istio.io/rev`, all namespaces) and a MutatingWebhookConfiguration
 // list. Pure: no cluster access.
-ControlPlane parse_control_plane(const rapidjson::Value& deployments, const rapidjson::Value& webhooks);
+ControlPlane parse_control_plane(const rapidjson::Value& deployments,
+                                 const rapidjson::Value& webhooks);
 
 // The two lists a control plane is parsed from, as kubectl returned them.
 struct ControlPlaneLists {

@@ -157,8 +157,8 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
     if (clusters[c].fetcher != nullptr) {
       fetchers.push_back(clusters[c].fetcher);
     } else {
-      owned.push_back(std::make_unique<KubectlExecFetcher>(*clusters[c].kubectl, want,
-                                                           options.exec_timeout));
+      owned.push_back(
+          std::make_unique<KubectlExecFetcher>(*clusters[c].kubectl, want, options.exec_timeout));
       fetchers.push_back(owned.back().get());
     }
     auto selection = clusters[c].lister != nullptr
@@ -167,8 +167,9 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
     if (!selection) {
       if (selection.error().status == ExitStatus::bad_input || clusters.size() == 1)
         return selection.error();
-      result.cluster_errors.push_back((clusters[c].context.empty() ? "" : "context \"" + clusters[c].context + "\": ") +
-                                      selection.error().message);
+      result.cluster_errors.push_back(
+          (clusters[c].context.empty() ? "" : "context \"" + clusters[c].context + "\": ") +
+          selection.error().message);
       continue;
     }
     result.skipped.not_running += selection->not_running;
@@ -180,9 +181,10 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
     return cluster_error(result.cluster_errors.front());
 
   fetch_and_analyze(jobs, fetchers, settings, options, recognizer, clusters, cancel, result.pods);
-  std::stable_sort(result.pods.begin(), result.pods.end(), [](const PodReport& a, const PodReport& b) {
-    return std::tie(a.context, a.ns, a.name) < std::tie(b.context, b.ns, b.name);
-  });
+  std::stable_sort(result.pods.begin(), result.pods.end(),
+                   [](const PodReport& a, const PodReport& b) {
+                     return std::tie(a.context, a.ns, a.name) < std::tie(b.context, b.ns, b.name);
+                   });
   if (options.mtls)
     result.mtls = build_mtls_matrix(result.pods, std::chrono::system_clock::now());
   apply_gates(options, result);
@@ -251,7 +253,8 @@ void apply_gates(const CheckRootOptions& options, CheckRootResult& result) {
       else if (!options.require.empty() &&
                std::find(options.require.begin(), options.require.end(), *pod.workload->issuer) ==
                    options.require.end())
-        fail(id + " is using a certificate issued by [" + std::string(to_string(*pod.workload->issuer)) + "]");
+        fail(id + " is using a certificate issued by [" +
+             std::string(to_string(*pod.workload->issuer)) + "]");
     } else if (!options.require.empty() && !pod.trusts.has_all(options.require)) {
       fail(id + " trusts " + pod.trusts.label());
     }

@@ -32,7 +32,7 @@ struct CheckRootOptions {
   std::size_t parallel = 32;
   std::chrono::hours expiry_warn{60 * 24};
   std::chrono::milliseconds exec_timeout{60000};
-  std::vector<std::string> config_dumps; // offline: files ("-" = stdin) instead of a cluster
+  std::vector<std::string> config_dumps;      // offline: files ("-" = stdin) instead of a cluster
   Transport transport = Transport::automatic; // how the cluster is read (--transport)
 };
 
@@ -42,9 +42,9 @@ struct ScopeCounts {
 };
 
 struct CheckRootResult {
-  std::vector<PodReport> pods;            // sorted by context, namespace, name
-  std::vector<std::string> namespaces;    // named namespaces, listed even when empty
-  std::vector<std::string> contexts;      // the contexts checked ("" for the current one)
+  std::vector<PodReport> pods;         // sorted by context, namespace, name
+  std::vector<std::string> namespaces; // named namespaces, listed even when empty
+  std::vector<std::string> contexts;   // the contexts checked ("" for the current one)
   bool several_contexts = false;
   ScopeCounts skipped;
   std::vector<std::string> cluster_errors; // contexts whose pods could not be listed
@@ -52,7 +52,7 @@ struct CheckRootResult {
   std::string meshca_rule;                 // how MESHCA was recognised (one line)
   bool rule_is_subject_cn = false;
   std::optional<MtlsMatrix> mtls;
-  std::vector<std::string> gate_failures;  // why --require/--forbid/checks failed
+  std::vector<std::string> gate_failures; // why --require/--forbid/checks failed
   ExitStatus status = ExitStatus::ok;
 };
 

@@ -4,13 +4,11 @@
 #include "meshca/cli/name_input.h"
 #include "meshca/mesh/config_dump.h"
 
-#include <boost/program_options.hpp>
-
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,36 +35,35 @@ struct RawFlags {
 
 po::options_description specific_flags(RawFlags& f) {
   po::options_description d;
-  d.add_options()
-    ("selector,l", po::value(&f.selector)->value_name("SELECTOR"),
-     "Only pods matching this label selector (as kubectl get -l)")
-    ("workload-cert", po::bool_switch(&f.workload_cert),
-     "Check who issued each sidecar's mTLS certificate (OpenSSL chain verification)")
-    ("trust-domain", po::bool_switch(&f.trust_domain),
-     "Check each sidecar accepts a trust domain of both CITADEL and MESHCA; names every CA it "
-     "is MISSING (exit 1). Citadel's trust domain is read from the mesh config (istio[-REV] "
-     "ConfigMaps in istio-system), MESHCA's is PROJECT.svc.id.goog")
-    ("mtls", po::bool_switch(&f.mtls),
-     "Group sidecars by trust bundle and issuing chain and check every pair can authenticate")
-    ("require", po::value(&f.require)->value_name("CAS"),
-     "Exit 1 unless every pod trusts all of CITADEL, MESHCA or CITADEL,MESHCA "
-     "(with --workload-cert: is issued by one of them)")
-    ("forbid", po::value(&f.forbid)->value_name("CAS"),
-     "Exit 1 when any pod still trusts one of these CAs (e.g. CITADEL after the migration)")
-    ("meshca-bundle", po::value(&f.meshca_bundle)->value_name("FILE|URL"),
-     "Mesh CA SPIFFE trust bundle or PEM roots (default: the public bundle, cached a day)")
-    ("parallel", po::value(&f.parallel)->value_name("N"),
-     "How many sidecars to read at once (default 32)")
-    ("expiry-warn", po::value(&f.expiry_warn)->value_name("DURATION"),
-     "Report certificates expiring within this time (default 60d)")
-    ("config-dump", po::value(&f.config_dumps)->composing()->value_name("FILE"),
-     "Check saved Envoy config dumps (raw or istioctl -o json; - for stdin) instead of a "
-     "cluster; every positional argument is then another dump (--config-dump dumps/*.json)")
-    ("exec-timeout", po::value(&f.exec_timeout)->value_name("DURATION"),
-     "How long to wait for one sidecar's config dump (default 60s)")
-    ("transport", po::value(&f.transport)->value_name("auto|proxy|exec"),
-     "How sidecars are read: proxy = one kubectl proxy on a private Unix socket, HTTP and "
-     "WebSocket in process; exec = one kubectl exec per pod; auto (default) = proxy, else exec");
+  d.add_options()("selector,l", po::value(&f.selector)->value_name("SELECTOR"),
+                  "Only pods matching this label selector (as kubectl get -l)")(
+      "workload-cert", po::bool_switch(&f.workload_cert),
+      "Check who issued each sidecar's mTLS certificate (OpenSSL chain verification)")(
+      "trust-domain", po::bool_switch(&f.trust_domain),
+      "Check each sidecar accepts a trust domain of both CITADEL and MESHCA; names every CA it "
+      "is MISSING (exit 1). Citadel's trust domain is read from the mesh config (istio[-REV] "
+      "ConfigMaps in istio-system), MESHCA's is PROJECT.svc.id.goog")(
+      "mtls", po::bool_switch(&f.mtls),
+      "Group sidecars by trust bundle and issuing chain and check every pair can authenticate")(
+      "require", po::value(&f.require)->value_name("CAS"),
+      "Exit 1 unless every pod trusts all of CITADEL, MESHCA or CITADEL,MESHCA "
+      "(with --workload-cert: is issued by one of them)")(
+      "forbid", po::value(&f.forbid)->value_name("CAS"),
+      "Exit 1 when any pod still trusts one of these CAs (e.g. CITADEL after the migration)")(
+      "meshca-bundle", po::value(&f.meshca_bundle)->value_name("FILE|URL"),
+      "Mesh CA SPIFFE trust bundle or PEM roots (default: the public bundle, cached a day)")(
+      "parallel", po::value(&f.parallel)->value_name("N"),
+      "How many sidecars to read at once (default 32)")(
+      "expiry-warn", po::value(&f.expiry_warn)->value_name("DURATION"),
+      "Report certificates expiring within this time (default 60d)")(
+      "config-dump", po::value(&f.config_dumps)->composing()->value_name("FILE"),
+      "Check saved Envoy config dumps (raw or istioctl -o json; - for stdin) instead of a "
+      "cluster; every positional argument is then another dump (--config-dump dumps/*.json)")(
+      "exec-timeout", po::value(&f.exec_timeout)->value_name("DURATION"),
+      "How long to wait for one sidecar's config dump (default 60s)")(
+      "transport", po::value(&f.transport)->value_name("auto|proxy|exec"),
+      "How sidecars are read: proxy = one kubectl proxy on a private Unix socket, HTTP and "
+      "WebSocket in process; exec = one kubectl exec per pod; auto (default) = proxy, else exec");
   return d;
 }
 
@@ -76,7 +73,8 @@ Result<std::chrono::seconds> parse_duration(const std::string& text, const char*
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
   const std::string unit(ptr, end);
   if (ec != std::errc() || value <= 0)
-    return bad_input(std::string(flag) + " \"" + text + "\": expected a positive duration like 30s, 5m, 2h or 60d");
+    return bad_input(std::string(flag) + " \"" + text +
+                     "\": expected a positive duration like 30s, 5m, 2h or 60d");
   long unit_seconds = 0;
   if (unit == "s")
     unit_seconds = 1;
@@ -87,7 +85,8 @@ Result<std::chrono::seconds> parse_duration(const std::string& text, const char*
   else if (unit == "d" || unit.empty())
     unit_seconds = 86400;
   else
-    return bad_input(std::string(flag) + " \"" + text + "\": unknown unit \"" + unit + "\"; use s, m, h or d");
+    return bad_input(std::string(flag) + " \"" + text + "\": unknown unit \"" + unit +
+                     "\"; use s, m, h or d");
   // Bounded so that neither this product nor a later conversion to milliseconds overflows.
   constexpr long kMaxSeconds = 100L * 365 * 86400;
   if (value > kMaxSeconds / unit_seconds)
@@ -157,8 +156,8 @@ Result<std::chrono::hours> parse_expiry_warn(const std::string& text) {
 Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) {
   RawFlags f;
   const po::options_description specific = specific_flags(f);
-  auto parsed = parse_command_line(kName, args, specific,
-                                   {"NAMESPACE", 0, PositionalSpec::kUnlimited});
+  auto parsed =
+      parse_command_line(kName, args, specific, {"NAMESPACE", 0, PositionalSpec::kUnlimited});
   if (!parsed)
     return parsed.error();
   CheckRootCommand command;
@@ -169,7 +168,8 @@ Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) 
   if (!f.config_dumps.empty()) {
     // `--config-dump dumps/*.json`: the shell gives the flag one file and the rest as
     // positionals, so with dumps every positional is another dump.
-    auto dumps = collect_config_dumps(f.config_dumps, parsed->positional, command.common, f.selector);
+    auto dumps =
+        collect_config_dumps(f.config_dumps, parsed->positional, command.common, f.selector);
     if (!dumps)
       return dumps.error();
     o.config_dumps = std::move(*dumps);
@@ -182,12 +182,15 @@ Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) 
     return bad_input("-A/--all-namespaces and namespace names contradict each other; give one");
   for (const std::string& name : o.namespaces) // checked here, so kubectl never sees a non-name
     if (!is_dns1123_label(name))
-      return bad_input("\"" + name + "\" is not a namespace name (a DNS-1123 label: at most 63 "
-                       "lower-case letters, digits and '-'); list them with kubectl get namespaces");
+      return bad_input(
+          "\"" + name +
+          "\" is not a namespace name (a DNS-1123 label: at most 63 "
+          "lower-case letters, digits and '-'); list them with kubectl get namespaces");
   std::sort(o.namespaces.begin(), o.namespaces.end());
   o.namespaces.erase(std::unique(o.namespaces.begin(), o.namespaces.end()), o.namespaces.end());
-  auto output = parse_output_format(command.common.output, {OutputFormat::text, OutputFormat::wide,
-                                                           OutputFormat::json, OutputFormat::yaml});
+  auto output =
+      parse_output_format(command.common.output, {OutputFormat::text, OutputFormat::wide,
+                                                  OutputFormat::json, OutputFormat::yaml});
   if (!output)
     return output.error();
   o.output = *output;
@@ -238,10 +241,13 @@ void print_check_root_help(std::ostream& out) {
       "kubectl meshca check-root [NAMESPACE...] [-l SELECTOR] [--workload-cert] [--trust-domain] "
       "[--mtls] [-o text|wide|json|yaml] [--require CAS] [--forbid CAS]\n  "
       "kubectl meshca check-root --config-dump FILE... [--workload-cert] [--trust-domain] [...]",
-      "Reads each Running sidecar's Envoy config dump (one exec per pod, only the secrets and, with\n"
+      "Reads each Running sidecar's Envoy config dump (one exec per pod, only the secrets and, "
+      "with\n"
       "--trust-domain, the clusters) and reports the CA roots it trusts, who issued its mTLS\n"
-      "certificate and the trust domains it accepts. A root is MESHCA when its SHA-256 fingerprint\n"
-      "is in the Mesh CA SPIFFE trust bundle, otherwise CITADEL. Without namespaces every namespace\n"
+      "certificate and the trust domains it accepts. A root is MESHCA when its SHA-256 "
+      "fingerprint\n"
+      "is in the Mesh CA SPIFFE trust bundle, otherwise CITADEL. Without namespaces every "
+      "namespace\n"
       "but kube-system, kube-public and kube-node-lease is checked.\n\n"
       "Exit status: 0 all checks passed, 1 a check or gate failed, 2 bad usage, 3 a pod or the\n"
       "cluster could not be read (the rest is still reported).",

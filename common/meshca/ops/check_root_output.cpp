@@ -3,11 +3,10 @@
 #include "meshca/util/table.h"
 #include "meshca/util/yaml_writer.h"
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <ctime>
 #include <map>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
 
 namespace meshca {
 namespace {
@@ -15,7 +14,9 @@ namespace {
 using rapidjson::Value;
 using Allocator = rapidjson::Document::AllocatorType;
 
-std::string pod_id(const PodReport& pod) { return pod.name + "." + pod.ns; }
+std::string pod_id(const PodReport& pod) {
+  return pod.name + "." + pod.ns;
+}
 
 std::string issuer_label(const WorkloadCertFacts& workload) {
   return workload.issuer ? "[" + std::string(to_string(*workload.issuer)) + "]" : "[UNKNOWN]";
@@ -24,7 +25,8 @@ std::string issuer_label(const WorkloadCertFacts& workload) {
 std::string workload_line(const PodReport& pod) {
   if (!pod.workload)
     return pod_id(pod) + " has no mTLS certificate (no \"default\" secret in its config dump)";
-  std::string line = pod_id(pod) + " is using the mTLS certificate issued by " + issuer_label(*pod.workload);
+  std::string line =
+      pod_id(pod) + " is using the mTLS certificate issued by " + issuer_label(*pod.workload);
   if (!pod.workload->issuer_error.empty())
     line += " (" + pod.workload->issuer_error + ")";
   return line;
@@ -113,7 +115,8 @@ std::string render_mtls(const MtlsMatrix& matrix) {
   for (std::size_t i = 0; i < matrix.groups.size(); ++i)
     for (std::size_t j = 0; j < matrix.groups.size(); ++j)
       if (!matrix.accepts[i][j])
-        out += matrix.groups[i].id + " rejects " + matrix.groups[j].id + ": " + matrix.reasons[i][j] + "\n";
+        out += matrix.groups[i].id + " rejects " + matrix.groups[j].id + ": " +
+               matrix.reasons[i][j] + "\n";
   return out;
 }
 
@@ -143,8 +146,8 @@ std::string render_wide(const CheckRootResult& result, const CheckRootOptions& o
   TableRow header;
   if (result.several_contexts)
     header.push_back("CONTEXT");
-  header.insert(header.end(), {"NAMESPACE", "NAME", "REVISION", "TRUSTS", "ISSUED BY",
-                               "TRUST DOMAINS"});
+  header.insert(header.end(),
+                {"NAMESPACE", "NAME", "REVISION", "TRUSTS", "ISSUED BY", "TRUST DOMAINS"});
   if (options.trust_domain)
     header.push_back("MISSING TRUST DOMAIN FOR");
   header.insert(header.end(), {"EXPIRING", "SPIFFE ID"});
@@ -190,9 +193,10 @@ Value pod_value(const PodReport& pod, Allocator& a) {
   if (pod.workload) {
     Value w(rapidjson::kObjectType);
     w.AddMember("spiffeId", string_value(pod.workload->spiffe_id, a), a);
-    w.AddMember("issuer", pod.workload->issuer
-                              ? string_value(std::string(to_string(*pod.workload->issuer)), a)
-                              : Value(rapidjson::kNullType),
+    w.AddMember("issuer",
+                pod.workload->issuer
+                    ? string_value(std::string(to_string(*pod.workload->issuer)), a)
+                    : Value(rapidjson::kNullType),
                 a);
     if (!pod.workload->issuer_error.empty())
       w.AddMember("issuerError", string_value(pod.workload->issuer_error, a), a);
@@ -254,7 +258,9 @@ rapidjson::Document build_document(const CheckRootResult& result) {
     sets.PushBack(set, a);
   }
   summary.AddMember("trustSets", sets, a);
-  summary.AddMember("meshcaRule", rapidjson::StringRef(result.rule_is_subject_cn ? "subjectCN" : "trustBundle"), a);
+  summary.AddMember("meshcaRule",
+                    rapidjson::StringRef(result.rule_is_subject_cn ? "subjectCN" : "trustBundle"),
+                    a);
   summary.AddMember("meshcaRoots", string_value(result.meshca_rule, a), a);
   summary.AddMember("clusterErrors", names_value(result.cluster_errors, a), a);
   summary.AddMember("warnings", names_value(result.warnings, a), a);
@@ -269,8 +275,10 @@ rapidjson::Document build_document(const CheckRootResult& result) {
       g.AddMember("id", string_value(group.id, a), a);
       g.AddMember("pods", static_cast<uint64_t>(group.pods), a);
       g.AddMember("trusts", names_value(group.trusts.names(), a), a);
-      g.AddMember("issuer", group.issuer ? string_value(std::string(to_string(*group.issuer)), a)
-                                         : Value(rapidjson::kNullType), a);
+      g.AddMember("issuer",
+                  group.issuer ? string_value(std::string(to_string(*group.issuer)), a)
+                               : Value(rapidjson::kNullType),
+                  a);
       g.AddMember("examplePod", string_value(group.example_pod, a), a);
       Value accepts(rapidjson::kArrayType);
       for (std::size_t j = 0; j < result.mtls->groups.size(); ++j)
@@ -301,7 +309,8 @@ std::string render_summary(const CheckRootResult& result, const CheckRootOptions
   std::string out;
   std::string sets;
   for (const auto& [label, count] : trust_set_counts(result))
-    sets += (sets.empty() ? "" : "; ") + std::to_string(count) + (count == 1 ? " pod trusts " : " pods trust ") + label;
+    sets += (sets.empty() ? "" : "; ") + std::to_string(count) +
+            (count == 1 ? " pod trusts " : " pods trust ") + label;
   if (!sets.empty())
     out += sets + "\n";
   const std::size_t failed = failed_count(result);

@@ -25,7 +25,8 @@ constexpr std::string_view kPendingText =
 Result<std::vector<FetchedSecret>> fetch_ca_secrets(KubectlRunner& kubectl) {
   std::vector<FetchedSecret> found;
   for (const char* name : kCaSecretNames) {
-    const std::vector<std::string> args = {"get", "secret", name, "-n", kIstioNamespace, "-o", "json"};
+    const std::vector<std::string> args = {"get",           "secret", name,  "-n",
+                                           kIstioNamespace, "-o",     "json"};
     std::string attempts;
     auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
     if (!output)
@@ -64,7 +65,7 @@ Status check_mesh(const CleanupSecretsOptions& options, CleanupEnvironment& env)
 // new self-signed root into istio-ca-secret (Istio security/pkg/pki/ca/ca.go), so the Citadel
 // CA would not be retired. Refused unless --force (then a warning each).
 Result<std::vector<std::string>> check_no_istio_ca(const CleanupSecretsOptions& options,
-                                                  CleanupEnvironment& env) {
+                                                   CleanupEnvironment& env) {
   auto config = read_mesh_ca_config(env.kubectl);
   if (!config)
     return config.error();
@@ -74,12 +75,12 @@ Result<std::vector<std::string>> check_no_istio_ca(const CleanupSecretsOptions& 
     if (!ca.runs_istio_ca())
       continue;
     minting.push_back(name);
-    lines += "\n  revision " + name + ": " +
-             (ca.issuer ? std::string(to_string(*ca.issuer)) + " certificates (" +
-                              ca.issuer_source + ")"
-                        : std::string("its CA cannot be told, counted as Istio's own")) +
-             ", ENABLE_CA_SERVER " + (ca.ca_server ? "on" : "off") + "; fix: kubectl meshca prune-revision " +
-             name;
+    lines +=
+        "\n  revision " + name + ": " +
+        (ca.issuer ? std::string(to_string(*ca.issuer)) + " certificates (" + ca.issuer_source + ")"
+                   : std::string("its CA cannot be told, counted as Istio's own")) +
+        ", ENABLE_CA_SERVER " + (ca.ca_server ? "on" : "off") +
+        "; fix: kubectl meshca prune-revision " + name;
   }
   if (minting.empty())
     return minting;
@@ -88,7 +89,8 @@ Result<std::vector<std::string>> check_no_istio_ca(const CleanupSecretsOptions& 
         "refusing to delete the CA secrets while an installed revision runs Istio's own CA: "
         "restarted without them, its istiod mints a new self-signed root into istio-ca-secret, "
         "so the Citadel CA would not be retired and a restore would collide with it. Nothing was "
-        "changed:" + lines +
+        "changed:" +
+        lines +
         "\nPrune those revisions first, as the guide orders it (move what still uses them to the "
         "Mesh CA revision), then re-run. Use --force to delete anyway (the check after the "
         "restart still fails if a CA secret comes back).");
@@ -118,10 +120,13 @@ Status check_secrets_stay_gone(const CleanupSecretsOptions& options, CleanupEnvi
   for (const std::string& name : minting)
     who += (who.empty() ? "" : ", ") + name;
   return check_failed(
-      names + " exists again in istio-system after istiod restarted: an istiod running Istio's "
-      "own CA" + (who.empty() ? std::string() : " (revision " + who + ")") +
+      names +
+      " exists again in istio-system after istiod restarted: an istiod running Istio's "
+      "own CA" +
+      (who.empty() ? std::string() : " (revision " + who + ")") +
       " minted a new self-signed root. The Citadel CA is not retired. Your backup in " +
-      options.dir + " is intact (restoring it needs the new secret deleted first). Fix: kubectl "
+      options.dir +
+      " is intact (restoring it needs the new secret deleted first). Fix: kubectl "
       "meshca prune-revision REV for the revision named, then kubectl delete secret " +
       present->front() + " -n istio-system and re-run cleanup-secrets with a new --backup-dir.");
 }
@@ -175,7 +180,8 @@ Status back_up_all(const CleanupSecretsOptions& options, CleanupEnvironment& env
   for (const FetchedSecret& secret : secrets) {
     const std::string path = options.dir + "/" + backup_file_name(secret.name);
     if (options.dry_run != DryRun::none) {
-      env.out << "secret/" << secret.name << " backed up to " << path << dry_run_suffix(options.dry_run) << '\n';
+      env.out << "secret/" << secret.name << " backed up to " << path
+              << dry_run_suffix(options.dry_run) << '\n';
       continue;
     }
     auto outcome = back_up_secret(env.kubectl, options.dir, secret.object, env.hooks);
@@ -183,7 +189,8 @@ Status back_up_all(const CleanupSecretsOptions& options, CleanupEnvironment& env
       return outcome.error();
     env.out << "secret/" << secret.name
             << (*outcome == BackupOutcome::written ? " backed up to " : " already backed up in ")
-            << path << '\n' << std::flush;
+            << path << '\n'
+            << std::flush;
   }
   return done();
 }
@@ -192,16 +199,18 @@ Status delete_all(const CleanupSecretsOptions& options, CleanupEnvironment& env,
                   const std::vector<FetchedSecret>& secrets) {
   for (const FetchedSecret& secret : secrets) {
     if (options.dry_run != DryRun::client) {
-      std::vector<std::string> args = {"delete", "secret", secret.name, "-n", kIstioNamespace,
-                                       "--ignore-not-found"};
+      std::vector<std::string> args = {"delete", "secret",        secret.name,
+                                       "-n",     kIstioNamespace, "--ignore-not-found"};
       for (std::string& flag : dry_run_args(options.dry_run))
         args.push_back(std::move(flag));
-      auto deleted = run_checked(env.kubectl, args, "deleting secret " + secret.name + " in istio-system");
+      auto deleted =
+          run_checked(env.kubectl, args, "deleting secret " + secret.name + " in istio-system");
       if (!deleted)
         return cluster_error(deleted.error().message + "; the backup in " + options.dir +
                              " is complete: re-run the same command to finish");
     }
-    env.out << "secret/" << secret.name << " deleted" << dry_run_suffix(options.dry_run) << '\n' << std::flush;
+    env.out << "secret/" << secret.name << " deleted" << dry_run_suffix(options.dry_run) << '\n'
+            << std::flush;
   }
   return done();
 }

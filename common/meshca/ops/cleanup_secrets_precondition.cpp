@@ -38,8 +38,8 @@ PreconditionVerdict evaluate_precondition(const CheckRootResult& result) {
     else if (!pod.workload || !pod.workload->issuer)
       problem = "have no certificate a root they trust verifies";
     else if (*pod.workload->issuer != CaClass::meshca)
-      problem = "use mTLS certificates issued by [" +
-                std::string(to_string(*pod.workload->issuer)) + "]";
+      problem =
+          "use mTLS certificates issued by [" + std::string(to_string(*pod.workload->issuer)) + "]";
     if (!problem.empty())
       ++groups[{pod.context, pod.ns, pod.revision, problem}];
   }
@@ -60,7 +60,8 @@ Error precondition_error(const PreconditionVerdict& verdict, std::size_t limit) 
   std::string message;
   ExitStatus status = ExitStatus::check_failed;
   if (!verdict.not_ready.empty()) {
-    message = std::to_string(verdict.not_ready_sidecars) + " of " + std::to_string(verdict.checked) +
+    message = std::to_string(verdict.not_ready_sidecars) + " of " +
+              std::to_string(verdict.checked) +
               " sidecars still depend on the Citadel CA; deleting its secrets now would break "
               "their mTLS. Nothing was changed:";
     append_list(message, verdict.not_ready, limit);

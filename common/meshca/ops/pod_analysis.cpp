@@ -27,7 +27,8 @@ void analyze_roots(const ParsedBundle& bundle, const AnalysisSettings& settings,
   report.trusts = bundle.cas;
   for (std::size_t i = 0; i < bundle.roots.size(); ++i) {
     const x509::Certificate& root = bundle.roots[i];
-    report.roots.push_back({root.subject(), root.fingerprint(), root.not_after(), bundle.classes[i]});
+    report.roots.push_back(
+        {root.subject(), root.fingerprint(), root.not_after(), bundle.classes[i]});
     note_expiry(root, "root " + root.subject(), settings, report);
   }
 }
@@ -56,8 +57,9 @@ void analyze_workload(const std::string& chain_pem, const ParsedBundle& bundle,
     if (auto issued = x509::verify_chain(*chain, bundle.roots, latest_not_before(*chain)))
       facts.issuer = bundle.classes[*issued];
   }
-  note_expiry(leaf, "workload certificate " + (facts.spiffe_id.empty() ? leaf.subject() : facts.spiffe_id),
-              settings, report);
+  note_expiry(
+      leaf, "workload certificate " + (facts.spiffe_id.empty() ? leaf.subject() : facts.spiffe_id),
+      settings, report);
   report.workload = std::move(facts);
 }
 
@@ -76,7 +78,8 @@ void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
   report.trust_domains_known = state->has_clusters_or_listeners || !report.trust_domains.empty();
   report.trust_domain_cas = settings.trust_domain_owners.owners_of(report.trust_domains);
   if (!state->root_ca) {
-    report.error = "no ROOTCA secret in the proxy's config dump (is the sidecar connected to istiod?)";
+    report.error =
+        "no ROOTCA secret in the proxy's config dump (is the sidecar connected to istiod?)";
     return;
   }
   if (x509::find_end_line_run_on(state->root_ca->pem)) {
@@ -90,8 +93,8 @@ void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
                    "-----END CERTIFICATE-----)";
     return;
   }
-  auto bundle = bundles.get(state->root_ca->pem, "ROOTCA trust bundle of pod \"" + report.ns +
-                                                     "/" + report.name + "\"");
+  auto bundle = bundles.get(state->root_ca->pem,
+                            "ROOTCA trust bundle of pod \"" + report.ns + "/" + report.name + "\"");
   if (!bundle) {
     report.error = bundle.error().message;
     return;

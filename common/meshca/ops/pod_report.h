@@ -22,7 +22,7 @@ struct WorkloadCertFacts {
   std::optional<CaClass> issuer; // the class of the pod's own root that verifies the chain
   std::string issuer_error;      // why no root verified it, when issuer is empty
   x509::TimePoint not_after;
-  x509::FingerprintSet chain;    // the chain's certificates: groups pods by issuing chain
+  x509::FingerprintSet chain; // the chain's certificates: groups pods by issuing chain
   std::vector<x509::Certificate> certificates; // leaf first, for the mTLS matrix
 };
 
@@ -36,7 +36,7 @@ struct PodReport {
   std::string ns;
   std::string name;
   std::string revision;
-  std::string error;   // set when the pod could not be read; the facts below are then empty
+  std::string error; // set when the pod could not be read; the facts below are then empty
 
   std::vector<RootFacts> roots;
   CaSet trusts;

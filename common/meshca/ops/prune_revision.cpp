@@ -31,8 +31,11 @@ Status delete_object(const PruneObject& object, DryRun dry_run, KubectlRunner& k
 // when --ignore-not-found finds none of them.
 Result<rapidjson::Document> read_istiod_objects(KubectlRunner& kubectl, const std::string& istiod) {
   const std::string what = "reading the " + istiod + " objects in istio-system";
-  const std::vector<std::string> args = {"get", "service,deployment,horizontalpodautoscaler,poddisruptionbudget",
-                                         istiod, "-n", kIstioSystem, "--ignore-not-found", "-o", "json"};
+  const std::vector<std::string> args = {
+      "get",        "service,deployment,horizontalpodautoscaler,poddisruptionbudget",
+      istiod,       "-n",
+      kIstioSystem, "--ignore-not-found",
+      "-o",         "json"};
   auto output = run_checked(kubectl, args, what);
   if (!output)
     return output.error();
@@ -115,8 +118,9 @@ Status run_prune_revision(const PruneRevisionOptions& options, PruneEnvironment&
     env.err << "warning: --force: " << blocker.what << '\n';
   if (options.dry_run == DryRun::none) {
     const std::size_t count = plan->objects.size();
-    auto answer = env.confirm("Delete " + std::to_string(count) + (count == 1 ? " object" : " objects") +
-                              " of revision " + options.revision + "?");
+    auto answer =
+        env.confirm("Delete " + std::to_string(count) + (count == 1 ? " object" : " objects") +
+                    " of revision " + options.revision + "?");
     if (!answer)
       return answer.error();
     if (*answer == Confirmed::no)
@@ -125,7 +129,8 @@ Status run_prune_revision(const PruneRevisionOptions& options, PruneEnvironment&
   for (const PruneObject& object : plan->objects) {
     if (options.dry_run != DryRun::client)
       MESHCA_TRY(delete_object(object, options.dry_run, env.kubectl));
-    env.out << object.display() << " deleted" << dry_run_suffix(options.dry_run) << '\n' << std::flush;
+    env.out << object.display() << " deleted" << dry_run_suffix(options.dry_run) << '\n'
+            << std::flush;
   }
   if (options.dry_run != DryRun::none) {
     env.err << "Dry run: nothing was deleted.\n";

@@ -18,18 +18,20 @@ struct RawFlags {
 
 po::options_description specific_flags(RawFlags& f) {
   po::options_description d;
-  d.add_options()
-    ("yes,y", po::bool_switch(&f.yes), "Do not ask for confirmation (required without a terminal)")
-    ("force", po::bool_switch(&f.force),
-     "Delete the gateways although a Service would be left without endpoints (printed as "
-     "warnings; the other refusals cannot be forced)")
-    ("dry-run", po::value(&f.dry_run)->implicit_value("client")->value_name("MODE"),
-     "Only list the objects that would be deleted: client (the default), server (the API server "
-     "validates each delete), none");
+  d.add_options()("yes,y", po::bool_switch(&f.yes),
+                  "Do not ask for confirmation (required without a terminal)")(
+      "force", po::bool_switch(&f.force),
+      "Delete the gateways although a Service would be left without endpoints (printed as "
+      "warnings; the other refusals cannot be forced)")(
+      "dry-run", po::value(&f.dry_run)->implicit_value("client")->value_name("MODE"),
+      "Only list the objects that would be deleted: client (the default), server (the API server "
+      "validates each delete), none");
   return d;
 }
 
-bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 } // namespace
 
@@ -56,7 +58,8 @@ Result<PruneRevisionCommand> parse_prune_revision(const std::vector<std::string>
   PruneRevisionOptions& o = command.options;
   o.revision = parsed->positional.front();
   if (!is_revision_name(o.revision))
-    return bad_input("revision \"" + o.revision + "\": not a valid revision name (lower-case "
+    return bad_input("revision \"" + o.revision +
+                     "\": not a valid revision name (lower-case "
                      "letters, digits and '-', at most 63); see kubectl meshca status");
   auto dry_run = parse_dry_run(f.dry_run);
   if (!dry_run)
@@ -77,9 +80,11 @@ void print_prune_revision_help(std::ostream& out) {
   const HelpText help{
       "kubectl meshca prune-revision OLD [--yes] [--dry-run] [--force]",
       "Removes an old control-plane revision once nothing uses it: its gateway Deployments, its\n"
-      "injector webhook (istio-sidecar-injector-OLD), Service, Deployment, HorizontalPodAutoscaler\n"
+      "injector webhook (istio-sidecar-injector-OLD), Service, Deployment, "
+      "HorizontalPodAutoscaler\n"
       "and PodDisruptionBudget istiod-OLD (istiod for an unrevisioned install), and IstioOperator\n"
-      "installed-state-OLD (absent since Istio 1.21). Refuses, deleting nothing, while a namespace\n"
+      "installed-state-OLD (absent since Istio 1.21). Refuses, deleting nothing, while a "
+      "namespace\n"
       "label, a revision tag or another webhook still points at OLD, or a running pod (other than\n"
       "OLD's own gateways) was injected by it, and names the command that clears each. Also\n"
       "refuses while a Service (any namespace, any type) would be left without endpoints because\n"

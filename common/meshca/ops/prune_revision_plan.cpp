@@ -55,15 +55,16 @@ void add_webhook_objects_and_blockers(std::string_view revision, const ControlPl
       plan.objects.push_back({"mutatingwebhookconfiguration.admissionregistration.k8s.io", "",
                               webhook.name, "injector"});
     } else if (!webhook.tag.empty()) {
-      plan.blockers.push_back({"revision tag " + webhook.tag + " (mutatingwebhookconfiguration/" +
-                                   webhook.name + ") points at " + std::string(revision),
-                               "istioctl tag set " + webhook.tag + " --revision " + target +
-                                   " --overwrite"});
+      plan.blockers.push_back(
+          {"revision tag " + webhook.tag + " (mutatingwebhookconfiguration/" + webhook.name +
+               ") points at " + std::string(revision),
+           "istioctl tag set " + webhook.tag + " --revision " + target + " --overwrite"});
     } else {
       plan.blockers.push_back({"mutatingwebhookconfiguration/" + webhook.name +
                                    " still sends sidecar injection to " + std::string(revision),
                                "move the namespaces it serves, then kubectl delete "
-                               "mutatingwebhookconfiguration " + webhook.name});
+                               "mutatingwebhookconfiguration " +
+                                   webhook.name});
     }
   }
 }
@@ -73,10 +74,14 @@ void add_namespace_blockers(std::string_view revision, const PruneInputs& in, Pr
   for (const NamespaceInjection& ns : resolve_namespaces(in.namespaces, in.plane)) {
     const std::string fix = "kubectl meshca relabel ns " + ns.name + " --revision " + target;
     if (ns.rev_label == revision)
-      plan.blockers.push_back({"namespace/" + ns.name + " is labelled istio.io/rev=" + *ns.rev_label, fix});
+      plan.blockers.push_back(
+          {"namespace/" + ns.name + " is labelled istio.io/rev=" + *ns.rev_label, fix});
     else if (ns.injection_label == "enabled" && ns.target == revision)
-      plan.blockers.push_back({"namespace/" + ns.name + " is labelled istio-injection=enabled, which "
-                               "injects from " + std::string(revision), fix});
+      plan.blockers.push_back({"namespace/" + ns.name +
+                                   " is labelled istio-injection=enabled, which "
+                                   "injects from " +
+                                   std::string(revision),
+                               fix});
   }
 }
 
@@ -99,9 +104,9 @@ void add_pod_blockers(std::string_view revision, const PruneInputs& in, PrunePla
     if (same_revision(pod.revision, std::string(revision)) && !is_own_gateway_pod(pod, own))
       by_namespace[pod.ns].push_back(pod.name);
   for (const auto& [ns, pods] : by_namespace) {
-    std::string what = "namespace/" + ns + " has " + std::to_string(pods.size()) +
-                       " running pod" + (pods.size() == 1 ? "" : "s") + " injected by " +
-                       std::string(revision) + ":";
+    std::string what = "namespace/" + ns + " has " + std::to_string(pods.size()) + " running pod" +
+                       (pods.size() == 1 ? "" : "s") + " injected by " + std::string(revision) +
+                       ":";
     for (std::size_t i = 0; i < pods.size() && i < 5; ++i)
       what += " " + pods[i];
     if (pods.size() > 5)
@@ -118,7 +123,8 @@ void add_install_objects(std::string_view revision, const PruneInputs& in, Prune
     for (const auto& item : items->GetArray()) {
       const std::string ref = kind_ref(text(item, "kind"));
       if (!ref.empty())
-        plan.objects.push_back({ref, metadata_text(item, "namespace"), metadata_text(item, "name"), "istiod"});
+        plan.objects.push_back(
+            {ref, metadata_text(item, "namespace"), metadata_text(item, "name"), "istiod"});
     }
   }
   const rapidjson::Value* operators = in.operators ? items_of(*in.operators) : nullptr;
@@ -133,14 +139,16 @@ void add_install_objects(std::string_view revision, const PruneInputs& in, Prune
                          (unrevisioned ? spec_revision.empty() || spec_revision == revision
                                        : spec_revision == revision);
     if (matches)
-      plan.objects.push_back({"istiooperator.install.istio.io", metadata_text(item, "namespace"), name,
-                              "install record"});
+      plan.objects.push_back({"istiooperator.install.istio.io", metadata_text(item, "namespace"),
+                              name, "install record"});
   }
 }
 
 } // namespace
 
-std::string PruneObject::display() const { return ns.empty() ? ref() : ref() + " -n " + ns; }
+std::string PruneObject::display() const {
+  return ns.empty() ? ref() : ref() + " -n " + ns;
+}
 
 std::string istiod_name(const ControlPlane& plane, std::string_view revision) {
   const ControlPlaneRevision* found = plane.find_revision(revision);
@@ -150,8 +158,9 @@ std::string istiod_name(const ControlPlane& plane, std::string_view revision) {
 }
 
 std::string own_injector_name(const ControlPlane& plane, std::string_view revision) {
-  return istiod_name(plane, revision) == "istiod" ? "istio-sidecar-injector"
-                                                  : "istio-sidecar-injector-" + std::string(revision);
+  return istiod_name(plane, revision) == "istiod"
+             ? "istio-sidecar-injector"
+             : "istio-sidecar-injector-" + std::string(revision);
 }
 
 PrunePlan plan_prune(std::string_view revision, const PruneInputs& inputs) {

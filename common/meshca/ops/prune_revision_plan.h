@@ -5,7 +5,6 @@
 #include "meshca/mesh/control_plane.h"
 
 #include <rapidjson/document.h>
-
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +18,7 @@ struct PruneObject {
   std::string role; // "gateway", "istiod", "injector", "install record"
 
   std::string ref() const { return kind + "/" + name; } // "deployment.apps/istiod-asm-1"
-  std::string display() const;                           // ref() + " -n NS" when namespaced
+  std::string display() const;                          // ref() + " -n NS" when namespaced
 };
 
 struct PruneBlocker {

@@ -6,7 +6,6 @@
 #include "meshca/util/worker_pool.h"
 
 #include <algorithm>
-
 #include <ostream>
 
 namespace meshca {
@@ -107,28 +106,33 @@ void mark_not_started(std::vector<RelabelResult>& results, RelabelReport& report
   }
   if (!names.empty())
     add_error(report, cluster_error("interrupted (Ctrl-C): not relabelled, nothing was sent for "
-                                    "them: " + names + "; re-run the same command to finish"));
+                                    "them: " +
+                                    names + "; re-run the same command to finish"));
 }
 
 void apply(KubectlRunner& kubectl, const RelabelOptions& options,
            std::vector<RelabelResult>& results, RelabelReport& report) {
   const std::atomic<bool>& interrupted = install_interrupt_flag();
   std::vector<std::optional<Error>> failures(results.size());
-  parallel_for(results.size(), options.parallel, [&](std::size_t i) {
-    RelabelResult& result = results[i];
-    if (!result.change.changed)
-      return;
-    if (options.dry_run != DryRun::client) {
-      auto patched = run_checked(kubectl, relabel_patch_args(result.change, options.dry_run),
-                                 "namespace \"" + result.change.name + "\": patching its labels");
-      if (!patched) {
-        result.outcome = RelabelOutcome::failed;
-        failures[i] = patched.error();
-        return;
-      }
-    }
-    result.outcome = RelabelOutcome::relabeled;
-  }, &interrupted);
+  parallel_for(
+      results.size(), options.parallel,
+      [&](std::size_t i) {
+        RelabelResult& result = results[i];
+        if (!result.change.changed)
+          return;
+        if (options.dry_run != DryRun::client) {
+          auto patched =
+              run_checked(kubectl, relabel_patch_args(result.change, options.dry_run),
+                          "namespace \"" + result.change.name + "\": patching its labels");
+          if (!patched) {
+            result.outcome = RelabelOutcome::failed;
+            failures[i] = patched.error();
+            return;
+          }
+        }
+        result.outcome = RelabelOutcome::relabeled;
+      },
+      &interrupted);
   for (auto& failure : failures)
     if (failure)
       add_error(report, std::move(*failure));
@@ -200,14 +204,15 @@ RelabelReport run_relabel(KubectlRunner& kubectl, const RelabelOptions& options,
       add_error(report, read.error());
       return report;
     } else {
-      warn(report, diagnostics, "--force: the control plane could not be read, so the trust "
-                                "gate was not checked: " + read.error().message);
+      warn(report, diagnostics,
+           "--force: the control plane could not be read, so the trust "
+           "gate was not checked: " +
+               read.error().message);
     }
   }
-  RelabelPlan plan =
-      plan_relabel(selected->namespaces, options.target,
-                   options.force == Force::no && control_plane ? &*control_plane : nullptr,
-                   options.force);
+  RelabelPlan plan = plan_relabel(
+      selected->namespaces, options.target,
+      options.force == Force::no && control_plane ? &*control_plane : nullptr, options.force);
   for (const std::string& refusal : plan.refusals)
     add_error(report, check_failed(refusal));
   if (!plan.refusals.empty())

@@ -133,9 +133,8 @@ std::string gateway_rerun(const RolloutOptions& options) {
 
 // The pods of every scope's namespace (istio-system once), by namespace; a list that fails is
 // an error in the report and a missing entry.
-std::map<std::string, rapidjson::Document> read_scope_pods(KubectlRunner& kubectl,
-                                                           const RolloutOptions& options,
-                                                           RolloutReport& report) {
+std::map<std::string, rapidjson::Document>
+read_scope_pods(KubectlRunner& kubectl, const RolloutOptions& options, RolloutReport& report) {
   std::vector<std::string> namespaces;
   for (const RolloutScope& scope : report.scopes)
     if (std::find(namespaces.begin(), namespaces.end(), scope.ns) == namespaces.end())
@@ -162,22 +161,23 @@ std::map<std::string, rapidjson::Document> read_scope_pods(KubectlRunner& kubect
 
 // Decides which workloads need a restart from the pods before it, then runs the trust gate for
 // every scope whose pods would move. Errors (a refusal included) go into the report.
-void decide_and_gate(KubectlRunner& kubectl, const RolloutOptions& options,
-                     RolloutReport& report, std::vector<std::string>& warnings) {
+void decide_and_gate(KubectlRunner& kubectl, const RolloutOptions& options, RolloutReport& report,
+                     std::vector<std::string>& warnings) {
   std::map<std::string, rapidjson::Document> pods = read_scope_pods(kubectl, options, report);
   if (report.status != ExitStatus::ok)
     return;
   std::vector<PlannedMove> moves;
   for (RolloutScope& scope : report.scopes) {
-    const RestartDecision decision =
-        decide_restarts(scope.workloads, pods.at(scope.ns), scope.revision, !scope.gateways,
-                        options.restart_all);
+    const RestartDecision decision = decide_restarts(
+        scope.workloads, pods.at(scope.ns), scope.revision, !scope.gateways, options.restart_all);
     if (decision.pods_to_move == 0)
       continue;
-    const std::string what = scope.gateways ? "the gateways of " + scope.revision + " in istio-system"
-                                            : "namespace " + scope.ns;
-    auto it = std::find_if(moves.begin(), moves.end(),
-                           [&](const PlannedMove& move) { return move.revision == scope.revision; });
+    const std::string what = scope.gateways
+                                 ? "the gateways of " + scope.revision + " in istio-system"
+                                 : "namespace " + scope.ns;
+    auto it = std::find_if(moves.begin(), moves.end(), [&](const PlannedMove& move) {
+      return move.revision == scope.revision;
+    });
     if (it == moves.end())
       it = moves.insert(moves.end(), PlannedMove{scope.revision, {}});
     it->what.push_back(what);
@@ -226,8 +226,8 @@ std::string interrupted_summary(const RolloutOptions& options, const RolloutRepo
     for (const WorkloadRollout& rollout : scope.workloads) {
       if (rollout.state == RolloutState::not_started)
         ++not_started;
-      else if (rollout.state == RolloutState::restarted || rollout.state == RolloutState::complete ||
-               rollout.state == RolloutState::timed_out)
+      else if (rollout.state == RolloutState::restarted ||
+               rollout.state == RolloutState::complete || rollout.state == RolloutState::timed_out)
         ++restarted;
     }
   std::string rerun = "kubectl meshca rollout";

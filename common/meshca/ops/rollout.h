@@ -29,8 +29,8 @@ struct RolloutOptions {
   DryRun dry_run = DryRun::none;
   OutputFormat output = OutputFormat::text;
   std::size_t parallel = 4; // workloads restarted and waited for at once
-  bool restart_all = false;  // --restart-all: also workloads already on the revision
-  Force force = Force::no;   // --force: the trust gate's refusal becomes warnings
+  bool restart_all = false; // --restart-all: also workloads already on the revision
+  Force force = Force::no;  // --force: the trust gate's refusal becomes warnings
   // The trust gate for scopes whose pods would move; empty: not checked.
   std::function<Result<TrustGateVerdict>(const std::string& revision)> trust_gate;
 };
@@ -49,12 +49,12 @@ struct RolloutReport {
   DryRun dry_run = DryRun::none;
   bool wait = true;
   ProofMode mode = ProofMode::after_rollout;
-  std::vector<RolloutScope> scopes; // namespaces in the order given, then gateways
-  std::vector<std::string> notes;   // printed on stderr ("no gateway of revision X")
+  std::vector<RolloutScope> scopes;  // namespaces in the order given, then gateways
+  std::vector<std::string> notes;    // printed on stderr ("no gateway of revision X")
   std::vector<std::string> warnings; // --force overrides, printed on stderr
-  std::vector<Error> errors;        // each printed as its own error line
+  std::vector<Error> errors;         // each printed as its own error line
   ExitStatus status = ExitStatus::ok;
-  bool interrupted = false;         // Ctrl-C: the restarts stopped and no pod was checked
+  bool interrupted = false; // Ctrl-C: the restarts stopped and no pod was checked
 
   std::size_t not_moved_count() const; // NotMoved groups over every scope
 };

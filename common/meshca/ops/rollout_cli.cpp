@@ -110,7 +110,8 @@ Result<std::chrono::seconds> parse_timeout(std::string_view text, std::string_vi
     // Bounded so that neither the sum nor a later conversion to milliseconds overflows.
     constexpr long long kMaxSeconds = 100LL * 365 * 86400;
     if (value > (kMaxSeconds - total) / unit)
-      return bad_input(std::string(flag) + " \"" + std::string(text) + "\": too long; at most 876000h");
+      return bad_input(std::string(flag) + " \"" + std::string(text) +
+                       "\": too long; at most 876000h");
     total += value * unit;
   }
   if (total <= 0)
@@ -207,7 +208,8 @@ void print_rollout_help(std::ostream& out) {
       "revision's sidecars must trust the issuer of every running sidecar's certificate; else\n"
       "nothing is restarted (exit 1) and the fix is named. --force overrides with warnings.\n\n"
       "Exit status: 0 everything moved, 1 something did not move or a namespace has no control\n"
-      "plane or the trust gate refused (nothing restarted), 2 bad usage or unknown namespace, 3 the cluster could not be\n"
+      "plane or the trust gate refused (nothing restarted), 2 bad usage or unknown namespace, 3 "
+      "the cluster could not be\n"
       "read or a restart failed.",
       "# Restart two namespaces and prove they moved\n"
       "kubectl meshca rollout bookinfo shop\n\n"
