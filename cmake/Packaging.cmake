@@ -4,13 +4,16 @@
 # LICENSE in <prefix>/share/doc/kubectl-meshca.
 #
 # Targets:
-#   krew-archive       builds every plugin executable and packs this machine's release archive
+#   krew-archive       builds the release executables for each of MESHCA_RELEASE_ARCHES (amd64,
+#                      arm64) in ${CMAKE_BINARY_DIR}/release/<arch> (packaging/release/
+#                      build_release.cmake: static Boost, OpenSSL, libcurl and libstdc++, glibc
+#                      >= 2.34 shared; arm64 cross-compiled) and packs each one's archive
 #                      ${MESHCA_DIST_DIR}/kubectl-meshca_<version>_linux_<arch>.tar.gz
 #   krew-package       krew-archive, then writes ${MESHCA_KREW_MANIFEST} from
 #                      packaging/krew/meshca.yaml.in with each platform's sha256 read from the
 #                      archive present in ${MESHCA_DIST_DIR} for that platform
 #   krew-package-test  the same into ${CMAKE_BINARY_DIR}/packaging-test (never the source tree),
-#                      platforms without an archive marked unbuilt; the packaging tests use it
+#                      from the same release trees; the packaging tests use it
 #
 # A platform with no archive in the dist folder is refused unless its sha256 is given with
 # -DMESHCA_KREW_SHA256_<os>_<arch>=<hex> (an archive built and uploaded elsewhere) or
@@ -19,6 +22,12 @@
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
   DESTINATION share/doc/kubectl-meshca)
+if(MESHCA_RELEASE_STATIC)
+  return() # a release tree (packaging/release/build_release.cmake) packs nothing itself
+endif()
+
+set(MESHCA_RELEASE_ARCHES "amd64;arm64" CACHE STRING "linux architectures krew-archive builds")
+set(MESHCA_RELEASE_JOBS 2 CACHE STRING "Parallel jobs of each release build")
 
 set(MESHCA_DIST_DIR ${PROJECT_SOURCE_DIR}/dist CACHE PATH "Where krew-archive writes release archives")
 set(MESHCA_KREW_MANIFEST ${PROJECT_SOURCE_DIR}/krew-manifests/meshca.yaml CACHE FILEPATH
@@ -48,20 +57,23 @@ set(MESHCA_KREW_DIR ${PROJECT_SOURCE_DIR}/packaging/krew)
 
 # One pack command and one manifest command, for a dist folder and a manifest path.
 function(meshca_add_krew_targets archive_target package_target dist_dir manifest allow_unbuilt)
-  set(stage_dir ${CMAKE_BINARY_DIR}/krew-stage/${archive_target})
-  add_custom_target(${archive_target}
-    COMMAND ${CMAKE_COMMAND}
-      -DBIN_DIR=${CMAKE_BINARY_DIR}/bin
+  set(build_commands "")
+  foreach(arch IN LISTS MESHCA_RELEASE_ARCHES)
+    list(APPEND build_commands COMMAND ${CMAKE_COMMAND}
       -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
-      -DSTAGE_DIR=${stage_dir}
+      -DWORK_DIR=${CMAKE_BINARY_DIR}/release
+      -DARCH=${arch}
       -DDIST_DIR=${dist_dir}
       -DVERSION=${PROJECT_VERSION}
-      -DOS=${MESHCA_KREW_HOST_OS}
-      -DARCH=${MESHCA_KREW_HOST_ARCH}
-      -DSTRIP=${CMAKE_STRIP}
-      -P ${MESHCA_KREW_DIR}/pack_archive.cmake
-    COMMENT "Packing ${dist_dir}/kubectl-meshca_${PROJECT_VERSION}_${MESHCA_KREW_HOST_OS}_${MESHCA_KREW_HOST_ARCH}.tar.gz"
-    VERBATIM)
+      -DJOBS=${MESHCA_RELEASE_JOBS}
+      -DGENERATOR=${CMAKE_GENERATOR}
+      -DWERROR=${MESHCA_WERROR}
+      -P ${PROJECT_SOURCE_DIR}/packaging/release/build_release.cmake)
+  endforeach()
+  # One arch after the other, each with MESHCA_RELEASE_JOBS jobs.
+  add_custom_target(${archive_target} ${build_commands}
+    COMMENT "Building the release executables (${MESHCA_RELEASE_ARCHES}) and packing ${dist_dir}"
+    USES_TERMINAL VERBATIM)
 
   # Lists travel as ',' separated strings: a ';' would split the command's argument.
   string(REPLACE ";" "," platforms "${MESHCA_KREW_PLATFORMS}")
@@ -91,13 +103,3 @@ meshca_add_krew_targets(krew-archive krew-package ${MESHCA_DIST_DIR} ${MESHCA_KR
 meshca_add_krew_targets(krew-archive-test krew-package-test ${CMAKE_BINARY_DIR}/packaging-test/dist
   ${CMAKE_BINARY_DIR}/packaging-test/krew-manifests/meshca.yaml ON)
 
-# The archives hold every plugin executable; plugins may register after this file is read, so the
-# dependencies are added once the whole project is configured.
-function(meshca_krew_archive_dependencies)
-  get_property(plugin_targets GLOBAL PROPERTY MESHCA_PLUGIN_TARGETS)
-  if(plugin_targets)
-    add_dependencies(krew-archive ${plugin_targets})
-    add_dependencies(krew-archive-test ${plugin_targets})
-  endif()
-endfunction()
-cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL meshca_krew_archive_dependencies)

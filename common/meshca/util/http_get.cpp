@@ -1,5 +1,7 @@
 #include "meshca/util/http_get.h"
 
+#include "meshca/util/ca_store.h"
+
 #include <curl/curl.h>
 
 #include <memory>
@@ -37,6 +39,17 @@ Result<std::string> http_get(const std::string& url, const HttpGetOptions& optio
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl)
     return cluster_error("cannot fetch " + url + ": libcurl failed to initialise");
+  // The release's libcurl has no built-in CA store: name the host's (ca_store.h). A plain http://
+  // URL needs none, unless it redirects to https, where curl then reports the missing store.
+  const CaStoreSearch ca_store = find_ca_store();
+  if (ca_store.store) {
+    if (!ca_store.store->file.empty())
+      curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca_store.store->file.c_str());
+    if (!ca_store.store->directory.empty())
+      curl_easy_setopt(curl.get(), CURLOPT_CAPATH, ca_store.store->directory.c_str());
+  } else if (url.rfind("http://", 0) != 0) {
+    return cluster_error("cannot fetch " + url + ": " + describe_missing_ca_store(ca_store));
+  }
   Sink sink;
   sink.max_bytes = options.max_bytes;
   char error_buffer[CURL_ERROR_SIZE] = {};
