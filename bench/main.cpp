@@ -12,7 +12,7 @@
 
 #include "meshca/kube/kubectl.h"
 #include "meshca/mesh/sidecar_pods.h"
-#include "meshca/ops/dump_fetcher.h"
+#include "meshca/mesh/dump_fetcher.h"
 #include "meshca/util/http_get.h"
 #include "meshca/util/json.h"
 

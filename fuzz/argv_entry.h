@@ -1,18 +1,18 @@
 #pragma once
 // Fuzz entry for argument validation: the input is a `kubectl meshca ...` command line, one word
 // per NUL- or newline-separated piece. The dispatcher picks the command (cli/dispatch.h) and that
-// command's parser (ops/*_cli.h) validates the rest, as the plugins do. Each word also goes through the value parsers (durations, revision
+// command's registry row (commands/registry.h) validates the rest, as the plugins do. Each word also goes through the value parsers (durations, revision
 // names), and the whole input through the stdin namespace readers that `-` enables.
 
 #include "fuzz_check.h"
 #include "meshca/cli/dispatch.h"
 #include "meshca/cli/name_input.h"
-#include "meshca/ops/check_root_cli.h"
-#include "meshca/ops/cleanup_secrets_cli.h"
-#include "meshca/ops/prune_revision_cli.h"
-#include "meshca/ops/relabel_cli.h"
-#include "meshca/ops/rollout_cli.h"
-#include "meshca/ops/status_cli.h"
+#include "meshca/commands/check_root/check_root_cli.h"
+#include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
+#include "meshca/commands/prune_revision/prune_revision_cli.h"
+#include "meshca/commands/registry.h"
+#include "meshca/commands/relabel/relabel_cli.h"
+#include "meshca/commands/rollout/rollout_cli.h"
 
 #include <sstream>
 #include <string>
@@ -43,38 +43,12 @@ Outcome checked(const R& result) {
   return outcome_of(result);
 }
 
-inline Outcome relabel_args(const std::vector<std::string>& args, std::string_view data) {
-  auto command = parse_relabel(args);
-  if (command.ok() && command->names_from_stdin) {
-    std::istringstream in{std::string(data)};
-    return checked(expand_stdin_names(*command, in));
-  }
-  return checked(command);
-}
-
-inline Outcome rollout_args(const std::vector<std::string>& args, std::string_view data) {
-  auto command = parse_rollout(args);
-  if (command.ok() && command->names_from_stdin) {
-    std::istringstream in{std::string(data)};
-    return checked(expand_stdin_namespaces(*command, in));
-  }
-  return checked(command);
-}
-
-inline Outcome command_args(std::string_view name, const std::vector<std::string>& args,
+// The command's own check, from the registry row the dispatcher picked: its parser, and its
+// stdin reader when the line asks for names from stdin (`-`).
+inline Outcome command_args(const CommandInfo& command, const std::vector<std::string>& args,
                             std::string_view data) {
-  if (name == "check-root")
-    return checked(parse_check_root(args));
-  if (name == "relabel")
-    return relabel_args(args, data);
-  if (name == "rollout")
-    return rollout_args(args, data);
-  if (name == "cleanup-secrets")
-    return checked(parse_cleanup_secrets(args));
-  if (name == "prune-revision")
-    return checked(parse_prune_revision(args));
-  require(name == "status", "the dispatcher only runs known commands");
-  return checked(parse_status(args));
+  std::istringstream in{std::string(data)};
+  return checked(command.check_command_line(args, in));
 }
 
 inline void value_words(const std::vector<std::string>& words) {
@@ -98,9 +72,9 @@ inline Outcome argv_input(std::string_view data) {
     std::istringstream in{std::string(data)};
     static_cast<void>(read_namespace_names(in));
   }
-  const auto plan = plan_dispatch(words);
+  const auto plan = plan_dispatch(words, command_registry());
   if (const auto* run = std::get_if<RunCommand>(&plan))
-    return command_args(run->command.name, run->args, data);
+    return command_args(run->command, run->args, data);
   if (const auto* error = std::get_if<DispatchError>(&plan)) {
     require(!error->message.empty(), "a dispatch error has a message");
     return Outcome::error;

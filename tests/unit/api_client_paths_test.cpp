@@ -1,7 +1,7 @@
 // Request targets and page-by-page pod lists of the in-process API client.
 
 #include "meshca/kube/api_client_paths.h"
-#include "meshca/kube/api_client_pods.h"
+#include "meshca/mesh/pod_pager.h"
 
 #include <doctest/doctest.h>
 

@@ -5,9 +5,9 @@
 #include "meshca/cli/kubeconfig_check.h"
 #include "meshca/cli/selector_error.h"
 #include "meshca/mesh/config_dump.h"
-#include "meshca/ops/cleanup_secrets_cli.h"
-#include "meshca/ops/prune_revision_cli.h"
-#include "meshca/ops/status_cli.h"
+#include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
+#include "meshca/commands/prune_revision/prune_revision_cli.h"
+#include "meshca/commands/status/status_cli.h"
 #include "recording_kubectl.h"
 
 #include <doctest/doctest.h>

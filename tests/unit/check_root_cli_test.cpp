@@ -1,4 +1,4 @@
-#include "meshca/ops/check_root_cli.h"
+#include "meshca/commands/check_root/check_root_cli.h"
 
 #include <doctest/doctest.h>
 

@@ -5,9 +5,9 @@
 #include "test_pki.h"
 #include "test_files.h"
 
-#include "meshca/ops/check_root.h"
-#include "meshca/ops/check_root_output.h"
-#include "meshca/ops/pod_analysis.h"
+#include "meshca/checks/check_root.h"
+#include "meshca/commands/check_root/check_root_output.h"
+#include "meshca/checks/pod_analysis.h"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
-#include "meshca/ops/cleanup_secrets.h"
-#include "meshca/ops/cleanup_secrets_backup.h"
-#include "meshca/ops/cleanup_secrets_cli.h"
-#include "meshca/ops/cleanup_secrets_precondition.h"
+#include "meshca/commands/cleanup_secrets/cleanup_secrets.h"
+#include "meshca/commands/cleanup_secrets/cleanup_secrets_backup.h"
+#include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
+#include "meshca/commands/cleanup_secrets/cleanup_secrets_precondition.h"
 
 #include "recording_kubectl.h"
 

@@ -1,12 +1,13 @@
 #include "meshca/cli/completion.h"
 #include "meshca/cli/completion_cluster.h"
 #include "meshca/cli/completion_flags.h"
-#include "meshca/ops/check_root_cli.h"
-#include "meshca/ops/cleanup_secrets_cli.h"
-#include "meshca/ops/prune_revision_cli.h"
-#include "meshca/ops/relabel_cli.h"
-#include "meshca/ops/rollout_cli.h"
-#include "meshca/ops/status_cli.h"
+#include "meshca/commands/check_root/check_root_cli.h"
+#include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
+#include "meshca/commands/prune_revision/prune_revision_cli.h"
+#include "meshca/commands/relabel/relabel_cli.h"
+#include "meshca/commands/rollout/rollout_cli.h"
+#include "meshca/commands/registry.h"
+#include "meshca/commands/status/status_cli.h"
 #include "recording_kubectl.h"
 
 #include <doctest/doctest.h>
@@ -19,12 +20,19 @@ using meshca::Directive;
 using meshca::Lookup;
 using Words = std::vector<std::string>;
 
+meshca::CommandTable registry() { return meshca::command_registry(); }
+
+std::optional<meshca::CommandInfo> find_command(std::string_view name) {
+  return find_command(registry(), name);
+}
+
 // The plan for the words typed after `kubectl meshca COMMAND` ("" = after `kubectl meshca`).
 CompletionPlan plan(std::string_view command, Words words,
                     std::vector<std::string_view> listed_by_kubectl = {}) {
   meshca::CompletionRequest request;
+  request.commands = registry();
   if (!command.empty()) {
-    request.command = meshca::find_command(command);
+    request.command = find_command(command);
     REQUIRE(request.command.has_value());
   }
   request.words = std::move(words);
@@ -191,7 +199,7 @@ TEST_CASE("completion: connection flags typed on the line reach the lookup") {
 TEST_CASE("completion: the dispatcher completes commands, its flags and the command's words") {
   const CompletionPlan commands = plan("", {""});
   CHECK(values(commands.candidates) == kAllCommands);
-  CHECK(commands.candidates[0].description == meshca::find_command("check-root")->summary);
+  CHECK(commands.candidates[0].description == find_command("check-root")->summary);
   CHECK(commands.directive == Directive::no_file);
   CHECK(values(plan("", {"c"}).candidates) == Words{"check-root", "cleanup-secrets"});
   // Commands kubectl lists itself (their executables are on PATH) are not offered twice.
@@ -225,23 +233,23 @@ TEST_CASE("completion: the dispatcher completes commands, its flags and the comm
 }
 
 TEST_CASE("completion: the executable's name says the command") {
-  auto dispatcher = meshca::completion_command_for("kubectl_complete-meshca");
+  auto dispatcher = meshca::completion_command_for("kubectl_complete-meshca", registry());
   REQUIRE(dispatcher.ok());
   CHECK_FALSE(dispatcher->has_value());
-  for (const meshca::CommandInfo& command : meshca::all_commands()) {
+  for (const meshca::CommandInfo& command : registry()) {
     const std::string name = meshca::completion_executable(command);
     CHECK(name == "kubectl_complete-meshca-" + std::string(command.executable.substr(
                                                    std::string("kubectl-meshca-").size())));
-    auto found = meshca::completion_command_for(name);
+    auto found = meshca::completion_command_for(name, registry());
     REQUIRE(found.ok());
     REQUIRE(found->has_value());
     CHECK((*found)->name == command.name);
   }
-  CHECK(meshca::completion_executable(*meshca::find_command("check-root")) ==
+  CHECK(meshca::completion_executable(*find_command("check-root")) ==
         "kubectl_complete-meshca-check_root");
   for (const char* wrong : {"kubectl-meshca", "kubectl_complete-meshca-check-root",
                             "kubectl_complete-meshca-", "complete", ""}) {
-    auto result = meshca::completion_command_for(wrong);
+    auto result = meshca::completion_command_for(wrong, registry());
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().status == meshca::ExitStatus::bad_input);
     CHECK(result.error().message.find("kubectl_complete-meshca-check_root") != std::string::npos);
@@ -279,10 +287,10 @@ TEST_CASE("completion: the table's flags are the ones the parsers take") {
        {"old"},
        [](const Words& a) { return meshca::parse_prune_revision(a).ok(); }},
   };
-  REQUIRE(commands.size() == meshca::all_commands().size());
+  REQUIRE(commands.size() == registry().size());
   for (const Command& command : commands) {
     CAPTURE(command.name);
-    const meshca::CommandSpec spec = meshca::command_spec(command.name);
+    const meshca::CommandSpec spec = meshca::command_spec(*find_command(command.name));
     REQUIRE(command.parse(command.valid));
     auto with = [&command](Words extra) {
       Words args = command.valid;
@@ -307,7 +315,7 @@ TEST_CASE("completion: the table's flags are the ones the parsers take") {
                       choice.value);
     }
   }
-  CHECK(meshca::command_spec("bogus").flags.empty());
+  CHECK_FALSE(find_command("bogus")); // an unknown name has no row, so no spec
 }
 
 namespace {

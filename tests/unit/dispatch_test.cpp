@@ -1,11 +1,15 @@
 #include "meshca/cli/dispatch.h"
+#include "meshca/commands/registry.h"
 
 #include <doctest/doctest.h>
 
-using meshca::plan_dispatch;
 using Args = std::vector<std::string>;
 
 namespace {
+
+meshca::DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
+  return meshca::plan_dispatch(args, meshca::command_registry());
+}
 
 meshca::RunCommand expect_run(const meshca::DispatchPlan& plan) {
   REQUIRE(std::holds_alternative<meshca::RunCommand>(plan));

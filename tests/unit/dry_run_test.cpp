@@ -1,4 +1,4 @@
-#include "meshca/cli/dry_run.h"
+#include "meshca/kube/dry_run.h"
 
 #include <doctest/doctest.h>
 

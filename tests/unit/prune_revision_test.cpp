@@ -1,6 +1,6 @@
-#include "meshca/ops/prune_revision.h"
-#include "meshca/ops/prune_revision_cli.h"
-#include "meshca/ops/prune_revision_plan.h"
+#include "meshca/commands/prune_revision/prune_revision.h"
+#include "meshca/commands/prune_revision/prune_revision_cli.h"
+#include "meshca/commands/prune_revision/prune_revision_plan.h"
 
 #include "recording_kubectl.h"
 

@@ -1,4 +1,4 @@
-#include "meshca/ops/relabel_cli.h"
+#include "meshca/commands/relabel/relabel_cli.h"
 
 #include <doctest/doctest.h>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "meshca/ops/relabel_plan.h"
+#include "meshca/commands/relabel/relabel_plan.h"
 
 #include <doctest/doctest.h>
 

@@ -2,8 +2,8 @@
 // client dry runs send no mutating call.
 
 #include "meshca/cli/common_options.h"
-#include "meshca/ops/relabel.h"
-#include "meshca/ops/relabel_output.h"
+#include "meshca/commands/relabel/relabel.h"
+#include "meshca/commands/relabel/relabel_output.h"
 #include "recording_kubectl.h"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-#include "meshca/ops/rollout_cli.h"
+#include "meshca/commands/rollout/rollout_cli.h"
 
 #include <doctest/doctest.h>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "meshca/ops/rollout_plan.h"
+#include "meshca/commands/rollout/rollout_plan.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "meshca/ops/rollout_proof.h"
+#include "meshca/commands/rollout/rollout_proof.h"
 
 #include <doctest/doctest.h>
 

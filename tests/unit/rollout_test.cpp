@@ -1,8 +1,8 @@
 // run_rollout against a scripted kubectl: the exact restart and wait calls, what a dry run sends,
 // refusals before any restart, and the proof over the pods read afterwards.
 
-#include "meshca/ops/rollout.h"
-#include "meshca/ops/rollout_output.h"
+#include "meshca/commands/rollout/rollout.h"
+#include "meshca/commands/rollout/rollout_output.h"
 #include "recording_kubectl.h"
 
 #include <doctest/doctest.h>
@@ -318,12 +318,12 @@ TEST_CASE("rollout: the json report") {
 TEST_CASE("rollout: the restart patch is kubectl rollout restart's, with the dry-run flag") {
   const Workload web{WorkloadKind::statefulset, "shop", "cart", false, false, false};
   CHECK(
-      rollout_restart_args(web, DryRun::none, "2025-01-31T12:00:00Z") ==
+      restart_patch_args(web.object(), DryRun::none, "2025-01-31T12:00:00Z") ==
       Args{
           "patch", "statefulset", "cart", "-n", "shop", "--type", "strategic", "-p",
           R"({"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2025-01-31T12:00:00Z"}}}}})"});
-  CHECK(rollout_restart_args(web, DryRun::server, "t").back() == "--dry-run=server");
-  CHECK(rollout_status_args(web, std::chrono::seconds(90)) ==
+  CHECK(restart_patch_args(web.object(), DryRun::server, "t").back() == "--dry-run=server");
+  CHECK(rollout_status_args(web.object(), std::chrono::seconds(90)) ==
         Args{"rollout", "status", "statefulset/cart", "-n", "shop", "--timeout=90s"});
   CHECK(format_restarted_at(std::chrono::system_clock::time_point(
             std::chrono::seconds(1738324800))) == "2025-01-31T12:00:00Z");

@@ -1,8 +1,8 @@
-#include "meshca/ops/status_cli.h"
-#include "meshca/ops/status_namespaces.h"
-#include "meshca/ops/status_output.h"
-#include "meshca/ops/status_phase.h"
-#include "meshca/ops/status_snapshot.h"
+#include "meshca/commands/status/status_cli.h"
+#include "meshca/mesh/namespace_injection.h"
+#include "meshca/commands/status/status_output.h"
+#include "meshca/commands/status/status_phase.h"
+#include "meshca/commands/status/status_snapshot.h"
 
 #include "recording_kubectl.h"
 

@@ -2,8 +2,8 @@
 // else its configuration), which sidecars are on the wrong side in either direction, and the
 // refusal's wording and fix.
 
-#include "meshca/ops/trust_gate.h"
-#include "meshca/ops/trust_gate_check.h"
+#include "meshca/checks/trust_gate.h"
+#include "meshca/checks/trust_gate_check.h"
 #include "test_files.h"
 
 #include <doctest/doctest.h>

@@ -150,7 +150,7 @@ CompletionPlan plan_flags(const CommandSpec& spec, const LineState& state, std::
 CompletionPlan plan_commands(const CompletionRequest& request, std::string_view typed,
                              CompletionPlan plan) {
   const auto& listed = request.listed_by_kubectl;
-  for (const CommandInfo& command : all_commands()) {
+  for (const CommandInfo& command : request.commands) {
     if (command.name.starts_with(typed) &&
         std::find(listed.begin(), listed.end(), command.name) == listed.end())
       plan.candidates.push_back({std::string(command.name), std::string(command.summary)});
@@ -231,15 +231,15 @@ CompletionPlan plan_for_dispatcher(const CompletionRequest& request) {
       continue;
     }
     if (word == "help") { // `help COMMAND`
-      CompletionRequest all_commands_request{std::nullopt, {}, {}};
+      CompletionRequest all_commands_request{std::nullopt, {}, {}, request.commands};
       return i + 2 == words.size() ? plan_commands(all_commands_request, words.back(), {})
                                    : CompletionPlan{};
     }
-    const std::optional<CommandInfo> command = find_command(word);
+    const std::optional<CommandInfo> command = find_command(request.commands, word);
     if (!command)
       return CompletionPlan{}; // an unknown command: nothing to offer
     leading.insert(leading.end(), words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end());
-    return plan_for_spec(command_spec(command->name), leading, request);
+    return plan_for_spec(command_spec(*command), leading, request);
   }
   return plan_for_spec(spec, words, request);
 }
@@ -258,14 +258,15 @@ CompletionPlan plan_completion(const CompletionRequest& request) {
     normalized.words.emplace_back(); // called with nothing typed: complete a new word
   if (!normalized.command)
     return plan_for_dispatcher(normalized);
-  return plan_for_spec(command_spec(normalized.command->name), normalized.words, normalized);
+  return plan_for_spec(command_spec(*normalized.command), normalized.words, normalized);
 }
 
-Result<std::optional<CommandInfo>> completion_command_for(std::string_view executable_name) {
+Result<std::optional<CommandInfo>> completion_command_for(std::string_view executable_name,
+                                                          CommandTable commands) {
   if (executable_name == kDispatcherCompleter)
     return std::optional<CommandInfo>();
   std::string expected(kDispatcherCompleter);
-  for (const CommandInfo& command : all_commands()) {
+  for (const CommandInfo& command : commands) {
     const std::string name = completion_executable(command);
     if (executable_name == name)
       return std::optional<CommandInfo>(command);

@@ -61,6 +61,7 @@ struct CompletionRequest {
   // Commands kubectl lists by itself (their executables are plugins on PATH): left out of the
   // command names offered, so none shows twice.
   std::vector<std::string_view> listed_by_kubectl;
+  CommandTable commands; // the suite's commands (commands/registry.h)
 };
 
 CompletionPlan plan_completion(const CompletionRequest& request);
@@ -68,7 +69,8 @@ CompletionPlan plan_completion(const CompletionRequest& request);
 // The command a completion executable serves, from its name (argv[0]'s last path part):
 // "kubectl_complete-meshca" gives nullopt (the dispatcher), "kubectl_complete-meshca-check_root"
 // gives check-root. Any other name is bad_input naming the expected ones.
-Result<std::optional<CommandInfo>> completion_command_for(std::string_view executable_name);
+Result<std::optional<CommandInfo>> completion_command_for(std::string_view executable_name,
+                                                          CommandTable commands);
 
 // The completion executable kubectl looks for when `command`'s executable is on PATH:
 // "kubectl_complete-meshca-check_root".

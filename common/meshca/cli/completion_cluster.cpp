@@ -171,9 +171,9 @@ Completion complete_with_cluster(const CompletionPlan& plan, const CompletionBud
   return finish_completion(plan, kubectl);
 }
 
-std::vector<std::string_view> commands_on_path() {
+std::vector<std::string_view> commands_on_path(CommandTable commands) {
   std::vector<std::string_view> names;
-  for (const CommandInfo& command : all_commands()) {
+  for (const CommandInfo& command : commands) {
     if (find_in_path(command.executable))
       names.push_back(command.name);
   }

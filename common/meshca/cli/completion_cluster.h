@@ -36,6 +36,6 @@ Completion finish_completion(const CompletionPlan& plan, KubectlRunner& kubectl)
 Completion complete_with_cluster(const CompletionPlan& plan, const CompletionBudget& budget = {});
 
 // The command names whose executables are on $PATH, so kubectl lists them itself.
-std::vector<std::string_view> commands_on_path();
+std::vector<std::string_view> commands_on_path(CommandTable commands);
 
 } // namespace meshca

@@ -1,45 +1,13 @@
 #include "meshca/cli/completion_flags.h"
 
 #include "meshca/cli/common_options.h"
-#include "meshca/ops/check_root_cli.h"
-#include "meshca/ops/cleanup_secrets_cli.h"
-#include "meshca/ops/prune_revision_cli.h"
-#include "meshca/ops/relabel_cli.h"
-#include "meshca/ops/rollout_cli.h"
-#include "meshca/ops/status_cli.h"
 
-#include <array>
 #include <boost/program_options/cmdline.hpp>
 #include <boost/program_options/options_description.hpp>
 
 namespace meshca {
 namespace po = boost::program_options;
 namespace {
-
-// The one table: each command's own flags (from its parser), the common flags it takes (as its
-// parser passes them to parse_command_line) and its positional arguments. The common flag sets
-// are checked against the parsers in completion_test.cpp.
-struct CommandEntry {
-  std::string_view name;
-  po::options_description (*own_flags)();
-  CommonFlagSet common;
-  PositionalSource positionals;
-};
-
-const std::array<CommandEntry, 6>& command_entries() {
-  static const std::array<CommandEntry, 6> entries = {{
-      {"check-root", check_root_flags, CommonFlagSet{}, PositionalSource::namespaces},
-      {"relabel",
-       relabel_flags,
-       {false, true, "text, name, json"},
-       PositionalSource::relabel_target},
-      {"rollout", rollout_flags, {false, true, "text, json"}, PositionalSource::namespaces},
-      {"cleanup-secrets", cleanup_secrets_flags, {false, false, ""}, PositionalSource::none},
-      {"status", status_flags, {false, true, "text, json, yaml"}, PositionalSource::none},
-      {"prune-revision", prune_revision_flags, {false, false, ""}, PositionalSource::revision},
-  }};
-  return entries;
-}
 
 std::vector<ValueChoice> split_formats(std::string_view formats) {
   std::vector<ValueChoice> values;
@@ -144,16 +112,13 @@ const FlagSpec* CommandSpec::find(std::string_view flag_name) const {
   return nullptr;
 }
 
-CommandSpec command_spec(std::string_view command) {
+CommandSpec command_spec(const CommandInfo& command) {
   CommandSpec spec;
-  spec.name = std::string(command);
-  for (const CommandEntry& entry : command_entries()) {
-    if (entry.name != command)
-      continue;
-    append_flags(spec.flags, entry.own_flags(), entry.common.output_formats);
-    append_flags(spec.flags, common_flags_description(entry.common), entry.common.output_formats);
-    spec.positionals = entry.positionals;
-  }
+  spec.name = std::string(command.name);
+  if (command.own_flags != nullptr)
+    append_flags(spec.flags, command.own_flags(), command.common.output_formats);
+  append_flags(spec.flags, common_flags_description(command.common), command.common.output_formats);
+  spec.positionals = command.positionals;
   return spec;
 }
 

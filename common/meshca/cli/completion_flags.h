@@ -1,7 +1,9 @@
 #pragma once
 // What shell completion knows about each command's command line: its flags (taken from the
 // options descriptions the parsers use, so they cannot drift apart), what completes each flag's
-// value, and what its positional arguments are. One table, keyed by command name.
+// value, and what its positional arguments are, read from the command's registry row.
+
+#include "meshca/cli/command_table.h"
 
 #include <string>
 #include <string_view>
@@ -44,15 +46,6 @@ struct FlagSpec {
   std::vector<ValueChoice> values; // for fixed and comma_list
 };
 
-// What a command's positional arguments are.
-enum class PositionalSource {
-  none,           // the command takes none
-  namespaces,     // NAMESPACE...
-  relabel_target, // `ns` first, then NAMESPACE...
-  revision,       // one revision (prune-revision OLD)
-  commands,       // a command name (the dispatcher, before the command)
-};
-
 struct CommandSpec {
   std::string name;            // "check-root"
   std::vector<FlagSpec> flags; // its own flags, then the common ones it takes
@@ -62,9 +55,8 @@ struct CommandSpec {
   const FlagSpec* find(std::string_view flag_name) const;
 };
 
-// The completion spec of a command in all_commands(), by name ("check-root"); an unknown name
-// gives a spec with no flags and no positionals.
-CommandSpec command_spec(std::string_view command);
+// The completion spec of a command of the registry: its own flags, then the common ones it takes.
+CommandSpec command_spec(const CommandInfo& command);
 
 // The flags the dispatcher accepts before a command name (the common flags, every scope flag).
 CommandSpec dispatcher_spec();

@@ -47,25 +47,25 @@ std::string unknown_flag_message(std::string_view flag) {
   return message + " (see 'kubectl meshca --help')";
 }
 
-std::string unknown_command_message(std::string_view name) {
+std::string unknown_command_message(CommandTable commands, std::string_view name) {
   std::string message = "unknown command \"" + std::string(name) + "\" for \"kubectl meshca\"";
-  if (auto suggestion = suggest_command(name))
+  if (auto suggestion = suggest_command(commands, name))
     message += "; did you mean \"" + std::string(*suggestion) + "\"?";
   return message + " (see 'kubectl meshca --help' for the list)";
 }
 
 } // namespace
 
-DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
+DispatchPlan plan_dispatch(const std::vector<std::string>& args, CommandTable commands) {
   std::vector<std::string> leading_flags;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "-h" || arg == "--help" || arg == "help") {
       // `help CMD` is `CMD --help`.
       if (arg == "help" && i + 1 < args.size()) {
-        auto command = find_command(args[i + 1]);
+        auto command = find_command(commands, args[i + 1]);
         if (!command)
-          return DispatchError{unknown_command_message(args[i + 1])};
+          return DispatchError{unknown_command_message(commands, args[i + 1])};
         return RunCommand{*command, {"--help"}};
       }
       return ShowHelp{};
@@ -88,9 +88,9 @@ DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
       }
       continue;
     }
-    auto command = find_command(arg);
+    auto command = find_command(commands, arg);
     if (!command)
-      return DispatchError{unknown_command_message(arg)};
+      return DispatchError{unknown_command_message(commands, arg)};
     std::vector<std::string> forwarded = leading_flags;
     forwarded.insert(forwarded.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1,
                      args.end());

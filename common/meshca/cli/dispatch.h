@@ -23,6 +23,6 @@ struct DispatchError {
 
 using DispatchPlan = std::variant<ShowHelp, ShowVersion, RunCommand, DispatchError>;
 
-DispatchPlan plan_dispatch(const std::vector<std::string>& args);
+DispatchPlan plan_dispatch(const std::vector<std::string>& args, CommandTable commands);
 
 } // namespace meshca

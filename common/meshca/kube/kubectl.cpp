@@ -1,6 +1,6 @@
 #include "meshca/kube/kubectl.h"
 
-#include "meshca/cli/interrupt.h"
+#include "meshca/util/interrupt.h"
 #include "meshca/kube/retry.h"
 #include "meshca/util/json.h"
 

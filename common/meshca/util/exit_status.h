@@ -12,7 +12,24 @@ enum class ExitStatus : int {
 
 inline int to_int(ExitStatus status) { return static_cast<int>(status); }
 
-// The worse of two outcomes: a cluster error outranks bad input, which outranks a failed check.
-inline ExitStatus worst(ExitStatus a, ExitStatus b) { return to_int(a) >= to_int(b) ? a : b; }
+// The one precedence rule for a run that ends in more than one outcome, the exit status being
+// the most severe: bad input (the command as typed cannot work; fix it before anything else),
+// then a cluster error (a retry may succeed), then a failed check or refusal, then ok.
+inline int severity(ExitStatus status) {
+  switch (status) {
+  case ExitStatus::bad_input:
+    return 3;
+  case ExitStatus::cluster_error:
+    return 2;
+  case ExitStatus::check_failed:
+    return 1;
+  case ExitStatus::ok:
+    break;
+  }
+  return 0;
+}
+
+// The more severe of two outcomes (see severity).
+inline ExitStatus worst(ExitStatus a, ExitStatus b) { return severity(a) >= severity(b) ? a : b; }
 
 } // namespace meshca

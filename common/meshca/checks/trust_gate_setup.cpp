@@ -1,0 +1,57 @@
+#include "meshca/checks/trust_gate_setup.h"
+
+#include "meshca/util/interrupt.h"
+#include "meshca/mesh/meshca_bundle_source.h"
+
+#include <ostream>
+
+namespace meshca {
+
+TrustGateSession::TrustGateSession(std::string kubectl_path, const CommonOptions& common,
+                                   std::optional<std::string> meshca_bundle, std::ostream& notes)
+    : kubectl_path_(std::move(kubectl_path)), common_(common),
+      meshca_bundle_(std::move(meshca_bundle)), notes_(notes) {}
+
+TrustGateSession::~TrustGateSession() {
+  gate_.reset(); // the gate reads through the readers; they stop their proxies last
+  readers_.clear();
+}
+
+Status TrustGateSession::open() {
+  if (gate_)
+    return Done{};
+  auto recognizer = load_meshca_recognizer({meshca_bundle_, default_cache_dir()});
+  if (!recognizer)
+    return recognizer.error();
+  recognizer_ = std::move(*recognizer);
+  notes_ << "trust gate: " << recognizer_->description() << '\n';
+  const Verbose verbose = common_.verbose ? Verbose::yes : Verbose::no;
+  MeshTrustGate::Settings settings;
+  for (const ConnectionFlags& flags : common_.connections()) {
+    runners_.push_back(std::make_unique<Kubectl>(kubectl_path_, flags, verbose));
+    ReaderSettings reader;
+    reader.proxy.kubectl = kubectl_path_;
+    reader.proxy.flags = flags;
+    reader.proxy.verbose = verbose;
+    reader.proxy.echo = &notes_;
+    auto opened = open_cluster_readers(reader, notes_);
+    if (!opened)
+      return opened.error();
+    readers_.push_back(std::move(*opened));
+    settings.clusters.push_back({flags.context.value_or(""), runners_.back().get(),
+                                 readers_.back().lister.get(), readers_.back().fetcher.get()});
+  }
+  settings.recognizer = &*recognizer_;
+  settings.cancel = &interrupt_flag();
+  gate_ = std::make_unique<MeshTrustGate>(std::move(settings));
+  return Done{};
+}
+
+TrustGateCheck TrustGateSession::check() {
+  return [this](const std::string& revision) -> Result<TrustGateVerdict> {
+    MESHCA_TRY(open());
+    return gate_->check(revision);
+  };
+}
+
+} // namespace meshca

@@ -1,0 +1,46 @@
+#pragma once
+// The trust gate of a relabel or rollout run, opened on first use: one reader per --context (the
+// in-process transport as check-root uses it, else kubectl exec), the Mesh CA recognizer
+// (--meshca-bundle), and the gate itself. Nothing is started for a run that moves nothing.
+
+#include "meshca/cli/common_options.h"
+#include "meshca/kube/kubectl.h"
+#include "meshca/mesh/ca_class.h"
+#include "meshca/mesh/dump_fetcher.h"
+#include "meshca/checks/trust_gate_check.h"
+
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meshca {
+
+class TrustGateSession {
+ public:
+  // `kubectl_path` and `common` describe every cluster (--context, repeatable: the first is the
+  // one being changed); notes (the Mesh CA rule, transport fallbacks) go to `notes`.
+  TrustGateSession(std::string kubectl_path, const CommonOptions& common,
+                   std::optional<std::string> meshca_bundle, std::ostream& notes);
+  ~TrustGateSession();
+  TrustGateSession(const TrustGateSession&) = delete;
+  TrustGateSession& operator=(const TrustGateSession&) = delete;
+
+  // The check relabel and rollout call; valid while this session lives.
+  TrustGateCheck check();
+
+ private:
+  Status open();
+
+  std::string kubectl_path_;
+  CommonOptions common_;
+  std::optional<std::string> meshca_bundle_;
+  std::ostream& notes_;
+  std::vector<std::unique_ptr<Kubectl>> runners_;
+  std::vector<ClusterReaders> readers_; // own the proxies; closed after the gate
+  std::optional<MeshCaRecognizer> recognizer_;
+  std::unique_ptr<MeshTrustGate> gate_;
+};
+
+} // namespace meshca

@@ -1,0 +1,34 @@
+#include "meshca/cli/plugin_runner.h"
+
+#include "meshca/cli/cluster_check.h"
+#include "meshca/cli/kubeconfig_check.h"
+#include "meshca/cli/selector_error.h"
+#include "meshca/util/interrupt.h"
+
+namespace meshca {
+
+Result<MeshConnection> connect_to_mesh(const CommonOptions& common) {
+  auto kubectl_path = prepare_kubectl(common);
+  if (!kubectl_path)
+    return kubectl_path.error();
+  MeshConnection connection{*kubectl_path,
+                            std::make_unique<Kubectl>(*kubectl_path, common.connection(),
+                                                      common.verbose ? Verbose::yes : Verbose::no)};
+  MESHCA_TRY(require_istio_namespace(*connection.kubectl, common.connection().context));
+  return connection;
+}
+
+const std::atomic<bool>& plugin_cancel_flag() { return install_interrupt_flag(); }
+
+int finish_plugin(std::string_view name, const RunOutcome& outcome, const std::string& selector) {
+  ExitStatus status = outcome.status;
+  for (const Error& reported : outcome.errors) {
+    const Error error = classify_selector_error(classify_kubeconfig_error(reported), selector);
+    status = worst(status, error.status);
+    report_error(name, error);
+  }
+  std::cerr << outcome.after_errors;
+  return to_int(status);
+}
+
+} // namespace meshca

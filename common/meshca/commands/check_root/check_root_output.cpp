@@ -1,0 +1,355 @@
+#include "meshca/commands/check_root/check_root_output.h"
+
+#include "meshca/util/table.h"
+#include "meshca/util/yaml_writer.h"
+
+#include <ctime>
+#include <map>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+namespace meshca {
+namespace {
+
+using rapidjson::Value;
+using Allocator = rapidjson::Document::AllocatorType;
+
+std::string pod_id(const PodReport& pod) {
+  return pod.name + "." + pod.ns;
+}
+
+std::string issuer_label(const WorkloadCertFacts& workload) {
+  return workload.issuer ? "[" + std::string(to_string(*workload.issuer)) + "]" : "[UNKNOWN]";
+}
+
+std::string workload_line(const PodReport& pod) {
+  if (!pod.workload)
+    return pod_id(pod) + " has no mTLS certificate (no \"default\" secret in its config dump)";
+  std::string line =
+      pod_id(pod) + " is using the mTLS certificate issued by " + issuer_label(*pod.workload);
+  if (!pod.workload->issuer_error.empty())
+    line += " (" + pod.workload->issuer_error + ")";
+  return line;
+}
+
+// Runbooks `grep MISSING` before the CA switch: every CA the pod would reject peers of is named,
+// whatever roots the pod trusts.
+std::string trust_domain_line(const PodReport& pod) {
+  if (!pod.trust_domains_known)
+    return pod_id(pod) + " has no trust domains in its outbound clusters";
+  const CaSet missing = pod.missing_trust_domains();
+  if (!missing.empty())
+    return pod_id(pod) + " is MISSING trust domain for " + missing.label();
+  return pod_id(pod) + " trusts trust domains for " + pod.trust_domain_cas.label();
+}
+
+// The -o wide cell for --trust-domain: "[MESHCA]", "-" when nothing is missing, "?" unknown.
+std::string missing_trust_domain_cell(const PodReport& pod) {
+  if (!pod.trust_domains_known)
+    return "?";
+  const CaSet missing = pod.missing_trust_domains();
+  return missing.empty() ? "-" : missing.label();
+}
+
+std::string render_text(const CheckRootResult& result, const CheckRootOptions& options) {
+  const bool roots = !options.workload_cert && !options.trust_domain;
+  // Pods by (context, namespace), sorted; named namespaces get their header even when empty,
+  // as migrate_ca prints "Namespace: X" for every namespace it looks at.
+  std::map<std::pair<std::string, std::string>, std::vector<const PodReport*>> groups;
+  for (const std::string& context : result.contexts)
+    for (const std::string& ns : result.namespaces)
+      groups[{context, ns}];
+  for (const PodReport& pod : result.pods)
+    groups[{pod.context, pod.ns}].push_back(&pod);
+  std::string out;
+  std::string current_context = "\x01";
+  for (const auto& [key, pods] : groups) {
+    if (result.several_contexts && key.first != current_context) {
+      out += "\nContext: " + key.first + "\n";
+      current_context = key.first;
+    }
+    out += "\nNamespace: " + key.second + "\n";
+    for (const PodReport* pod : pods) {
+      if (pod->failed()) {
+        out += pod_id(*pod) + " ERROR: " + pod->error + "\n";
+        continue;
+      }
+      if (roots)
+        out += pod_id(*pod) + " trusts " + pod->trusts.label() + "\n";
+      if (options.workload_cert)
+        out += workload_line(*pod) + "\n";
+      if (options.trust_domain)
+        out += trust_domain_line(*pod) + "\n";
+    }
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const std::string& item : items)
+    out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+std::string render_mtls(const MtlsMatrix& matrix) {
+  std::string out = "\nmTLS groups (pods grouped by trust bundle and issuing chain):\n";
+  std::vector<TableRow> rows;
+  for (const MtlsGroup& group : matrix.groups)
+    rows.push_back({group.id, std::to_string(group.pods), group.trusts.label(),
+                    group.issuer ? "[" + std::string(to_string(*group.issuer)) + "]" : "[UNKNOWN]",
+                    group.example_pod});
+  out += format_table({"GROUP", "PODS", "TRUSTS", "ISSUED BY", "EXAMPLE"}, rows);
+  out += "\nCan talk (both directions authenticate):\n";
+  TableRow header = {""};
+  for (const MtlsGroup& group : matrix.groups)
+    header.push_back(group.id);
+  rows.clear();
+  for (std::size_t i = 0; i < matrix.groups.size(); ++i) {
+    TableRow row = {matrix.groups[i].id};
+    for (std::size_t j = 0; j < matrix.groups.size(); ++j)
+      row.push_back(matrix.accepts[i][j] && matrix.accepts[j][i] ? "yes" : "NO");
+    rows.push_back(std::move(row));
+  }
+  out += format_table(header, rows);
+  for (std::size_t i = 0; i < matrix.groups.size(); ++i)
+    for (std::size_t j = 0; j < matrix.groups.size(); ++j)
+      if (!matrix.accepts[i][j])
+        out += matrix.groups[i].id + " rejects " + matrix.groups[j].id + ": " +
+               matrix.reasons[i][j] + "\n";
+  return out;
+}
+
+std::string render_wide(const CheckRootResult& result, const CheckRootOptions& options) {
+  std::vector<TableRow> rows;
+  for (const PodReport& pod : result.pods) {
+    TableRow row;
+    if (result.several_contexts)
+      row.push_back(pod.context);
+    row.insert(row.end(), {pod.ns, pod.name, pod.revision.empty() ? "-" : pod.revision});
+    if (pod.failed()) {
+      row.insert(row.end(), {"ERROR", "-", "-"});
+      if (options.trust_domain)
+        row.push_back("-");
+      row.insert(row.end(), {"-", pod.error});
+    } else {
+      row.push_back(pod.trusts.label());
+      row.push_back(pod.workload ? issuer_label(*pod.workload) : "-");
+      row.push_back(pod.trust_domains.empty() ? "-" : join(pod.trust_domains, ","));
+      if (options.trust_domain)
+        row.push_back(missing_trust_domain_cell(pod));
+      row.push_back(std::to_string(pod.expiring.size()));
+      row.push_back(pod.workload ? pod.workload->spiffe_id : "-");
+    }
+    rows.push_back(std::move(row));
+  }
+  TableRow header;
+  if (result.several_contexts)
+    header.push_back("CONTEXT");
+  header.insert(header.end(),
+                {"NAMESPACE", "NAME", "REVISION", "TRUSTS", "ISSUED BY", "TRUST DOMAINS"});
+  if (options.trust_domain)
+    header.push_back("MISSING TRUST DOMAIN FOR");
+  header.insert(header.end(), {"EXPIRING", "SPIFFE ID"});
+  std::string out = format_table(header, rows);
+  if (result.mtls)
+    out += render_mtls(*result.mtls);
+  return out + "\n" + render_summary(result, options);
+}
+
+Value string_value(const std::string& text, Allocator& allocator) {
+  return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+}
+
+Value names_value(const std::vector<std::string>& names, Allocator& allocator) {
+  Value array(rapidjson::kArrayType);
+  for (const std::string& name : names)
+    array.PushBack(string_value(name, allocator), allocator);
+  return array;
+}
+
+Value pod_value(const PodReport& pod, Allocator& a) {
+  Value v(rapidjson::kObjectType);
+  if (!pod.context.empty())
+    v.AddMember("context", string_value(pod.context, a), a);
+  v.AddMember("namespace", string_value(pod.ns, a), a);
+  v.AddMember("name", string_value(pod.name, a), a);
+  v.AddMember("revision", string_value(pod.revision, a), a);
+  if (pod.failed()) {
+    v.AddMember("error", string_value(pod.error, a), a);
+    return v;
+  }
+  v.AddMember("trusts", names_value(pod.trusts.names(), a), a);
+  Value roots(rapidjson::kArrayType);
+  for (const RootFacts& root : pod.roots) {
+    Value r(rapidjson::kObjectType);
+    r.AddMember("subject", string_value(root.subject, a), a);
+    r.AddMember("sha256", string_value(root.sha256, a), a);
+    r.AddMember("notAfter", string_value(format_time(root.not_after), a), a);
+    r.AddMember("class", string_value(std::string(to_string(root.ca)), a), a);
+    roots.PushBack(r, a);
+  }
+  v.AddMember("roots", roots, a);
+  if (pod.workload) {
+    Value w(rapidjson::kObjectType);
+    w.AddMember("spiffeId", string_value(pod.workload->spiffe_id, a), a);
+    w.AddMember("issuer",
+                pod.workload->issuer
+                    ? string_value(std::string(to_string(*pod.workload->issuer)), a)
+                    : Value(rapidjson::kNullType),
+                a);
+    if (!pod.workload->issuer_error.empty())
+      w.AddMember("issuerError", string_value(pod.workload->issuer_error, a), a);
+    w.AddMember("notAfter", string_value(format_time(pod.workload->not_after), a), a);
+    v.AddMember("workloadCertificate", w, a);
+  }
+  v.AddMember("trustDomains", names_value(pod.trust_domains, a), a);
+  v.AddMember("trustDomainsKnown", pod.trust_domains_known, a);
+  v.AddMember("missingTrustDomainsFor", names_value(pod.missing_trust_domains().names(), a), a);
+  Value expiring(rapidjson::kArrayType);
+  for (const ExpiringCert& cert : pod.expiring) {
+    Value e(rapidjson::kObjectType);
+    e.AddMember("certificate", string_value(cert.what, a), a);
+    e.AddMember("notAfter", string_value(format_time(cert.not_after), a), a);
+    expiring.PushBack(e, a);
+  }
+  v.AddMember("expiring", expiring, a);
+  v.AddMember("warnings", names_value(pod.warnings, a), a);
+  return v;
+}
+
+std::map<std::string, std::size_t> trust_set_counts(const CheckRootResult& result) {
+  std::map<std::string, std::size_t> counts;
+  for (const PodReport& pod : result.pods)
+    if (!pod.failed())
+      ++counts[pod.trusts.label()];
+  return counts;
+}
+
+std::size_t failed_count(const CheckRootResult& result) {
+  std::size_t failed = 0;
+  for (const PodReport& pod : result.pods)
+    failed += pod.failed() ? 1 : 0;
+  return failed;
+}
+
+rapidjson::Document build_document(const CheckRootResult& result) {
+  rapidjson::Document doc(rapidjson::kObjectType);
+  Allocator& a = doc.GetAllocator();
+  doc.AddMember("kind", "CheckRootReport", a);
+  doc.AddMember("apiVersion", "meshca.kubectl.io/v1alpha1", a);
+  Value pods(rapidjson::kArrayType);
+  for (const PodReport& pod : result.pods)
+    pods.PushBack(pod_value(pod, a), a);
+  doc.AddMember("pods", pods, a);
+  Value summary(rapidjson::kObjectType);
+  const std::size_t failed = failed_count(result);
+  summary.AddMember("checked", static_cast<uint64_t>(result.pods.size() - failed), a);
+  summary.AddMember("failed", static_cast<uint64_t>(failed), a);
+  Value skipped(rapidjson::kObjectType);
+  skipped.AddMember("notRunning", static_cast<uint64_t>(result.skipped.not_running), a);
+  skipped.AddMember("withoutSidecar", static_cast<uint64_t>(result.skipped.without_sidecar), a);
+  summary.AddMember("skipped", skipped, a);
+  Value sets(rapidjson::kArrayType);
+  for (const auto& [label, count] : trust_set_counts(result)) {
+    Value set(rapidjson::kObjectType);
+    set.AddMember("trusts", string_value(label, a), a);
+    set.AddMember("pods", static_cast<uint64_t>(count), a);
+    sets.PushBack(set, a);
+  }
+  summary.AddMember("trustSets", sets, a);
+  summary.AddMember("meshcaRule",
+                    rapidjson::StringRef(result.rule_is_subject_cn ? "subjectCN" : "trustBundle"),
+                    a);
+  summary.AddMember("meshcaRoots", string_value(result.meshca_rule, a), a);
+  summary.AddMember("clusterErrors", names_value(result.cluster_errors, a), a);
+  summary.AddMember("warnings", names_value(result.warnings, a), a);
+  summary.AddMember("gateFailures", names_value(result.gate_failures, a), a);
+  doc.AddMember("summary", summary, a);
+  if (result.mtls) {
+    Value mtls(rapidjson::kObjectType);
+    Value groups(rapidjson::kArrayType);
+    for (std::size_t i = 0; i < result.mtls->groups.size(); ++i) {
+      const MtlsGroup& group = result.mtls->groups[i];
+      Value g(rapidjson::kObjectType);
+      g.AddMember("id", string_value(group.id, a), a);
+      g.AddMember("pods", static_cast<uint64_t>(group.pods), a);
+      g.AddMember("trusts", names_value(group.trusts.names(), a), a);
+      g.AddMember("issuer",
+                  group.issuer ? string_value(std::string(to_string(*group.issuer)), a)
+                               : Value(rapidjson::kNullType),
+                  a);
+      g.AddMember("examplePod", string_value(group.example_pod, a), a);
+      Value accepts(rapidjson::kArrayType);
+      for (std::size_t j = 0; j < result.mtls->groups.size(); ++j)
+        if (result.mtls->accepts[i][j])
+          accepts.PushBack(string_value(result.mtls->groups[j].id, a), a);
+      g.AddMember("acceptsCertificatesOf", accepts, a);
+      groups.PushBack(g, a);
+    }
+    mtls.AddMember("groups", groups, a);
+    mtls.AddMember("allCanTalk", result.mtls->all_can_talk(), a);
+    doc.AddMember("mtls", mtls, a);
+  }
+  return doc;
+}
+
+} // namespace
+
+std::string format_time(x509::TimePoint time) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+std::string render_summary(const CheckRootResult& result, const CheckRootOptions& options) {
+  std::string out;
+  std::string sets;
+  for (const auto& [label, count] : trust_set_counts(result))
+    sets += (sets.empty() ? "" : "; ") + std::to_string(count) +
+            (count == 1 ? " pod trusts " : " pods trust ") + label;
+  if (!sets.empty())
+    out += sets + "\n";
+  const std::size_t failed = failed_count(result);
+  out += std::to_string(result.pods.size() - failed) + " checked, " + std::to_string(failed) +
+         " could not be read, skipped " + std::to_string(result.skipped.not_running) +
+         " not running and " + std::to_string(result.skipped.without_sidecar) +
+         " without a sidecar\n";
+  out += result.meshca_rule + "\n";
+  for (const std::string& warning : result.warnings)
+    out += "warning: " + warning + "\n";
+  for (const std::string& error : result.cluster_errors)
+    out += "error: " + error + "\n";
+  for (const std::string& failure : result.gate_failures)
+    out += "FAILED: " + failure + "\n";
+  (void)options;
+  return out;
+}
+
+std::string render_check_root(const CheckRootResult& result, const CheckRootOptions& options) {
+  switch (options.output) {
+  case OutputFormat::wide:
+    return render_wide(result, options);
+  case OutputFormat::json: {
+    const rapidjson::Document doc = build_document(result);
+    rapidjson::StringBuffer buffer;
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+    writer.SetIndent(' ', 2);
+    doc.Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  }
+  case OutputFormat::yaml:
+    return to_yaml(build_document(result));
+  default: {
+    std::string out = render_text(result, options);
+    if (result.mtls)
+      out += render_mtls(*result.mtls);
+    return out;
+  }
+  }
+}
+
+} // namespace meshca

@@ -1,0 +1,47 @@
+#include "meshca/commands/cleanup_secrets/cleanup_secrets_plugin.h"
+
+#include "meshca/commands/cleanup_secrets/cleanup_secrets.h"
+#include "meshca/mesh/meshca_bundle_source.h"
+
+namespace meshca {
+namespace {
+
+RunOutcome run(const CleanupSecretsCommand& command, PluginContext& context) {
+  const CleanupSecretsOptions& options = command.options;
+  if (options.mode == CleanupMode::cleanup) {
+    if (auto usable = check_backup_dir_usable(options.dir); !usable)
+      return usable.error();
+  }
+  auto mesh = connect_to_mesh(command.common);
+  if (!mesh)
+    return mesh.error();
+  Kubectl& kubectl = *mesh->kubectl;
+  CleanupEnvironment env{
+      kubectl,
+      [&]() -> Result<CheckRootResult> {
+        auto recognizer = load_meshca_recognizer({options.meshca_bundle, default_cache_dir()});
+        if (!recognizer)
+          return recognizer.error();
+        context.err << recognizer->description() << '\n';
+        return check_clusters({{"", &kubectl}}, precondition_check_options(options), *recognizer,
+                              &context.cancel);
+      },
+      [&](std::string_view question) { return confirm(question, options.assume_yes); },
+      context.out,
+      context.err};
+  const Status done = options.mode == CleanupMode::restore ? run_restore_secrets(options, env)
+                                                           : run_cleanup_secrets(options, env);
+  if (!done)
+    return done.error();
+  return ExitStatus::ok;
+}
+
+} // namespace
+
+const PluginDefinition<CleanupSecretsCommand>& cleanup_secrets_plugin() {
+  static const PluginDefinition<CleanupSecretsCommand> plugin{
+      "cleanup-secrets", parse_cleanup_secrets, print_cleanup_secrets_help, nullptr, run};
+  return plugin;
+}
+
+} // namespace meshca

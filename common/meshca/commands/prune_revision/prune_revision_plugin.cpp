@@ -1,0 +1,30 @@
+#include "meshca/commands/prune_revision/prune_revision_plugin.h"
+
+#include "meshca/cli/confirm.h"
+#include "meshca/commands/prune_revision/prune_revision.h"
+
+namespace meshca {
+namespace {
+
+RunOutcome run(const PruneRevisionCommand& command, PluginContext& context) {
+  auto mesh = connect_to_mesh(command.common);
+  if (!mesh)
+    return mesh.error();
+  PruneEnvironment env{
+      *mesh->kubectl,
+      [&](std::string_view question) { return confirm(question, command.options.assume_yes); },
+      context.out, context.err};
+  if (auto pruned = run_prune_revision(command.options, env); !pruned)
+    return pruned.error();
+  return ExitStatus::ok;
+}
+
+} // namespace
+
+const PluginDefinition<PruneRevisionCommand>& prune_revision_plugin() {
+  static const PluginDefinition<PruneRevisionCommand> plugin{
+      "prune-revision", parse_prune_revision, print_prune_revision_help, nullptr, run};
+  return plugin;
+}
+
+} // namespace meshca

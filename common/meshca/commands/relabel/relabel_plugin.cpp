@@ -1,0 +1,38 @@
+#include "meshca/commands/relabel/relabel_plugin.h"
+
+#include "meshca/checks/trust_gate_setup.h"
+#include "meshca/commands/relabel/relabel_output.h"
+
+namespace meshca {
+namespace {
+
+RunOutcome run(const RelabelCommand& command, PluginContext& context) {
+  auto mesh = connect_to_mesh(command.common);
+  if (!mesh)
+    return mesh.error();
+  TrustGateSession gate(mesh->kubectl_path, command.common, command.meshca_bundle, context.err);
+  RelabelOptions options = command.options;
+  options.trust_gate = gate.check();
+  const RelabelReport report = run_relabel(*mesh->kubectl, options, context.err);
+  if (!report.namespaces.empty())
+    context.out << render_relabel(report, command.options.output) << std::flush;
+  RunOutcome outcome(report.status);
+  outcome.errors = report.errors;
+  if (command.options.output == OutputFormat::text)
+    outcome.after_errors = render_relabel_next_step(report);
+  return outcome;
+}
+
+std::string selector(const RelabelCommand& command) {
+  return command.options.selector.value_or("");
+}
+
+} // namespace
+
+const PluginDefinition<RelabelCommand>& relabel_plugin() {
+  static const PluginDefinition<RelabelCommand> plugin{
+      "relabel", parse_relabel, print_relabel_help, expand_stdin_names, run, selector};
+  return plugin;
+}
+
+} // namespace meshca

@@ -1,0 +1,29 @@
+#pragma once
+// Reading what status needs from the cluster: seven list calls, no exec, no Secret data.
+
+#include "meshca/kube/kubectl.h"
+#include "meshca/commands/status/status_model.h"
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <vector>
+
+namespace meshca {
+
+struct StatusSnapshot {
+  rapidjson::Document deployments; // -l istio.io/rev, all namespaces
+  rapidjson::Document webhooks;
+  rapidjson::Document namespaces;
+  rapidjson::Document pods;
+  rapidjson::Document operators;   // null when the cluster has no IstioOperator type
+  std::vector<std::string> ca_secrets;
+  rapidjson::Document config_maps; // in istio-system: the revisions' mesh config
+
+  StatusInputs inputs() const;
+};
+
+// The CA secrets are looked up with `-o name`, so their data never leaves kubectl.
+Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl);
+
+} // namespace meshca

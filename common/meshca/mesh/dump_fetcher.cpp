@@ -1,0 +1,157 @@
+#include "meshca/mesh/dump_fetcher.h"
+
+#include "meshca/util/interrupt.h"
+#include "meshca/kube/api_client.h"
+#include "meshca/kube/api_client_paths.h"
+#include "meshca/mesh/pod_pager.h"
+
+#include <ostream>
+
+namespace meshca {
+
+std::string config_dump_path(WantClusters clusters) {
+  std::string path = "config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets";
+  if (clusters == WantClusters::yes)
+    path += ",dynamic_active_clusters,static_clusters";
+  return path;
+}
+
+std::vector<std::string> KubectlExecFetcher::exec_args(const SidecarPod& pod) const {
+  return {"exec",        "--namespace", pod.ns, pod.name, "--container", "istio-proxy", "--",
+          "pilot-agent", "request",     "GET",  path_};
+}
+
+Result<std::string> KubectlExecFetcher::fetch(const SidecarPod& pod) {
+  const auto args = exec_args(pod);
+  const std::string what =
+      "pod \"" + pod.ns + "/" + pod.name + "\": reading the proxy's config dump";
+  // kubectl's WebSocket exec can succeed with no output when the answer races its stream set-up
+  // ("Unknown stream id"); a dump is never empty, so one more try is safe.
+  for (int attempt = 0;; ++attempt) {
+    auto output = run_checked(kubectl_, args, what, std::nullopt, timeout_);
+    if (!output)
+      return output.error();
+    if (!output->out.empty() || attempt == 1)
+      return std::move(output->out);
+  }
+}
+
+namespace {
+
+std::string pod_what(const SidecarPod& pod) {
+  return "pod \"" + pod.ns + "/" + pod.name + "\": reading the proxy's config dump";
+}
+
+} // namespace
+
+Result<std::string> ApiExecFetcher::fetch(const SidecarPod& pod) {
+  const std::vector<std::string> command = {"pilot-agent", "request", "GET", path_};
+  auto output = api_.exec(exec_target(pod.ns, pod.name, "istio-proxy", command), timeout_);
+  if (!output)
+    return cluster_error(pod_what(pod) + ": " + output.error().message +
+                         " (exec through kubectl proxy)");
+  if (output->exit_code != 0) {
+    std::string said = trim_kubectl_stderr(output->err);
+    return cluster_error(pod_what(pod) + ": " + (said.empty() ? "" : said + "; ") +
+                         "command terminated with exit code " + std::to_string(output->exit_code) +
+                         " (pilot-agent request GET " + path_ + ")");
+  }
+  return std::move(output->out);
+}
+
+Status ApiPodLister::check_namespace(const std::string& ns) {
+  auto response = api_.get(namespace_target(ns), timeout_);
+  if (!response)
+    return response.error();
+  if (response->status == 404)
+    return bad_input("namespaces \"" + ns + "\" not found; check the name with kubectl get namespaces");
+  if (response->status != 200)
+    return cluster_error("namespace \"" + ns + "\": " + api_status_message(response->body) +
+                         " (HTTP " + std::to_string(response->status) + ")" +
+                         response->attempts_note);
+  return done();
+}
+
+Status ApiPodLister::list_pages(const std::optional<std::string>& ns, const std::string& selector,
+                                PodPager& pager) {
+  PodListQuery query{ns, selector, 500, ""};
+  do {
+    const std::string target = pod_list_target(query);
+    auto response = api_.get(target, timeout_);
+    if (!response)
+      return cluster_error("listing pods: " + response.error().message);
+    if (response->status == 410 && !query.continue_token.empty())
+      return cluster_error("listing pods: the list changed too much while it was read page by "
+                           "page (its continue token expired); run the command again");
+    if (response->status != 200)
+      return cluster_error("listing pods: " + api_status_message(response->body) + " (GET " +
+                           target + ", HTTP " + std::to_string(response->status) + ")" +
+                           response->attempts_note);
+    auto token = pager.add_page(std::move(response->body));
+    if (!token)
+      return cluster_error("listing pods: " + token.error().message);
+    query.continue_token = std::move(*token);
+  } while (!query.continue_token.empty());
+  return done();
+}
+
+Result<PodSelection> ApiPodLister::list(const std::vector<std::string>& namespaces,
+                                        const std::string& selector) {
+  PodPager pager(namespaces.empty());
+  if (namespaces.empty()) {
+    MESHCA_TRY(list_pages(std::nullopt, selector, pager));
+    return pager.take();
+  }
+  for (const std::string& ns : namespaces)
+    MESHCA_TRY(check_namespace(ns));
+  for (const std::string& ns : namespaces)
+    MESHCA_TRY(list_pages(ns, selector, pager));
+  return pager.take();
+}
+
+Result<Transport> parse_transport(std::string_view text) {
+  if (text == "auto")
+    return Transport::automatic;
+  if (text == "proxy")
+    return Transport::proxy;
+  if (text == "exec")
+    return Transport::exec;
+  return bad_input("--transport \"" + std::string(text) + "\": expected auto, proxy or exec");
+}
+
+ClusterReaders::ClusterReaders() = default;
+ClusterReaders::ClusterReaders(ClusterReaders&&) noexcept = default;
+ClusterReaders& ClusterReaders::operator=(ClusterReaders&&) noexcept = default;
+ClusterReaders::~ClusterReaders() {
+  lister.reset();
+  fetcher.reset();
+  api.reset(); // its I/O thread ends before the proxy goes
+  proxy.reset();
+}
+
+Result<ClusterReaders> open_cluster_readers(const ReaderSettings& settings, std::ostream& notes) {
+  ClusterReaders readers;
+  if (settings.transport == Transport::exec)
+    return readers;
+  auto proxy = KubectlProxy::start(settings.proxy);
+  if (!proxy) {
+    const std::string context = settings.proxy.flags.context ? "context \"" + *settings.proxy.flags.context + "\": " : "";
+    if (settings.transport == Transport::proxy)
+      return cluster_error(context + proxy.error().message + " (--transport proxy; --transport exec "
+                                     "reads each sidecar with its own kubectl exec instead)");
+    notes << "note: " << context << proxy.error().message
+          << "; reading each sidecar with its own kubectl exec instead (--transport exec)\n";
+    return readers;
+  }
+  readers.proxy = std::move(*proxy);
+  ApiClientOptions options;
+  options.cancel = &interrupt_flag();
+  if (settings.proxy.verbose == Verbose::yes)
+    options.echo = settings.proxy.echo;
+  readers.api = std::make_unique<ApiClient>(readers.proxy->socket_path(), options);
+  readers.fetcher = std::make_unique<ApiExecFetcher>(*readers.api, settings.clusters, settings.timeout);
+  readers.lister = std::make_unique<ApiPodLister>(*readers.api, settings.timeout);
+  return readers;
+}
+
+} // namespace meshca

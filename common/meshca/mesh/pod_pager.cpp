@@ -1,0 +1,43 @@
+#include "meshca/mesh/pod_pager.h"
+
+#include "meshca/util/json.h"
+
+#include <rapidjson/error/en.h>
+
+#include <algorithm>
+#include <iterator>
+#include <tuple>
+
+namespace meshca {
+
+Result<std::string> PodPager::add_page(std::string body) {
+  // In place: the document's strings point into `body`, so a page is held once, not twice.
+  rapidjson::Document page;
+  page.ParseInsitu(body.data());
+  if (page.HasParseError())
+    return bad_input("pod list page " + std::to_string(pages_ + 1) + ": invalid JSON at offset " +
+                     std::to_string(page.GetErrorOffset()) + ": " +
+                     rapidjson::GetParseError_En(page.GetParseError()));
+  auto selection = select_sidecar_pods(page, skip_system_);
+  if (!selection)
+    return selection.error();
+  ++pages_;
+  all_.not_running += selection->not_running;
+  all_.without_sidecar += selection->without_sidecar;
+  all_.excluded_namespace += selection->excluded_namespace;
+  std::move(selection->sidecars.begin(), selection->sidecars.end(),
+            std::back_inserter(all_.sidecars));
+  const rapidjson::Value* metadata = json::object_member(page, "metadata");
+  const auto token = metadata ? json::string_member(*metadata, "continue") : std::nullopt;
+  return std::string(token.value_or(""));
+}
+
+PodSelection PodPager::take() {
+  std::sort(all_.sidecars.begin(), all_.sidecars.end(),
+            [](const SidecarPod& a, const SidecarPod& b) {
+              return std::tie(a.ns, a.name) < std::tie(b.ns, b.name);
+            });
+  return std::move(all_);
+}
+
+} // namespace meshca

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Fails on an #include that runs up a layer of libmeshca (common/CMakeLists.txt):
+
+    util <- kube <- mesh <- cli <- checks <- commands/<command> <- commands <- plugins
+
+A file may include its own layer and the layers below it; a command's folder may not include
+another command's folder; nothing in common/ includes the registry except the plugins above it.
+Prints every offending line as FILE:LINE: ... and exits 1, or exits 0 when there is none.
+Usage: layers_test.py SOURCE_ROOT
+"""
+import os
+import re
+import sys
+
+ORDER = ["util", "kube", "mesh", "cli", "checks", "command", "commands", "plugins"]
+INCLUDE = re.compile(r'^\s*#\s*include\s+"meshca/([^"]+)"')
+
+
+def layer_of(path):
+    """('command', NAME) for a command's folder, (LAYER, None) otherwise; None for other files."""
+    parts = path.split("/")
+    if parts[0] == "plugins":
+        return ("plugins", None)
+    if parts[0] != "meshca" or len(parts) < 3:
+        return None
+    if parts[1] == "commands":
+        return ("command", parts[2]) if len(parts) > 3 else ("commands", None)
+    return (parts[1], None) if parts[1] in ORDER else None
+
+
+def violations(root):
+    found = []
+    sources = [("common", os.path.join(root, "common")), ("", os.path.join(root, "plugins"))]
+    for prefix, top in sources:
+        for folder, _, files in os.walk(top):
+            for name in sorted(files):
+                if not name.endswith((".h", ".cpp")):
+                    continue
+                path = os.path.join(folder, name)
+                rel = os.path.relpath(path, os.path.join(root, prefix) if prefix else root)
+                here = layer_of(rel)
+                if here is None:
+                    continue
+                with open(path, encoding="utf-8") as source:
+                    for number, line in enumerate(source, 1):
+                        match = INCLUDE.match(line)
+                        if not match or match.group(1) == "version.h":
+                            continue
+                        there = layer_of("meshca/" + match.group(1))
+                        if there is None:
+                            continue
+                        if ORDER.index(there[0]) > ORDER.index(here[0]):
+                            found.append("%s:%d: layer %s includes %s, of layer %s above it"
+                                         % (rel, number, here[0], match.group(1), there[0]))
+                        elif there[0] == "command" and here[0] == "command" and there[1] != here[1]:
+                            found.append("%s:%d: command %s includes command %s's %s"
+                                         % (rel, number, here[1], there[1], match.group(1)))
+    return found
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: layers_test.py SOURCE_ROOT")
+    found = violations(sys.argv[1])
+    for line in found:
+        print(line)
+    if found:
+        print("%d include(s) run up a layer; move what both need down a layer" % len(found))
+        return 1
+    print("no include runs up a layer")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
