@@ -25,15 +25,13 @@ Status check_namespaces_exist(KubectlRunner& kubectl, const std::vector<std::str
   args.insert(args.end(), namespaces.begin(), namespaces.end());
   args.insert(args.end(), {"-o", "name"});
   std::string attempts;
-  auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
-  if (!output)
-    return output.error();
-  if (output->succeeded())
+  MESHCA_TRY_ASSIGN(auto output, run_with_retries(kubectl, args, std::nullopt, {}, &attempts));
+  if (output.succeeded())
     return done();
-  if (is_not_found(*output))
-    return bad_input(trim_kubectl_stderr(output->err) +
+  if (is_not_found(output))
+    return bad_input(trim_kubectl_stderr(output.err) +
                      "; check the name with kubectl get namespaces");
-  return kubectl_failure(*output, args, "listing namespaces", attempts);
+  return kubectl_failure(output, args, "listing namespaces", attempts);
 }
 
 Result<PodSelection> list_sidecar_pods(KubectlRunner& kubectl, const CheckRootOptions& options) {
@@ -49,16 +47,12 @@ Result<PodSelection> list_sidecar_pods(KubectlRunner& kubectl, const CheckRootOp
   for (auto& args : calls) {
     if (!options.selector.empty())
       args.insert(args.end(), {"--selector", options.selector});
-    auto list = get_json(kubectl, args, "listing pods");
-    if (!list)
-      return list.error();
-    auto selection = select_sidecar_pods(*list, options.namespaces.empty());
-    if (!selection)
-      return selection.error();
-    all.not_running += selection->not_running;
-    all.without_sidecar += selection->without_sidecar;
-    all.excluded_namespace += selection->excluded_namespace;
-    std::move(selection->sidecars.begin(), selection->sidecars.end(),
+    MESHCA_TRY_ASSIGN(auto list, get_json(kubectl, args, "listing pods"));
+    MESHCA_TRY_ASSIGN(auto selection, select_sidecar_pods(list, options.namespaces.empty()));
+    all.not_running += selection.not_running;
+    all.without_sidecar += selection.without_sidecar;
+    all.excluded_namespace += selection.excluded_namespace;
+    std::move(selection.sidecars.begin(), selection.sidecars.end(),
               std::back_inserter(all.sidecars));
   }
   return all;

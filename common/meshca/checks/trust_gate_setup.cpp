@@ -34,10 +34,8 @@ Status TrustGateSession::open() {
     reader.proxy.flags = flags;
     reader.proxy.verbose = verbose;
     reader.proxy.echo = &notes_;
-    auto opened = open_cluster_readers(reader, notes_);
-    if (!opened)
-      return opened.error();
-    readers_.push_back(std::move(*opened));
+    MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(reader, notes_));
+    readers_.push_back(std::move(opened));
     settings.clusters.push_back({flags.context.value_or(""), runners_.back().get(),
                                  readers_.back().lister.get(), readers_.back().fetcher.get()});
   }

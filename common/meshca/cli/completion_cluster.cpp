@@ -14,12 +14,10 @@ namespace {
 // One attempt per call, no retry: a Tab press must not wait for a retry policy's back-off.
 Result<std::string> read_output(KubectlRunner& kubectl, const std::vector<std::string>& args,
                                 std::string_view what) {
-  auto output = kubectl.run(args);
-  if (!output)
-    return output.error();
-  if (!output->succeeded())
-    return kubectl_failure(*output, args, what);
-  return std::move(output->out);
+  MESHCA_TRY_ASSIGN(auto output, kubectl.run(args));
+  if (!output.succeeded())
+    return kubectl_failure(output, args, what);
+  return std::move(output.out);
 }
 
 // "namespace/foo" lines (or bare names, as `config get-contexts -o name` prints) to names.
@@ -39,24 +37,14 @@ std::vector<Candidate> name_lines(const std::string& text) {
 
 Result<rapidjson::Document> read_json(KubectlRunner& kubectl, const std::vector<std::string>& args,
                                       std::string_view what) {
-  auto text = read_output(kubectl, args, what);
-  if (!text)
-    return text.error();
-  return json::parse(*text, what);
+  MESHCA_TRY_ASSIGN(auto text, read_output(kubectl, args, what));
+  return json::parse(text, what);
 }
 
 Result<ControlPlane> read_plane(KubectlRunner& kubectl) {
-  auto deployments = read_json(
-      kubectl,
-      {"get", "deployments", "--all-namespaces", "--selector", "istio.io/rev", "-o", "json"},
-      "listing control-plane Deployments");
-  if (!deployments)
-    return deployments.error();
-  auto webhooks = read_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"},
-                            "listing sidecar injector webhooks");
-  if (!webhooks)
-    return webhooks.error();
-  return parse_control_plane(*deployments, *webhooks);
+  MESHCA_TRY_ASSIGN(auto deployments, read_json( kubectl, {"get", "deployments", "--all-namespaces", "--selector", "istio.io/rev", "-o", "json"}, "listing control-plane Deployments"));
+  MESHCA_TRY_ASSIGN(auto webhooks, read_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"}, "listing sidecar injector webhooks"));
+  return parse_control_plane(deployments, webhooks);
 }
 
 std::string revision_description(const ControlPlaneRevision& revision) {
@@ -114,23 +102,17 @@ Result<std::vector<Candidate>> lookup_candidates(KubectlRunner& kubectl, Lookup 
   case Lookup::none:
     return std::vector<Candidate>();
   case Lookup::namespaces: {
-    auto text = read_output(kubectl, {"get", "namespaces", "-o", "name"}, "listing namespaces");
-    if (!text)
-      return text.error();
-    return name_lines(*text);
+    MESHCA_TRY_ASSIGN(auto text, read_output(kubectl, {"get", "namespaces", "-o", "name"}, "listing namespaces"));
+    return name_lines(text);
   }
   case Lookup::contexts: {
-    auto text = read_output(kubectl, {"config", "get-contexts", "-o", "name"}, "listing contexts");
-    if (!text)
-      return text.error();
-    return name_lines(*text);
+    MESHCA_TRY_ASSIGN(auto text, read_output(kubectl, {"config", "get-contexts", "-o", "name"}, "listing contexts"));
+    return name_lines(text);
   }
   case Lookup::revisions:
   case Lookup::revisions_and_tags: {
-    auto plane = read_plane(kubectl);
-    if (!plane)
-      return plane.error();
-    return revision_candidates(*plane, lookup);
+    MESHCA_TRY_ASSIGN(auto plane, read_plane(kubectl));
+    return revision_candidates(plane, lookup);
   }
   }
   return std::vector<Candidate>();

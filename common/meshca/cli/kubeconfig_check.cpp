@@ -139,16 +139,12 @@ Status check_kubeconfig(KubectlRunner& kubectl, const CommonOptions& options) {
   MESHCA_TRY(check_kubeconfig_file(options));
   if (!has_connection_names(options))
     return done();
-  auto output = kubectl.run({"config", "view", "-o", "json"});
-  if (!output)
-    return output.error();
-  if (!output->succeeded())
+  MESHCA_TRY_ASSIGN(auto output, kubectl.run({"config", "view", "-o", "json"}));
+  if (!output.succeeded())
     return classify_kubeconfig_error(
-        kubectl_failure(*output, {"config", "view", "-o", "json"}, "reading the kubeconfig"));
-  auto names = parse_kubeconfig_names(output->out);
-  if (!names)
-    return names.error();
-  return check_connection_names(options, *names);
+        kubectl_failure(output, {"config", "view", "-o", "json"}, "reading the kubeconfig"));
+  MESHCA_TRY_ASSIGN(auto names, parse_kubeconfig_names(output.out));
+  return check_connection_names(options, names);
 }
 
 Result<std::string> prepare_kubectl(const CommonOptions& options) {

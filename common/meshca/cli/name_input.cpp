@@ -65,11 +65,9 @@ Result<std::vector<std::string>> read_namespace_names(std::istream& in) {
     const std::string_view line = trim(raw);
     if (line.empty() || line.front() == '#')
       continue;
-    auto name = name_of_line(line, number);
-    if (!name)
-      return name.error();
-    if (std::find(names.begin(), names.end(), *name) == names.end())
-      names.push_back(std::move(*name));
+    MESHCA_TRY_ASSIGN(auto name, name_of_line(line, number));
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      names.push_back(std::move(name));
   }
   return names;
 }

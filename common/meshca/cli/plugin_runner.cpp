@@ -8,11 +8,9 @@
 namespace meshca {
 
 Result<MeshConnection> connect_to_mesh(const CommonOptions& common) {
-  auto kubectl_path = prepare_kubectl(common);
-  if (!kubectl_path)
-    return kubectl_path.error();
-  MeshConnection connection{*kubectl_path,
-                            std::make_unique<Kubectl>(*kubectl_path, common.connection(),
+  MESHCA_TRY_ASSIGN(auto kubectl_path, prepare_kubectl(common));
+  MeshConnection connection{kubectl_path,
+                            std::make_unique<Kubectl>(kubectl_path, common.connection(),
                                                       common.verbose ? Verbose::yes : Verbose::no)};
   MESHCA_TRY(require_istio_namespace(*connection.kubectl, common.connection().context));
   return connection;

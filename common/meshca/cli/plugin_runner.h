@@ -67,11 +67,9 @@ Result<MeshConnection> connect_to_mesh(const CommonOptions& common);
 template <class Command, Result<Command> (*Parse)(const std::vector<std::string>&),
           Status (*ReadStdin)(Command&, std::istream&) = nullptr>
 Status check_command_line(const std::vector<std::string>& args, std::istream& in) {
-  auto command = Parse(args);
-  if (!command)
-    return command.error();
+  MESHCA_TRY_ASSIGN(auto command, Parse(args));
   if constexpr (ReadStdin != nullptr)
-    return ReadStdin(*command, in);
+    return ReadStdin(command, in);
   return Done{};
 }
 

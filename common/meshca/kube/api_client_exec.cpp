@@ -60,10 +60,8 @@ Status ExecStreams::feed(std::string_view message) {
 Result<ExecOutput> ExecStreams::finish() {
   if (!have_status_)
     return cluster_error("the exec connection closed before the command's exit status arrived");
-  auto code = exec_exit_code(status_);
-  if (!code)
-    return code.error();
-  return ExecOutput{std::move(out_), std::move(err_), *code};
+  MESHCA_TRY_ASSIGN(auto code, exec_exit_code(status_));
+  return ExecOutput{std::move(out_), std::move(err_), code};
 }
 
 Result<int> exec_exit_code(std::string_view status_json) {

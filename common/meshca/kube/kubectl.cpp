@@ -286,10 +286,8 @@ Result<ProcessOutput> run_checked(KubectlRunner& kubectl, const std::vector<std:
 
 Result<rapidjson::Document> get_json(KubectlRunner& kubectl, const std::vector<std::string>& args,
                                      std::string_view what, std::chrono::milliseconds timeout) {
-  auto output = run_checked(kubectl, args, what, std::nullopt, timeout);
-  if (!output)
-    return output.error();
-  auto document = json::parse(output->out, what);
+  MESHCA_TRY_ASSIGN(auto output, run_checked(kubectl, args, what, std::nullopt, timeout));
+  auto document = json::parse(output.out, what);
   if (!document)
     return cluster_error(document.error().message + " (kubectl " + display_args(args) + ")");
   return document;

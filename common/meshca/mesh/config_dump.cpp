@@ -68,10 +68,8 @@ Status DumpReader::read_document(const Value& document) {
   }
   bool recognized = false;
   const auto read = [&](const Value& config) -> Status {
-    auto known = read_config(config);
-    if (!known.ok())
-      return known.error();
-    recognized = recognized || *known;
+    MESHCA_TRY_ASSIGN(auto known, read_config(config));
+    recognized = recognized || known;
     return done();
   };
   if (document.IsObject()) {
@@ -164,11 +162,9 @@ Status DumpReader::read_root_ca(const Value& secret, Phase phase) {
     return done(); // no payload (uninitialized)
   RootCandidate candidate;
   candidate.root.warming = phase == Phase::warming;
-  auto trusted = read_data_source(json::member(*context, "trusted_ca"), "ROOTCA trusted_ca");
-  if (!trusted.ok())
-    return trusted.error();
-  if (*trusted) {
-    candidate.root.pem = std::move(**trusted);
+  MESHCA_TRY_ASSIGN(auto trusted, read_data_source(json::member(*context, "trusted_ca"), "ROOTCA trusted_ca"));
+  if (trusted) {
+    candidate.root.pem = std::move(*trusted);
   } else if (const auto* validator = json::object_member(*context, "custom_validator_config")) {
     const auto* config = json::object_member(*validator, "typed_config");
     const auto* domains =
@@ -176,15 +172,12 @@ Status DumpReader::read_root_ca(const Value& secret, Phase phase) {
     for (std::size_t i = 0; domains != nullptr && i < domains->Size(); ++i) {
       const auto& domain = (*domains)[static_cast<rapidjson::SizeType>(i)];
       const std::string name(json::string_member(domain, "name").value_or(""));
-      auto bundle = read_data_source(json::member(domain, "trust_bundle"),
-                                     "ROOTCA SPIFFE trust_bundle of " + quoted(name));
-      if (!bundle.ok())
-        return bundle.error();
-      if (*bundle) {
-        candidate.root.pem += **bundle;
+      MESHCA_TRY_ASSIGN(auto bundle, read_data_source(json::member(domain, "trust_bundle"), "ROOTCA SPIFFE trust_bundle of " + quoted(name)));
+      if (bundle) {
+        candidate.root.pem += *bundle;
         if (!candidate.root.pem.ends_with('\n'))
           candidate.root.pem += '\n';
-        candidate.bundles.push_back({name, std::move(**bundle)});
+        candidate.bundles.push_back({name, std::move(*bundle)});
       }
     }
   }
@@ -201,15 +194,12 @@ Status DumpReader::read_workload_chain(const Value& secret, Phase phase) {
   const auto* certificate = json::object_member(secret, "tls_certificate");
   if (certificate == nullptr)
     return done();
-  auto chain = read_data_source(json::member(*certificate, "certificate_chain"),
-                                "default certificate_chain");
-  if (!chain.ok())
-    return chain.error();
-  if (!*chain)
+  MESHCA_TRY_ASSIGN(auto chain, read_data_source(json::member(*certificate, "certificate_chain"), "default certificate_chain"));
+  if (!chain)
     return done();
   if (replaces(state_.workload_chain ? &*state_.workload_chain : nullptr, phase))
-    state_.workload_chain = SecretPem{std::move(**chain), phase == Phase::warming};
-  else if (phase == Phase::active && state_.workload_chain->pem != **chain)
+    state_.workload_chain = SecretPem{std::move(*chain), phase == Phase::warming};
+  else if (phase == Phase::active && state_.workload_chain->pem != *chain)
     warn("the default secret appears more than once with different contents; using the first");
   return done();
 }
@@ -221,10 +211,8 @@ Result<std::optional<std::string>> DumpReader::read_data_source(const Value* sou
   if (source == nullptr || !source->IsObject())
     return std::optional<std::string>();
   if (const auto bytes = json::string_member(*source, "inline_bytes")) {
-    auto text = base64::decode(*bytes, what_ + ": " + std::string(field) + " inline_bytes");
-    if (!text.ok())
-      return text.error();
-    return text->empty() ? std::nullopt : std::optional<std::string>(std::move(*text));
+    MESHCA_TRY_ASSIGN(auto text, base64::decode(*bytes, what_ + ": " + std::string(field) + " inline_bytes"));
+    return text.empty() ? std::nullopt : std::optional<std::string>(std::move(text));
   }
   if (const auto text = json::string_member(*source, "inline_string"))
     return text->empty() ? std::nullopt : std::optional<std::string>(*text);

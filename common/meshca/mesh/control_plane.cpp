@@ -154,24 +154,14 @@ ControlPlane parse_control_plane(const rapidjson::Value& deployments,
 }
 
 Result<ControlPlaneLists> read_control_plane_lists(KubectlRunner& kubectl) {
-  auto deployments = get_json(
-      kubectl,
-      {"get", "deployments", "--all-namespaces", "--selector", "istio.io/rev", "-o", "json"},
-      "listing control-plane and gateway Deployments");
-  if (!deployments)
-    return deployments.error();
-  auto webhooks = get_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"},
-                           "listing sidecar injector webhooks");
-  if (!webhooks)
-    return webhooks.error();
-  return ControlPlaneLists{std::move(*deployments), std::move(*webhooks)};
+  MESHCA_TRY_ASSIGN(auto deployments, get_json( kubectl, {"get", "deployments", "--all-namespaces", "--selector", "istio.io/rev", "-o", "json"}, "listing control-plane and gateway Deployments"));
+  MESHCA_TRY_ASSIGN(auto webhooks, get_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"}, "listing sidecar injector webhooks"));
+  return ControlPlaneLists{std::move(deployments), std::move(webhooks)};
 }
 
 Result<ControlPlane> read_control_plane(KubectlRunner& kubectl) {
-  auto lists = read_control_plane_lists(kubectl);
-  if (!lists)
-    return lists.error();
-  return parse_control_plane(lists->deployments, lists->webhooks);
+  MESHCA_TRY_ASSIGN(auto lists, read_control_plane_lists(kubectl));
+  return parse_control_plane(lists.deployments, lists.webhooks);
 }
 
 } // namespace meshca

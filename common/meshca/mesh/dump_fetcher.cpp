@@ -28,11 +28,9 @@ Result<std::string> KubectlExecFetcher::fetch(const SidecarPod& pod) {
   // kubectl's WebSocket exec can succeed with no output when the answer races its stream set-up
   // ("Unknown stream id"); a dump is never empty, so one more try is safe.
   for (int attempt = 0;; ++attempt) {
-    auto output = run_checked(kubectl_, args, what, std::nullopt, timeout_);
-    if (!output)
-      return output.error();
-    if (!output->out.empty() || attempt == 1)
-      return std::move(output->out);
+    MESHCA_TRY_ASSIGN(auto output, run_checked(kubectl_, args, what, std::nullopt, timeout_));
+    if (!output.out.empty() || attempt == 1)
+      return std::move(output.out);
   }
 }
 
@@ -60,15 +58,13 @@ Result<std::string> ApiExecFetcher::fetch(const SidecarPod& pod) {
 }
 
 Status ApiPodLister::check_namespace(const std::string& ns) {
-  auto response = api_.get(namespace_target(ns), timeout_);
-  if (!response)
-    return response.error();
-  if (response->status == 404)
+  MESHCA_TRY_ASSIGN(auto response, api_.get(namespace_target(ns), timeout_));
+  if (response.status == 404)
     return bad_input("namespaces \"" + ns + "\" not found; check the name with kubectl get namespaces");
-  if (response->status != 200)
-    return cluster_error("namespace \"" + ns + "\": " + api_status_message(response->body) +
-                         " (HTTP " + std::to_string(response->status) + ")" +
-                         response->attempts_note);
+  if (response.status != 200)
+    return cluster_error("namespace \"" + ns + "\": " + api_status_message(response.body) +
+                         " (HTTP " + std::to_string(response.status) + ")" +
+                         response.attempts_note);
   return done();
 }
 

@@ -122,15 +122,11 @@ std::string default_cache_dir() {
 
 Result<x509::FingerprintSet> parse_meshca_roots(const std::string& text, const std::string& what) {
   if (text.find("-----BEGIN") != std::string::npos) {
-    auto roots = x509::read_pem_bundle(text, what);
-    if (!roots)
-      return roots.error();
-    return x509::fingerprints(*roots);
+    MESHCA_TRY_ASSIGN(auto roots, x509::read_pem_bundle(text, what));
+    return x509::fingerprints(roots);
   }
-  auto bundle = mesh::parse_spiffe_bundle(text, what);
-  if (!bundle)
-    return bundle.error();
-  return bundle->fingerprints;
+  MESHCA_TRY_ASSIGN(auto bundle, mesh::parse_spiffe_bundle(text, what));
+  return bundle.fingerprints;
 }
 
 Result<MeshCaRecognizer> load_meshca_recognizer(const BundleSourceOptions& options) {

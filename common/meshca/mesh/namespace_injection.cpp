@@ -16,21 +16,6 @@ std::optional<std::string> label(const rapidjson::Value& object, std::string_vie
   return value ? std::optional<std::string>(std::string(*value)) : std::nullopt;
 }
 
-// The revision behind `name` (a revision or a tag), and how it was found.
-std::string resolve_rev_label(const std::string& name, const ControlPlane& plane,
-                              std::string& via) {
-  const ControlPlaneRevision* revision = plane.find_revision(name);
-  if (revision != nullptr && revision->istiod) {
-    via = "istio.io/rev=" + name;
-    return name;
-  }
-  if (auto target = plane.tag_target(name)) {
-    via = "istio.io/rev=" + name + " (tag)";
-    return *target;
-  }
-  return {};
-}
-
 } // namespace
 
 std::string NamespaceInjection::labels_text() const {
@@ -48,6 +33,46 @@ bool same_revision(const std::string& pod_revision, const std::string& revision)
   return revision == "default" && pod_revision.empty();
 }
 
+InjectionTarget injection_target(const std::optional<std::string>& injection_label,
+                                 const std::optional<std::string>& rev_label,
+                                 const ControlPlane& plane) {
+  InjectionTarget out;
+  if (injection_label) {
+    if (*injection_label != "enabled") {
+      out.miss = InjectionMiss::turned_off;
+      return out;
+    }
+    const auto target = plane.injection_label_revision();
+    const ControlPlaneRevision* revision = target ? plane.find_revision(*target) : nullptr;
+    if (!target) {
+      out.miss = InjectionMiss::enabled_unserved;
+    } else if (revision == nullptr || !revision->istiod) {
+      out.miss = InjectionMiss::enabled_without_istiod;
+      out.unserved = *target;
+    } else {
+      out.revision = *target;
+      out.via = plane.tag_target("default") ? "istio-injection=enabled (default tag)"
+                                            : "istio-injection=enabled (legacy injector)";
+    }
+    return out;
+  }
+  if (!rev_label) {
+    out.miss = InjectionMiss::unlabelled;
+    return out;
+  }
+  const ControlPlaneRevision* revision = plane.find_revision(*rev_label);
+  if (revision != nullptr && revision->istiod) {
+    out.revision = *rev_label;
+    out.via = "istio.io/rev=" + *rev_label;
+  } else if (auto target = plane.tag_target(*rev_label)) {
+    out.revision = *target;
+    out.via = "istio.io/rev=" + *rev_label + " (tag)";
+  } else {
+    out.miss = InjectionMiss::unknown_revision;
+  }
+  return out;
+}
+
 NamespaceInjection resolve_namespace(const rapidjson::Value& ns, const ControlPlane& plane) {
   NamespaceInjection out;
   if (const rapidjson::Value* metadata = json::object_member(ns, "metadata"))
@@ -57,26 +82,26 @@ NamespaceInjection resolve_namespace(const rapidjson::Value& ns, const ControlPl
   if (out.injection_label && out.rev_label)
     out.problems.push_back("both istio-injection and istio.io/rev are set: which revision injects "
                            "its pods is undefined; keep one");
-  if (out.injection_label == "enabled") {
-    auto target = plane.injection_label_revision();
-    const ControlPlaneRevision* revision = target ? plane.find_revision(*target) : nullptr;
-    if (target && revision != nullptr && revision->istiod) {
-      out.target = *target;
-      out.via = plane.tag_target("default") ? "istio-injection=enabled (default tag)"
-                                            : "istio-injection=enabled (legacy injector)";
-    } else {
-      out.problems.push_back(target ? "istio-injection=enabled points at revision " + *target +
-                                          ", which has no istiod: its new pods get no sidecar"
-                                    : "istio-injection=enabled, but no default tag or injector "
-                                      "serves it: its new pods get no sidecar");
-    }
-    return out;
-  }
-  if (out.rev_label && !out.injection_label) {
-    out.target = resolve_rev_label(*out.rev_label, plane, out.via);
-    if (out.target.empty())
-      out.problems.push_back("istio.io/rev=" + *out.rev_label + " names no control plane: its "
-                             "new pods get no sidecar");
+  const InjectionTarget target = injection_target(out.injection_label, out.rev_label, plane);
+  out.target = target.revision;
+  out.via = target.via;
+  switch (target.miss) {
+  case InjectionMiss::enabled_unserved:
+    out.problems.push_back("istio-injection=enabled, but no default tag or injector serves it: its "
+                           "new pods get no sidecar");
+    break;
+  case InjectionMiss::enabled_without_istiod:
+    out.problems.push_back("istio-injection=enabled points at revision " + target.unserved +
+                           ", which has no istiod: its new pods get no sidecar");
+    break;
+  case InjectionMiss::unknown_revision:
+    out.problems.push_back("istio.io/rev=" + *out.rev_label +
+                           " names no control plane: its new pods get no sidecar");
+    break;
+  case InjectionMiss::none:
+  case InjectionMiss::turned_off:
+  case InjectionMiss::unlabelled:
+    break;
   }
   return out;
 }

@@ -2,8 +2,9 @@
 // Which control plane each namespace's injection labels send its new pods to, as Istio's webhooks
 // decide it: `istio-injection=enabled` goes to the default tag (or the legacy injector), and wins
 // over `istio.io/rev` (the revision webhooks select `istio-injection DoesNotExist`);
-// `istio.io/rev=X` goes to revision X or to the revision tag X. Shared by status and
-// prune-revision. Pure.
+// `istio.io/rev=X` goes to revision X or to the revision tag X. The one resolver: status and
+// prune-revision read NamespaceInjection, relabel and rollout serving_revision
+// (namespace_labels.h), both from injection_target. Pure.
 
 #include "meshca/mesh/control_plane.h"
 
@@ -14,6 +15,28 @@
 #include <vector>
 
 namespace meshca {
+
+// Why no revision injects a namespace's new pods.
+enum class InjectionMiss {
+  none,                   // one does: InjectionTarget::revision
+  turned_off,             // istio-injection set to another value than "enabled"
+  unlabelled,             // neither label
+  enabled_unserved,       // istio-injection=enabled, but no default tag or legacy injector
+  enabled_without_istiod, // istio-injection=enabled points at a revision that runs no istiod
+  unknown_revision,       // istio.io/rev names neither a running revision nor a tag
+};
+
+struct InjectionTarget {
+  std::string revision; // the revision new pods get; "" when none (see miss)
+  std::string via;      // how: "istio-injection=enabled (default tag)", "istio.io/rev=prod (tag)"
+  InjectionMiss miss = InjectionMiss::none;
+  std::string unserved; // for enabled_without_istiod: the revision the label points at
+};
+
+// Where new pods of a namespace with these injection labels go.
+InjectionTarget injection_target(const std::optional<std::string>& injection_label,
+                                 const std::optional<std::string>& rev_label,
+                                 const ControlPlane& plane);
 
 struct NamespaceInjection {
   std::string name;

@@ -1,5 +1,6 @@
 #include "meshca/mesh/namespace_labels.h"
 
+#include "meshca/mesh/namespace_injection.h"
 #include "meshca/util/json.h"
 
 #include <algorithm>
@@ -88,31 +89,41 @@ std::string format_labels(const LabelMap& labels) {
 }
 
 Result<std::string> serving_revision(const NamespaceInfo& ns, const ControlPlane& control_plane) {
+  auto label = [&ns](std::string_view key) -> std::optional<std::string> {
+    auto found = ns.labels.find(key);
+    return found == ns.labels.end() ? std::nullopt : std::optional<std::string>(found->second);
+  };
+  const auto injection = label(kInjectionLabel);
+  const auto rev = label(kRevisionLabel);
+  const InjectionTarget target = injection_target(injection, rev, control_plane);
   const std::string prefix = "namespace " + quoted(ns.name);
-  if (auto injection = ns.labels.find(kInjectionLabel); injection != ns.labels.end()) {
-    if (injection->second != "enabled")
-      return check_failed(
-          prefix + " has sidecar injection turned off (istio-injection=" + injection->second +
-          "); relabel it first: kubectl meshca relabel ns " + ns.name + " --revision REV");
-    if (auto revision = control_plane.injection_label_revision())
-      return *revision;
+  const std::string relabel_first = "; relabel it first: kubectl meshca relabel ns " + ns.name +
+                                    " --revision REV";
+  switch (target.miss) {
+  case InjectionMiss::none:
+    return target.revision;
+  case InjectionMiss::turned_off:
+    return check_failed(prefix + " has sidecar injection turned off (istio-injection=" +
+                        *injection + ")" + relabel_first);
+  case InjectionMiss::unlabelled:
+    return check_failed(prefix +
+                        " has no sidecar injection label (istio-injection=enabled or "
+                        "istio.io/rev)" +
+                        relabel_first);
+  case InjectionMiss::enabled_unserved:
     return check_failed(prefix +
                         " is labelled istio-injection=enabled but no injector serves that "
                         "label (no \"default\" revision tag and no legacy injector: " +
                         kSeeInjectors + ")");
+  case InjectionMiss::enabled_without_istiod:
+    return check_failed(prefix + " is labelled istio-injection=enabled, which points at revision " +
+                        quoted(target.unserved) +
+                        ", but that revision runs no istiod: its new pods would get no sidecar (" +
+                        kSeeInjectors + ")");
+  case InjectionMiss::unknown_revision:
+    break;
   }
-  auto rev = ns.labels.find(kRevisionLabel);
-  if (rev == ns.labels.end())
-    return check_failed(prefix +
-                        " has no sidecar injection label (istio-injection=enabled or "
-                        "istio.io/rev); relabel it first: kubectl meshca relabel ns " +
-                        ns.name + " --revision REV");
-  const ControlPlaneRevision* revision = control_plane.find_revision(rev->second);
-  if (revision != nullptr && revision->istiod)
-    return rev->second;
-  if (auto target = control_plane.tag_target(rev->second))
-    return *target;
-  return check_failed(prefix + ": no control plane for revision " + quoted(rev->second) +
+  return check_failed(prefix + ": no control plane for revision " + quoted(*rev) +
                       " in istio-system (kubectl get deploy -n istio-system -l istio.io/rev)");
 }
 

@@ -18,14 +18,12 @@ Result<std::string> PodPager::add_page(std::string body) {
     return bad_input("pod list page " + std::to_string(pages_ + 1) + ": invalid JSON at offset " +
                      std::to_string(page.GetErrorOffset()) + ": " +
                      rapidjson::GetParseError_En(page.GetParseError()));
-  auto selection = select_sidecar_pods(page, skip_system_);
-  if (!selection)
-    return selection.error();
+  MESHCA_TRY_ASSIGN(auto selection, select_sidecar_pods(page, skip_system_));
   ++pages_;
-  all_.not_running += selection->not_running;
-  all_.without_sidecar += selection->without_sidecar;
-  all_.excluded_namespace += selection->excluded_namespace;
-  std::move(selection->sidecars.begin(), selection->sidecars.end(),
+  all_.not_running += selection.not_running;
+  all_.without_sidecar += selection.without_sidecar;
+  all_.excluded_namespace += selection.excluded_namespace;
+  std::move(selection.sidecars.begin(), selection.sidecars.end(),
             std::back_inserter(all_.sidecars));
   const rapidjson::Value* metadata = json::object_member(page, "metadata");
   const auto token = metadata ? json::string_member(*metadata, "continue") : std::nullopt;

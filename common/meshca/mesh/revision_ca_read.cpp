@@ -19,29 +19,22 @@ Result<rapidjson::Document> read_istio_operators(KubectlRunner& kubectl) {
   const std::vector<std::string> args = {
       "get", "istiooperators.install.istio.io", "-n", "istio-system", "-o", "json"};
   std::string attempts;
-  auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
-  if (!output)
-    return output.error();
-  if (!output->succeeded()) {
-    if (output->err.find("doesn't have a resource type") != std::string::npos)
+  MESHCA_TRY_ASSIGN(auto output, run_with_retries(kubectl, args, std::nullopt, {}, &attempts));
+  if (!output.succeeded()) {
+    if (output.err.find("doesn't have a resource type") != std::string::npos)
       return rapidjson::Document();
-    return kubectl_failure(*output, args, "listing IstioOperators in istio-system", attempts);
+    return kubectl_failure(output, args, "listing IstioOperators in istio-system", attempts);
   }
-  auto doc = json::parse(output->out, "IstioOperator list");
+  auto doc = json::parse(output.out, "IstioOperator list");
   if (!doc)
     return cluster_error(doc.error().message);
   return doc;
 }
 
 Result<std::vector<std::string>> read_ca_secret_names(KubectlRunner& kubectl) {
-  auto output = run_checked(kubectl,
-                            {"get", "secret", "cacerts", "istio-ca-secret", "-n", "istio-system",
-                             "--ignore-not-found", "-o", "name"},
-                            "looking up the CA secrets in istio-system");
-  if (!output)
-    return output.error();
+  MESHCA_TRY_ASSIGN(auto output, run_checked(kubectl, {"get", "secret", "cacerts", "istio-ca-secret", "-n", "istio-system", "--ignore-not-found", "-o", "name"}, "looking up the CA secrets in istio-system"));
   std::vector<std::string> names;
-  std::string_view rest = output->out;
+  std::string_view rest = output.out;
   while (!rest.empty()) {
     const std::size_t end = rest.find('\n');
     std::string_view line = rest.substr(0, end);

@@ -24,13 +24,9 @@ Status read_x5c(const Value& key, const std::string& where, std::vector<x509::Ce
     const auto text = json::as_string((*x5c)[j]);
     if (!text)
       return bad_input(item + ": expected a base64 string");
-    auto der = base64::decode(*text, item);
-    if (!der.ok())
-      return der.error();
-    auto cert = x509::from_der(*der, item);
-    if (!cert.ok())
-      return cert.error();
-    out.push_back(std::move(*cert));
+    MESHCA_TRY_ASSIGN(auto der, base64::decode(*text, item));
+    MESHCA_TRY_ASSIGN(auto cert, x509::from_der(der, item));
+    out.push_back(std::move(cert));
   }
   return done();
 }
@@ -40,15 +36,13 @@ Status read_x5c(const Value& key, const std::string& where, std::vector<x509::Ce
 Result<SpiffeBundle> parse_spiffe_bundle(std::string_view json, std::string_view what,
                                          std::size_t max_bytes) {
   const std::string name = "SPIFFE trust bundle " + std::string(what);
-  auto document = json::parse(json, name, max_bytes);
-  if (!document.ok())
-    return document.error();
-  const auto* keys = json::array_member(*document, "keys");
+  MESHCA_TRY_ASSIGN(auto document, json::parse(json, name, max_bytes));
+  const auto* keys = json::array_member(document, "keys");
   if (keys == nullptr)
     return bad_input(name + ": not a SPIFFE bundle (no \"keys\" array)");
   SpiffeBundle bundle;
-  bundle.sequence = integer_member(*document, "spiffe_sequence");
-  bundle.refresh_hint_s = integer_member(*document, "spiffe_refresh_hint");
+  bundle.sequence = integer_member(document, "spiffe_sequence");
+  bundle.refresh_hint_s = integer_member(document, "spiffe_refresh_hint");
   for (rapidjson::SizeType i = 0; i < keys->Size(); ++i) {
     const Value& key = (*keys)[i];
     const auto use = json::string_member(key, "use");

@@ -100,10 +100,8 @@ TrustDomainOwners trust_domain_owners_from(const rapidjson::Value& config_maps) 
 }
 
 Result<TrustDomainOwners> read_trust_domain_owners(KubectlRunner& kubectl) {
-  auto config_maps = read_mesh_config_maps(kubectl);
-  if (!config_maps)
-    return config_maps.error();
-  return trust_domain_owners_from(*config_maps);
+  MESHCA_TRY_ASSIGN(auto config_maps, read_mesh_config_maps(kubectl));
+  return trust_domain_owners_from(config_maps);
 }
 
 } // namespace meshca

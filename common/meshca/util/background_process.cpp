@@ -88,10 +88,8 @@ Result<BackgroundProcess> BackgroundProcess::start(const BackgroundSpec& spec) {
     exe = *found;
   }
   try {
-    auto pid = launch(exe, spec);
-    if (!pid)
-      return pid.error();
-    return BackgroundProcess(*pid);
+    MESHCA_TRY_ASSIGN(auto pid, launch(exe, spec));
+    return BackgroundProcess(pid);
   } catch (const std::exception& e) {
     // Only the output file or memory can fail here; the child was never started.
     return cluster_error("cannot start \"" + exe + "\": " + e.what());

@@ -147,21 +147,17 @@ Result<WriteOutcome> write_private_file(const std::string& dir, const std::strin
                                         std::string_view content, const DurabilityHooks& hooks) {
   const std::string path = dir + "/" + name;
   if (path_exists(path)) {
-    auto existing = read_whole_file(path);
-    if (!existing)
-      return existing.error();
-    if (*existing == content)
+    MESHCA_TRY_ASSIGN(auto existing, read_whole_file(path));
+    if (existing == content)
       return WriteOutcome::already_identical;
     return bad_input(path + " already holds different content; nothing was overwritten "
                             "(use a new folder, or move the old file away after checking it)");
   }
-  auto temp = write_temp(dir, name, content, hooks);
-  if (!temp)
-    return temp.error();
+  MESHCA_TRY_ASSIGN(auto temp, write_temp(dir, name, content, hooks));
   // link() never replaces: if another process created `path` meanwhile, this fails with EEXIST.
-  const int linked = ::link(temp->c_str(), path.c_str());
+  const int linked = ::link(temp.c_str(), path.c_str());
   const int link_error = errno;
-  ::unlink(temp->c_str());
+  ::unlink(temp.c_str());
   if (linked != 0 && link_error == EEXIST)
     return bad_input(path + " appeared while it was being written; nothing was overwritten");
   if (linked != 0)

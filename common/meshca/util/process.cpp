@@ -370,14 +370,12 @@ std::optional<std::string> find_in_path(std::string_view name) {
 }
 
 Result<ProcessOutput> run_process(const ProcessSpec& spec) {
-  auto exe = resolve_program(spec.program);
-  if (!exe)
-    return exe.error();
+  MESHCA_TRY_ASSIGN(auto exe, resolve_program(spec.program));
   try {
-    return run_resolved(*exe, spec);
+    return run_resolved(exe, spec);
   } catch (const std::exception& e) {
     // Only pipe creation or memory exhaustion gets here; the child was never started.
-    return cluster_error("cannot run \"" + *exe + "\": " + e.what());
+    return cluster_error("cannot run \"" + exe + "\": " + e.what());
   }
 }
 

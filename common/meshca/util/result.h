@@ -72,3 +72,16 @@ inline Status done() { return Done{}; }
     if (auto meshca_try_result_ = (expr); !meshca_try_result_.ok())                                \
       return meshca_try_result_.error();                                                           \
   } while (false)
+
+// Declares `declaration` with the value of a Result, or returns its error from the enclosing
+// function: `MESHCA_TRY_ASSIGN(auto plane, read_control_plane(kubectl));` then use `plane`.
+// It expands to several statements: not the body of an unbraced if/else.
+#define MESHCA_TRY_ASSIGN(declaration, expr)                                                       \
+  MESHCA_TRY_ASSIGN_IMPL(MESHCA_TRY_CONCAT(meshca_try_assign_, __LINE__), declaration, expr)
+#define MESHCA_TRY_ASSIGN_IMPL(result, declaration, expr)                                          \
+  auto result = (expr);                                                                            \
+  if (!result.ok())                                                                                \
+    return result.error();                                                                         \
+  declaration = std::move(*result)
+#define MESHCA_TRY_CONCAT(a, b) MESHCA_TRY_CONCAT_INNER(a, b)
+#define MESHCA_TRY_CONCAT_INNER(a, b) a##b

@@ -147,10 +147,8 @@ Status check_config_dump_files(const std::vector<std::string>& files) {
 }
 
 Result<std::chrono::hours> parse_expiry_warn(const std::string& text) {
-  auto duration = parse_duration(text, "--expiry-warn");
-  if (!duration)
-    return duration.error();
-  return std::chrono::duration_cast<std::chrono::hours>(*duration);
+  MESHCA_TRY_ASSIGN(auto duration, parse_duration(text, "--expiry-warn"));
+  return std::chrono::duration_cast<std::chrono::hours>(duration);
 }
 
 Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) {
@@ -199,30 +197,22 @@ Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) 
   o.trust_domain = f.trust_domain;
   o.mtls = f.mtls;
   if (!f.require.empty()) {
-    auto cas = parse_ca_classes(f.require, "--require");
-    if (!cas)
-      return cas.error();
-    o.require = *cas;
+    MESHCA_TRY_ASSIGN(auto cas, parse_ca_classes(f.require, "--require"));
+    o.require = cas;
   }
   if (!f.forbid.empty()) {
-    auto cas = parse_ca_classes(f.forbid, "--forbid");
-    if (!cas)
-      return cas.error();
-    o.forbid = *cas;
+    MESHCA_TRY_ASSIGN(auto cas, parse_ca_classes(f.forbid, "--forbid"));
+    o.forbid = cas;
   }
   if (!f.meshca_bundle.empty())
     o.meshca_bundle = f.meshca_bundle;
   if (f.parallel < 1 || f.parallel > 1000)
     return bad_input("--parallel " + std::to_string(f.parallel) + ": expected 1 to 1000");
   o.parallel = f.parallel;
-  auto warn = parse_expiry_warn(f.expiry_warn);
-  if (!warn)
-    return warn.error();
-  o.expiry_warn = *warn;
-  auto timeout = parse_duration(f.exec_timeout, "--exec-timeout");
-  if (!timeout)
-    return timeout.error();
-  o.exec_timeout = *timeout;
+  MESHCA_TRY_ASSIGN(auto warn, parse_expiry_warn(f.expiry_warn));
+  o.expiry_warn = warn;
+  MESHCA_TRY_ASSIGN(auto timeout, parse_duration(f.exec_timeout, "--exec-timeout"));
+  o.exec_timeout = timeout;
   auto transport = parse_transport(f.transport);
   if (!transport)
     return transport.error();

@@ -22,27 +22,23 @@ Result<CheckRootResult> check_files(const CheckRootOptions& options,
 // Every --context read at once, each through its own transport (--transport).
 Result<CheckRootResult> check_live(const CheckRootCommand& command,
                                    const MeshCaRecognizer& recognizer, PluginContext& context) {
-  auto kubectl_path = prepare_kubectl(command.common);
-  if (!kubectl_path)
-    return kubectl_path.error();
+  MESHCA_TRY_ASSIGN(auto kubectl_path, prepare_kubectl(command.common));
   const auto verbose = command.common.verbose ? Verbose::yes : Verbose::no;
   std::vector<std::unique_ptr<Kubectl>> runners;
   std::vector<ClusterReaders> readers; // outlive the check: they own the proxies
   std::vector<ClusterTarget> targets;
   for (const ConnectionFlags& flags : command.common.connections()) {
-    runners.push_back(std::make_unique<Kubectl>(*kubectl_path, flags, verbose));
+    runners.push_back(std::make_unique<Kubectl>(kubectl_path, flags, verbose));
     ReaderSettings settings;
     settings.transport = command.options.transport;
-    settings.proxy.kubectl = *kubectl_path;
+    settings.proxy.kubectl = kubectl_path;
     settings.proxy.flags = flags;
     settings.proxy.verbose = verbose;
     settings.proxy.echo = &context.err;
     settings.clusters = command.options.trust_domain ? WantClusters::yes : WantClusters::no;
     settings.timeout = command.options.exec_timeout;
-    auto opened = open_cluster_readers(settings, context.err);
-    if (!opened)
-      return opened.error();
-    readers.push_back(std::move(*opened));
+    MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(settings, context.err));
+    readers.push_back(std::move(opened));
     targets.push_back({flags.context.value_or(""), runners.back().get(),
                        readers.back().lister.get(), readers.back().fetcher.get()});
   }
@@ -51,20 +47,15 @@ Result<CheckRootResult> check_live(const CheckRootCommand& command,
 
 RunOutcome run(const CheckRootCommand& command, PluginContext& context) {
   const CheckRootOptions& options = command.options;
-  auto recognizer = load_meshca_recognizer({options.meshca_bundle, default_cache_dir()});
-  if (!recognizer)
-    return recognizer.error();
-  auto result = options.config_dumps.empty() ? check_live(command, *recognizer, context)
-                                             : check_files(options, *recognizer);
-  if (!result)
-    return result.error();
-  context.out << render_check_root(*result, options) << std::flush;
+  MESHCA_TRY_ASSIGN(auto recognizer, load_meshca_recognizer({options.meshca_bundle, default_cache_dir()}));
+  MESHCA_TRY_ASSIGN(auto result, options.config_dumps.empty() ? check_live(command, recognizer, context) : check_files(options, recognizer));
+  context.out << render_check_root(result, options) << std::flush;
   if (options.output == OutputFormat::text)
-    context.err << render_summary(*result, options);
+    context.err << render_summary(result, options);
   else if (options.output != OutputFormat::wide) // wide's summary has them
-    for (const std::string& warning : result->warnings)
+    for (const std::string& warning : result.warnings)
       context.err << "warning: " << warning << '\n';
-  return result->status;
+  return result.status;
 }
 
 std::string selector(const CheckRootCommand& command) { return command.options.selector; }

@@ -28,15 +28,13 @@ Result<std::vector<FetchedSecret>> fetch_ca_secrets(KubectlRunner& kubectl) {
     const std::vector<std::string> args = {"get",           "secret", name,  "-n",
                                            kIstioNamespace, "-o",     "json"};
     std::string attempts;
-    auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
-    if (!output)
-      return output.error();
-    if (is_not_found(*output))
+    MESHCA_TRY_ASSIGN(auto output, run_with_retries(kubectl, args, std::nullopt, {}, &attempts));
+    if (is_not_found(output))
       continue;
     const std::string what = std::string("reading secret ") + name + " in istio-system";
-    if (!output->succeeded())
-      return kubectl_failure(*output, args, what, attempts);
-    auto doc = json::parse(output->out, what);
+    if (!output.succeeded())
+      return kubectl_failure(output, args, what, attempts);
+    auto doc = json::parse(output.out, what);
     if (!doc)
       return cluster_error(doc.error().message);
     found.push_back({name, std::move(*doc)});
@@ -45,10 +43,8 @@ Result<std::vector<FetchedSecret>> fetch_ca_secrets(KubectlRunner& kubectl) {
 }
 
 Status check_mesh(const CleanupSecretsOptions& options, CleanupEnvironment& env) {
-  auto result = env.check_mesh();
-  if (!result)
-    return result.error();
-  const PreconditionVerdict verdict = evaluate_precondition(*result);
+  MESHCA_TRY_ASSIGN(auto result, env.check_mesh());
+  const PreconditionVerdict verdict = evaluate_precondition(result);
   if (verdict.ok()) {
     env.err << "Checked " << verdict.checked << " sidecars: every one trusts MESHCA and uses a "
             << "Mesh CA certificate.\n";
@@ -66,12 +62,10 @@ Status check_mesh(const CleanupSecretsOptions& options, CleanupEnvironment& env)
 // CA would not be retired. Refused unless --force (then a warning each).
 Result<std::vector<std::string>> check_no_istio_ca(const CleanupSecretsOptions& options,
                                                    CleanupEnvironment& env) {
-  auto config = read_mesh_ca_config(env.kubectl);
-  if (!config)
-    return config.error();
+  MESHCA_TRY_ASSIGN(auto config, read_mesh_ca_config(env.kubectl));
   std::vector<std::string> minting;
   std::string lines;
-  for (const auto& [name, ca] : config->revisions) {
+  for (const auto& [name, ca] : config.revisions) {
     if (!ca.runs_istio_ca())
       continue;
     minting.push_back(name);
@@ -106,15 +100,13 @@ Status check_secrets_stay_gone(const CleanupSecretsOptions& options, CleanupEnvi
                                const std::vector<std::string>& minting) {
   if (options.dry_run != DryRun::none || options.no_restart)
     return done();
-  auto present = read_ca_secret_names(env.kubectl);
-  if (!present)
-    return present.error();
-  if (present->empty()) {
+  MESHCA_TRY_ASSIGN(auto present, read_ca_secret_names(env.kubectl));
+  if (present.empty()) {
     env.err << "Checked after the restart: neither CA secret exists in istio-system.\n";
     return done();
   }
   std::string names;
-  for (const std::string& name : *present)
+  for (const std::string& name : present)
     names += (names.empty() ? "secret/" : " and secret/") + name;
   std::string who;
   for (const std::string& name : minting)
@@ -128,7 +120,7 @@ Status check_secrets_stay_gone(const CleanupSecretsOptions& options, CleanupEnvi
       options.dir +
       " is intact (restoring it needs the new secret deleted first). Fix: kubectl "
       "meshca prune-revision REV for the revision named, then kubectl delete secret " +
-      present->front() + " -n istio-system and re-run cleanup-secrets with a new --backup-dir.");
+      present.front() + " -n istio-system and re-run cleanup-secrets with a new --backup-dir.");
 }
 
 // Refuses early (bad_input, nothing written) when the folder cannot hold the backup: it is a file,
@@ -136,17 +128,13 @@ Status check_secrets_stay_gone(const CleanupSecretsOptions& options, CleanupEnvi
 Status check_backup_dir(const std::string& dir, const std::vector<FetchedSecret>& secrets) {
   if (!path_exists(dir))
     return done();
-  auto usable = ensure_private_dir(dir);
-  if (!usable)
-    return usable.error();
+  MESHCA_TRY_ASSIGN(auto usable, ensure_private_dir(dir));
   for (const FetchedSecret& secret : secrets) {
     const std::string path = dir + "/" + backup_file_name(secret.name);
     if (!path_exists(path))
       continue;
-    auto existing = read_whole_file(path);
-    if (!existing)
-      return existing.error();
-    if (*existing != backup_text(secret_manifest(secret.object)))
+    MESHCA_TRY_ASSIGN(auto existing, read_whole_file(path));
+    if (existing != backup_text(secret_manifest(secret.object)))
       return bad_input(path + " holds a backup of other content than secret " + secret.name +
                        " in istio-system now; nothing was changed. Use a new --backup-dir (and "
                        "keep the old one: it may be the only copy of an earlier CA)");
@@ -171,11 +159,9 @@ std::string confirmation_question(const std::vector<FetchedSecret>& secrets,
 Status back_up_all(const CleanupSecretsOptions& options, CleanupEnvironment& env,
                    const std::vector<FetchedSecret>& secrets) {
   if (options.dry_run == DryRun::none) {
-    auto dir = ensure_private_dir(options.dir);
-    if (!dir)
-      return dir.error();
-    if (!dir->warning.empty())
-      env.err << "warning: " << dir->warning << '\n';
+    MESHCA_TRY_ASSIGN(auto dir, ensure_private_dir(options.dir));
+    if (!dir.warning.empty())
+      env.err << "warning: " << dir.warning << '\n';
   }
   for (const FetchedSecret& secret : secrets) {
     const std::string path = options.dir + "/" + backup_file_name(secret.name);
@@ -184,11 +170,9 @@ Status back_up_all(const CleanupSecretsOptions& options, CleanupEnvironment& env
               << dry_run_suffix(options.dry_run) << '\n';
       continue;
     }
-    auto outcome = back_up_secret(env.kubectl, options.dir, secret.object, env.hooks);
-    if (!outcome)
-      return outcome.error();
+    MESHCA_TRY_ASSIGN(auto outcome, back_up_secret(env.kubectl, options.dir, secret.object, env.hooks));
     env.out << "secret/" << secret.name
-            << (*outcome == BackupOutcome::written ? " backed up to " : " already backed up in ")
+            << (outcome == BackupOutcome::written ? " backed up to " : " already backed up in ")
             << path << '\n'
             << std::flush;
   }
@@ -239,10 +223,8 @@ Status finish_or_nothing(const CleanupSecretsOptions& options, CleanupEnvironmen
   }
   env.err << "The CA secrets are already deleted; restarting istiod, which an earlier run did "
              "not finish.\n";
-  auto istiods = list_istiod_deployments(env.kubectl);
-  if (!istiods)
-    return istiods.error();
-  MESHCA_TRY(restart(options, env, *istiods));
+  MESHCA_TRY_ASSIGN(auto istiods, list_istiod_deployments(env.kubectl));
+  MESHCA_TRY(restart(options, env, istiods));
   return check_secrets_stay_gone(options, env, {});
 }
 
@@ -267,38 +249,30 @@ CheckRootOptions precondition_check_options(const CleanupSecretsOptions& options
 
 Status run_cleanup_secrets(const CleanupSecretsOptions& options, CleanupEnvironment& env) {
   MESHCA_TRY(check_mesh(options, env));
-  auto minting = check_no_istio_ca(options, env);
-  if (!minting)
-    return minting.error();
-  auto secrets = fetch_ca_secrets(env.kubectl);
-  if (!secrets)
-    return secrets.error();
-  if (secrets->empty())
+  MESHCA_TRY_ASSIGN(auto minting, check_no_istio_ca(options, env));
+  MESHCA_TRY_ASSIGN(auto secrets, fetch_ca_secrets(env.kubectl));
+  if (secrets.empty())
     return finish_or_nothing(options, env);
-  MESHCA_TRY(check_backup_dir(options.dir, *secrets));
+  MESHCA_TRY(check_backup_dir(options.dir, secrets));
   std::vector<std::string> istiods;
   if (!options.no_restart) {
-    auto listed = list_istiod_deployments(env.kubectl);
-    if (!listed)
-      return listed.error();
-    istiods = std::move(*listed);
+    MESHCA_TRY_ASSIGN(auto listed, list_istiod_deployments(env.kubectl));
+    istiods = std::move(listed);
   }
   if (options.dry_run == DryRun::none) {
-    auto answer = env.confirm(confirmation_question(*secrets, istiods, !options.no_restart));
-    if (!answer)
-      return answer.error();
-    if (*answer == Confirmed::no)
+    MESHCA_TRY_ASSIGN(auto answer, env.confirm(confirmation_question(secrets, istiods, !options.no_restart)));
+    if (answer == Confirmed::no)
       return check_failed("not confirmed; nothing was changed");
   }
-  MESHCA_TRY(back_up_all(options, env, *secrets));
+  MESHCA_TRY(back_up_all(options, env, secrets));
   if (options.dry_run == DryRun::none && !options.no_restart) {
     auto marked = write_private_file(options.dir, kRestartPendingFile, kPendingText, env.hooks);
     if (!marked)
       return marked.error();
   }
-  MESHCA_TRY(delete_all(options, env, *secrets));
+  MESHCA_TRY(delete_all(options, env, secrets));
   MESHCA_TRY(restart(options, env, istiods));
-  MESHCA_TRY(check_secrets_stay_gone(options, env, *minting));
+  MESHCA_TRY(check_secrets_stay_gone(options, env, minting));
   print_done(options, env);
   return done();
 }

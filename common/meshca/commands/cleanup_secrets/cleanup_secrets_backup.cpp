@@ -104,13 +104,11 @@ bool same_secret_content(const Value& a, const Value& b) {
 Result<rapidjson::Document> parse_backup(KubectlRunner& kubectl, const std::string& text,
                                          std::string_view secret, const std::string& what) {
   const std::vector<std::string> args = {"create", "-f", "-", "--dry-run=client", "-o", "json"};
-  auto output = kubectl.run(args, text);
-  if (!output)
-    return output.error();
-  if (!output->succeeded())
+  MESHCA_TRY_ASSIGN(auto output, kubectl.run(args, text));
+  if (!output.succeeded())
     return bad_input(what + ": kubectl cannot read it as a manifest: " +
-                     trim_kubectl_stderr(output->err));
-  auto parsed = json::parse(output->out, what);
+                     trim_kubectl_stderr(output.err));
+  auto parsed = json::parse(output.out, what);
   if (!parsed)
     return cluster_error(parsed.error().message);
   const rapidjson::Document& doc = *parsed;
@@ -132,9 +130,7 @@ Result<BackupOutcome> back_up_secret(KubectlRunner& kubectl, const std::string& 
   const rapidjson::Document manifest = secret_manifest(fetched);
   const std::string text = backup_text(manifest);
   const std::string file = backup_file_name(name);
-  auto outcome = write_private_file(dir, file, text, hooks);
-  if (!outcome)
-    return outcome.error();
+  MESHCA_TRY_ASSIGN(auto outcome, write_private_file(dir, file, text, hooks));
   const std::string path = dir + "/" + file;
   auto parsed = parse_backup(kubectl, text, name, path);
   if (!parsed)
@@ -143,7 +139,7 @@ Result<BackupOutcome> back_up_secret(KubectlRunner& kubectl, const std::string& 
   if (!same_secret_content(*parsed, fetched))
     return cluster_error("backup " + path + " does not re-create the data of secret " + name +
                          "; nothing was deleted");
-  return *outcome == WriteOutcome::written ? BackupOutcome::written : BackupOutcome::reused;
+  return outcome == WriteOutcome::written ? BackupOutcome::written : BackupOutcome::reused;
 }
 
 } // namespace meshca

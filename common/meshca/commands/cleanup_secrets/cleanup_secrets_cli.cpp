@@ -121,17 +121,14 @@ Result<std::chrono::seconds> parse_wait_duration(const std::string& text, const 
 Result<CleanupSecretsCommand> parse_cleanup_secrets(const std::vector<std::string>& args) {
   RawFlags f;
   const po::options_description specific = specific_flags(f);
-  auto parsed = parse_command_line(kName, args, specific, {"ARG", 0, 0},
-                                   {.namespaces = false, .output = false});
-  if (!parsed)
-    return parsed.error();
+  MESHCA_TRY_ASSIGN(auto parsed, parse_command_line(kName, args, specific, {"ARG", 0, 0}, {.namespaces = false, .output = false}));
   CleanupSecretsCommand command;
-  command.common = parsed->common;
+  command.common = parsed.common;
   if (command.common.help || command.common.version)
     return command;
   CleanupSecretsOptions& o = command.options;
-  const bool backup = parsed->given("backup-dir");
-  const bool restore = parsed->given("restore");
+  const bool backup = parsed.given("backup-dir");
+  const bool restore = parsed.given("restore");
   if (backup == restore)
     return bad_input(backup ? "--backup-dir and --restore contradict each other; give one"
                             : "--backup-dir DIR is required (the secrets are saved there before "
@@ -140,7 +137,7 @@ Result<CleanupSecretsCommand> parse_cleanup_secrets(const std::vector<std::strin
   o.dir = restore ? f.restore : f.backup_dir;
   if (o.dir.empty())
     return bad_input(std::string(restore ? "--restore" : "--backup-dir") + ": the folder name is empty");
-  if (restore && (f.force || parsed->given("meshca-bundle")))
+  if (restore && (f.force || parsed.given("meshca-bundle")))
     return bad_input("--force and --meshca-bundle apply to the cleanup, not to --restore");
   auto dry_run = parse_dry_run(f.dry_run);
   if (!dry_run)

@@ -12,18 +12,14 @@ RunOutcome run(const CleanupSecretsCommand& command, PluginContext& context) {
     if (auto usable = check_backup_dir_usable(options.dir); !usable)
       return usable.error();
   }
-  auto mesh = connect_to_mesh(command.common);
-  if (!mesh)
-    return mesh.error();
-  Kubectl& kubectl = *mesh->kubectl;
+  MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
+  Kubectl& kubectl = *mesh.kubectl;
   CleanupEnvironment env{
       kubectl,
       [&]() -> Result<CheckRootResult> {
-        auto recognizer = load_meshca_recognizer({options.meshca_bundle, default_cache_dir()});
-        if (!recognizer)
-          return recognizer.error();
-        context.err << recognizer->description() << '\n';
-        return check_clusters({{"", &kubectl}}, precondition_check_options(options), *recognizer,
+        MESHCA_TRY_ASSIGN(auto recognizer, load_meshca_recognizer({options.meshca_bundle, default_cache_dir()}));
+        context.err << recognizer.description() << '\n';
+        return check_clusters({{"", &kubectl}}, precondition_check_options(options), recognizer,
                               &context.cancel);
       },
       [&](std::string_view question) { return confirm(question, options.assume_yes); },

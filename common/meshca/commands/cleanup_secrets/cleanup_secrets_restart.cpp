@@ -10,13 +10,9 @@
 namespace meshca {
 
 Result<std::vector<std::string>> list_istiod_deployments(KubectlRunner& kubectl) {
-  auto list = get_json(kubectl,
-                       {"get", "deployments", "-n", kIstioNamespace, "-l", "app=istiod", "-o", "json"},
-                       "listing the istiod Deployments in istio-system");
-  if (!list)
-    return list.error();
+  MESHCA_TRY_ASSIGN(auto list, get_json(kubectl, {"get", "deployments", "-n", kIstioNamespace, "-l", "app=istiod", "-o", "json"}, "listing the istiod Deployments in istio-system"));
   std::vector<std::string> names;
-  if (const rapidjson::Value* items = json::array_member(*list, "items")) {
+  if (const rapidjson::Value* items = json::array_member(list, "items")) {
     for (const auto& item : items->GetArray()) {
       const rapidjson::Value* metadata = json::object_member(item, "metadata");
       if (auto name = metadata ? json::string_member(*metadata, "name") : std::nullopt)

@@ -27,13 +27,9 @@ Result<std::vector<SavedSecret>> read_backups(KubectlRunner& kubectl, const std:
     const std::string path = dir + "/" + backup_file_name(name);
     if (!path_exists(path))
       continue;
-    auto text = read_whole_file(path);
-    if (!text)
-      return text.error();
-    auto parsed = parse_backup(kubectl, *text, name, path);
-    if (!parsed)
-      return parsed.error();
-    saved.push_back({name, path, std::move(*text), false});
+    MESHCA_TRY_ASSIGN(auto text, read_whole_file(path));
+    MESHCA_TRY_ASSIGN(auto parsed, parse_backup(kubectl, text, name, path));
+    saved.push_back({name, path, std::move(text), false});
   }
   if (saved.empty())
     return bad_input("--restore " + dir + ": no backup there (expected cacerts.yaml or "
@@ -46,15 +42,13 @@ Status compare_with_cluster(KubectlRunner& kubectl, std::vector<SavedSecret>& sa
   for (SavedSecret& secret : saved) {
     const std::vector<std::string> args = {"get", "secret", secret.name, "-n", kIstioNamespace, "-o", "json"};
     std::string attempts;
-    auto output = run_with_retries(kubectl, args, std::nullopt, {}, &attempts);
-    if (!output)
-      return output.error();
-    if (is_not_found(*output))
+    MESHCA_TRY_ASSIGN(auto output, run_with_retries(kubectl, args, std::nullopt, {}, &attempts));
+    if (is_not_found(output))
       continue;
     const std::string what = "reading secret " + secret.name + " in istio-system";
-    if (!output->succeeded())
-      return kubectl_failure(*output, args, what, attempts);
-    auto current = json::parse(output->out, what);
+    if (!output.succeeded())
+      return kubectl_failure(output, args, what, attempts);
+    auto current = json::parse(output.out, what);
     if (!current)
       return cluster_error(current.error().message);
     auto backup = parse_backup(kubectl, secret.text, secret.name, secret.path);
@@ -92,21 +86,17 @@ Status create_secret(const CleanupSecretsOptions& options, CleanupEnvironment& e
 } // namespace
 
 Status run_restore_secrets(const CleanupSecretsOptions& options, CleanupEnvironment& env) {
-  auto saved = read_backups(env.kubectl, options.dir);
-  if (!saved)
-    return saved.error();
-  MESHCA_TRY(compare_with_cluster(env.kubectl, *saved));
-  for (const SavedSecret& secret : *saved)
+  MESHCA_TRY_ASSIGN(auto saved, read_backups(env.kubectl, options.dir));
+  MESHCA_TRY(compare_with_cluster(env.kubectl, saved));
+  for (const SavedSecret& secret : saved)
     MESHCA_TRY(create_secret(options, env, secret));
   if (options.no_restart) {
     env.err << "istiod was not restarted (--no-restart); it uses the restored CA after: "
                "kubectl rollout restart deployment -n istio-system -l app=istiod\n";
     return done();
   }
-  auto istiods = list_istiod_deployments(env.kubectl);
-  if (!istiods)
-    return istiods.error();
-  MESHCA_TRY(restart_istiod(env.kubectl, *istiods, options.dry_run, options.timeout, env.out));
+  MESHCA_TRY_ASSIGN(auto istiods, list_istiod_deployments(env.kubectl));
+  MESHCA_TRY(restart_istiod(env.kubectl, istiods, options.dry_run, options.timeout, env.out));
   // A restart an interrupted cleanup left pending is done now too.
   if (options.dry_run == DryRun::none && path_exists(options.dir + "/" + kRestartPendingFile))
     MESHCA_TRY(remove_private_file(options.dir, kRestartPendingFile));

@@ -36,12 +36,10 @@ Result<rapidjson::Document> read_istiod_objects(KubectlRunner& kubectl, const st
       istiod,       "-n",
       kIstioSystem, "--ignore-not-found",
       "-o",         "json"};
-  auto output = run_checked(kubectl, args, what);
-  if (!output)
-    return output.error();
-  if (output->out.find_first_not_of(" \t\r\n") == std::string::npos)
+  MESHCA_TRY_ASSIGN(auto output, run_checked(kubectl, args, what));
+  if (output.out.find_first_not_of(" \t\r\n") == std::string::npos)
     return json::parse(R"({"kind":"List","items":[]})", what);
-  auto doc = json::parse(output->out, what);
+  auto doc = json::parse(output.out, what);
   if (!doc)
     return cluster_error(doc.error().message + " (kubectl " + display_args(args) + ")");
   return doc;
@@ -71,52 +69,39 @@ void print_next_for_cleanup(PruneEnvironment& env) {
 } // namespace
 
 Result<PrunePlan> read_prune_plan(KubectlRunner& kubectl, std::string_view revision) {
-  auto plane = read_control_plane(kubectl);
-  if (!plane)
-    return plane.error();
+  MESHCA_TRY_ASSIGN(auto plane, read_control_plane(kubectl));
   auto namespaces = list_namespaces(kubectl);
   if (!namespaces)
     return namespaces.error();
-  auto pods = list_all_pods(kubectl);
-  if (!pods)
-    return pods.error();
-  const std::string istiod = istiod_name(*plane, revision);
-  auto istiod_objects = read_istiod_objects(kubectl, istiod);
-  if (!istiod_objects)
-    return istiod_objects.error();
-  auto operators = read_istio_operators(kubectl);
-  if (!operators)
-    return operators.error();
-  const PruneInputs inputs{*plane, *namespaces, *pods, *istiod_objects,
-                           operators->IsNull() ? nullptr : &*operators};
+  MESHCA_TRY_ASSIGN(auto pods, list_all_pods(kubectl));
+  const std::string istiod = istiod_name(plane, revision);
+  MESHCA_TRY_ASSIGN(auto istiod_objects, read_istiod_objects(kubectl, istiod));
+  MESHCA_TRY_ASSIGN(auto operators, read_istio_operators(kubectl));
+  const PruneInputs inputs{plane, *namespaces, pods, istiod_objects,
+                           operators.IsNull() ? nullptr : &operators};
   PrunePlan plan = plan_prune(revision, inputs);
   if (std::none_of(plan.objects.begin(), plan.objects.end(),
                    [](const PruneObject& object) { return object.role == "gateway"; }))
     return plan;
-  auto services = get_json(kubectl, {"get", "services", "--all-namespaces", "-o", "json"},
-                           "listing Services (which the gateways being deleted serve)");
-  if (!services)
-    return services.error();
-  plan.service_blockers = orphaned_services(plan, *services, *pods);
+  MESHCA_TRY_ASSIGN(auto services, get_json(kubectl, {"get", "services", "--all-namespaces", "-o", "json"}, "listing Services (which the gateways being deleted serve)"));
+  plan.service_blockers = orphaned_services(plan, services, pods);
   return plan;
 }
 
 Status run_prune_revision(const PruneRevisionOptions& options, PruneEnvironment& env) {
-  auto plan = read_prune_plan(env.kubectl, options.revision);
-  if (!plan)
-    return plan.error();
-  if (plan->objects.empty()) {
+  MESHCA_TRY_ASSIGN(auto plan, read_prune_plan(env.kubectl, options.revision));
+  if (plan.objects.empty()) {
     env.out << "Nothing to delete: revision " << options.revision << " is not installed.\n";
-    for (const PruneBlocker& blocker : plan->blockers)
+    for (const PruneBlocker& blocker : plan.blockers)
       env.err << "warning: " << blocker.what << " (" << blocker.fix << ")\n";
     return done();
   }
-  if (!plan->blockers.empty() || (!plan->service_blockers.empty() && !options.force))
-    return prune_refusal(*plan, options.force);
-  for (const PruneBlocker& blocker : plan->service_blockers)
+  if (!plan.blockers.empty() || (!plan.service_blockers.empty() && !options.force))
+    return prune_refusal(plan, options.force);
+  for (const PruneBlocker& blocker : plan.service_blockers)
     env.err << "warning: --force: " << blocker.what << '\n';
   if (options.dry_run == DryRun::none) {
-    const std::size_t count = plan->objects.size();
+    const std::size_t count = plan.objects.size();
     auto answer =
         env.confirm("Delete " + std::to_string(count) + (count == 1 ? " object" : " objects") +
                     " of revision " + options.revision + "?");
@@ -125,7 +110,7 @@ Status run_prune_revision(const PruneRevisionOptions& options, PruneEnvironment&
     if (*answer == Confirmed::no)
       return check_failed("not confirmed; nothing was deleted");
   }
-  for (const PruneObject& object : plan->objects) {
+  for (const PruneObject& object : plan.objects) {
     if (options.dry_run != DryRun::client)
       MESHCA_TRY(delete_object(object, options.dry_run, env.kubectl));
     env.out << object.display() << " deleted" << dry_run_suffix(options.dry_run) << '\n'

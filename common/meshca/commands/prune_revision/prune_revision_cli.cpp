@@ -47,16 +47,13 @@ bool is_revision_name(const std::string& name) {
 Result<PruneRevisionCommand> parse_prune_revision(const std::vector<std::string>& args) {
   RawFlags f;
   const po::options_description specific = specific_flags(f);
-  auto parsed = parse_command_line(kName, args, specific, {"OLD", 1, 1},
-                                   {.namespaces = false, .output = false});
-  if (!parsed)
-    return parsed.error();
+  MESHCA_TRY_ASSIGN(auto parsed, parse_command_line(kName, args, specific, {"OLD", 1, 1}, {.namespaces = false, .output = false}));
   PruneRevisionCommand command;
-  command.common = parsed->common;
+  command.common = parsed.common;
   if (command.common.help || command.common.version)
     return command;
   PruneRevisionOptions& o = command.options;
-  o.revision = parsed->positional.front();
+  o.revision = parsed.positional.front();
   if (!is_revision_name(o.revision))
     return bad_input("revision \"" + o.revision +
                      "\": not a valid revision name (lower-case "

@@ -7,11 +7,9 @@ namespace meshca {
 namespace {
 
 RunOutcome run(const PruneRevisionCommand& command, PluginContext& context) {
-  auto mesh = connect_to_mesh(command.common);
-  if (!mesh)
-    return mesh.error();
+  MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
   PruneEnvironment env{
-      *mesh->kubectl,
+      *mesh.kubectl,
       [&](std::string_view question) { return confirm(question, command.options.assume_yes); },
       context.out, context.err};
   if (auto pruned = run_prune_revision(command.options, env); !pruned)

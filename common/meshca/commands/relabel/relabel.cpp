@@ -14,12 +14,8 @@ namespace {
 
 // Step 1: the namespaces named or selected, or the bad_input errors for unknown names.
 Result<SelectedNamespaces> read_selection(KubectlRunner& kubectl, const RelabelOptions& options) {
-  auto listed = list_namespaces(kubectl);
-  if (!listed)
-    return listed.error();
-  auto cluster = parse_namespaces(*listed, "listing namespaces");
-  if (!cluster)
-    return cluster.error();
+  MESHCA_TRY_ASSIGN(auto listed, list_namespaces(kubectl));
+  MESHCA_TRY_ASSIGN(auto cluster, parse_namespaces(listed, "listing namespaces"));
   NamespaceSelection selection{options.namespaces, options.all, std::nullopt};
   if (options.selector) {
     auto matched =
@@ -27,30 +23,20 @@ Result<SelectedNamespaces> read_selection(KubectlRunner& kubectl, const RelabelO
                  "listing namespaces matching -l " + *options.selector);
     if (!matched)
       return matched.error();
-    auto matches = parse_namespaces(*matched, "listing namespaces");
-    if (!matches)
-      return matches.error();
+    MESHCA_TRY_ASSIGN(auto matches, parse_namespaces(*matched, "listing namespaces"));
     selection.selector_matches.emplace();
-    for (const NamespaceInfo& ns : *matches)
+    for (const NamespaceInfo& ns : matches)
       selection.selector_matches->push_back(ns.name);
   }
-  return select_namespaces(*cluster, selection);
+  return select_namespaces(cluster, selection);
 }
 
 // Step 3 for one namespace: its restart warnings, or the error reading them.
 Result<std::vector<std::string>> read_warnings(KubectlRunner& kubectl, const std::string& ns) {
-  auto deployments = get_json(kubectl, {"get", "deployments", "-n", ns, "-o", "json"},
-                              "listing Deployments in namespace " + ns);
-  if (!deployments)
-    return deployments.error();
-  auto root_cert = run_checked(
-      kubectl,
-      {"get", "configmap", "istio-ca-root-cert", "-n", ns, "--ignore-not-found", "-o", "name"},
-      "reading ConfigMap istio-ca-root-cert in namespace " + ns);
-  if (!root_cert)
-    return root_cert.error();
-  const bool has_root_cert = root_cert->out.find("istio-ca-root-cert") != std::string::npos;
-  return restart_warnings(ns, *deployments, has_root_cert);
+  MESHCA_TRY_ASSIGN(auto deployments, get_json(kubectl, {"get", "deployments", "-n", ns, "-o", "json"}, "listing Deployments in namespace " + ns));
+  MESHCA_TRY_ASSIGN(auto root_cert, run_checked( kubectl, {"get", "configmap", "istio-ca-root-cert", "-n", ns, "--ignore-not-found", "-o", "name"}, "reading ConfigMap istio-ca-root-cert in namespace " + ns));
+  const bool has_root_cert = root_cert.out.find("istio-ca-root-cert") != std::string::npos;
+  return restart_warnings(ns, deployments, has_root_cert);
 }
 
 void add_error(RelabelReport& report, Error error) {

@@ -7,13 +7,11 @@ namespace meshca {
 namespace {
 
 RunOutcome run(const RelabelCommand& command, PluginContext& context) {
-  auto mesh = connect_to_mesh(command.common);
-  if (!mesh)
-    return mesh.error();
-  TrustGateSession gate(mesh->kubectl_path, command.common, command.meshca_bundle, context.err);
+  MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
+  TrustGateSession gate(mesh.kubectl_path, command.common, command.meshca_bundle, context.err);
   RelabelOptions options = command.options;
   options.trust_gate = gate.check();
-  const RelabelReport report = run_relabel(*mesh->kubectl, options, context.err);
+  const RelabelReport report = run_relabel(*mesh.kubectl, options, context.err);
   if (!report.namespaces.empty())
     context.out << render_relabel(report, command.options.output) << std::flush;
   RunOutcome outcome(report.status);

@@ -122,15 +122,12 @@ Result<std::chrono::seconds> parse_timeout(std::string_view text, std::string_vi
 Result<RolloutCommand> parse_rollout(const std::vector<std::string>& args) {
   RawFlags f;
   const po::options_description specific = specific_flags(f);
-  auto parsed = parse_command_line(kName, args, specific,
-                                   {"NAMESPACE", 0, PositionalSpec::kUnlimited}, kFlagSet);
-  if (!parsed)
-    return parsed.error();
+  MESHCA_TRY_ASSIGN(auto parsed, parse_command_line(kName, args, specific, {"NAMESPACE", 0, PositionalSpec::kUnlimited}, kFlagSet));
   RolloutCommand command;
-  command.common = parsed->common;
+  command.common = parsed.common;
   if (command.common.help || command.common.version)
     return command;
-  MESHCA_TRY(take_names(parsed->positional, command));
+  MESHCA_TRY(take_names(parsed.positional, command));
   MESHCA_TRY(take_names(f.namespaces, command));
   RolloutOptions& o = command.options;
   auto kinds = parse_workload_kinds(f.kinds);
@@ -157,7 +154,7 @@ Result<RolloutCommand> parse_rollout(const std::vector<std::string>& args) {
   o.parallel = f.parallel;
   o.restart_all = f.restart_all;
   o.force = f.force ? Force::yes : Force::no;
-  if (parsed->given("meshca-bundle")) {
+  if (parsed.given("meshca-bundle")) {
     if (f.meshca_bundle.empty())
       return bad_input("--meshca-bundle needs a FILE or URL" + see_help());
     command.meshca_bundle = f.meshca_bundle;

@@ -7,13 +7,11 @@ namespace meshca {
 namespace {
 
 RunOutcome run(const RolloutCommand& command, PluginContext& context) {
-  auto mesh = connect_to_mesh(command.common);
-  if (!mesh)
-    return mesh.error();
-  TrustGateSession gate(mesh->kubectl_path, command.common, command.meshca_bundle, context.err);
+  MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
+  TrustGateSession gate(mesh.kubectl_path, command.common, command.meshca_bundle, context.err);
   RolloutOptions options = command.options;
   options.trust_gate = gate.check();
-  const RolloutReport report = run_rollout(*mesh->kubectl, options, &context.cancel);
+  const RolloutReport report = run_rollout(*mesh.kubectl, options, &context.cancel);
   for (const std::string& warning : report.warnings)
     context.err << "kubectl meshca rollout: warning: " << warning << '\n';
   if (!report.scopes.empty())

@@ -15,11 +15,9 @@ constexpr CommonFlagSet kFlags{.namespaces = false, .output = true, .output_form
 
 Result<StatusCommand> parse_status(const std::vector<std::string>& args) {
   const po::options_description specific;
-  auto parsed = parse_command_line(kName, args, specific, {"ARG", 0, 0}, kFlags);
-  if (!parsed)
-    return parsed.error();
+  MESHCA_TRY_ASSIGN(auto parsed, parse_command_line(kName, args, specific, {"ARG", 0, 0}, kFlags));
   StatusCommand command;
-  command.common = parsed->common;
+  command.common = parsed.common;
   if (command.common.help || command.common.version)
     return command;
   auto output = parse_output_format(command.common.output,

@@ -8,13 +8,9 @@ namespace meshca {
 namespace {
 
 RunOutcome run(const StatusCommand& command, PluginContext& context) {
-  auto mesh = connect_to_mesh(command.common);
-  if (!mesh)
-    return mesh.error();
-  auto snapshot = read_status_snapshot(*mesh->kubectl);
-  if (!snapshot)
-    return snapshot.error();
-  MeshStatus status = build_status(snapshot->inputs());
+  MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
+  MESHCA_TRY_ASSIGN(auto snapshot, read_status_snapshot(*mesh.kubectl));
+  MeshStatus status = build_status(snapshot.inputs());
   decide_phase(status);
   switch (command.output) {
   case OutputFormat::json:

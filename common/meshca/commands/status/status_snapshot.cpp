@@ -14,11 +14,9 @@ StatusInputs StatusSnapshot::inputs() const {
 
 Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl) {
   StatusSnapshot snapshot;
-  auto lists = read_control_plane_lists(kubectl);
-  if (!lists)
-    return lists.error();
-  snapshot.deployments = std::move(lists->deployments);
-  snapshot.webhooks = std::move(lists->webhooks);
+  MESHCA_TRY_ASSIGN(auto lists, read_control_plane_lists(kubectl));
+  snapshot.deployments = std::move(lists.deployments);
+  snapshot.webhooks = std::move(lists.webhooks);
   auto namespaces = list_namespaces(kubectl);
   if (!namespaces)
     return namespaces.error();
@@ -35,10 +33,8 @@ Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl) {
   if (!config_maps)
     return config_maps.error();
   snapshot.config_maps = std::move(*config_maps);
-  auto secrets = read_ca_secret_names(kubectl);
-  if (!secrets)
-    return secrets.error();
-  snapshot.ca_secrets = std::move(*secrets);
+  MESHCA_TRY_ASSIGN(auto secrets, read_ca_secret_names(kubectl));
+  snapshot.ca_secrets = std::move(secrets);
   return snapshot;
 }
 
