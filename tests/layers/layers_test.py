@@ -6,11 +6,12 @@
 A file may include its own layer and the layers below it; a command's folder may not include
 another command's folder; nothing in common/ includes the registry except the plugins above it.
 Prints every offending line as FILE:LINE: ... and exits 1, or exits 0 when there is none.
-Usage: layers_test.py SOURCE_ROOT
+Usage: layers_test.py SOURCE_ROOT | --self-test
 """
 import os
 import re
 import sys
+import tempfile
 
 ORDER = ["util", "kube", "mesh", "cli", "checks", "command", "commands", "plugins"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"meshca/([^"]+)"')
@@ -58,9 +59,41 @@ def violations(root):
     return found
 
 
+def self_test():
+    """The check finds what it must (and only that) in a small tree written for the purpose."""
+    files = {
+        "common/meshca/util/a.h": '#include "meshca/util/b.h"\n',
+        "common/meshca/kube/k.cpp": '#include "meshca/util/a.h"\n#include "meshca/cli/c.h"\n',
+        "common/meshca/mesh/m.h": '#include "meshca/kube/k.h"\n#include "meshca/checks/g.h"\n',
+        "common/meshca/commands/one/one.cpp": '#include "meshca/checks/g.h"\n'
+                                              '#include "meshca/commands/one/x.h"\n'
+                                              '#include "meshca/commands/two/two.h"\n',
+        "common/meshca/commands/registry.cpp": '#include "meshca/commands/one/one_cli.h"\n',
+        "common/meshca/checks/g.cpp": '#include "meshca/commands/registry.h"\n',
+        "plugins/one/main.cpp": '#include "meshca/commands/one/one_plugin.h"\n',
+    }
+    with tempfile.TemporaryDirectory() as root:
+        for path, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(root, path)), exist_ok=True)
+            with open(os.path.join(root, path), "w", encoding="utf-8") as out:
+                out.write(text)
+        found = violations(root)
+    expected = [("meshca/kube/k.cpp:2:", "cli/c.h"), ("meshca/mesh/m.h:2:", "checks/g.h"),
+                ("meshca/commands/one/one.cpp:3:", "commands/two/two.h"),
+                ("meshca/checks/g.cpp:1:", "commands/registry.h")]
+    missing = [e for e in expected if not any(f.startswith(e[0]) and e[1] in f for f in found)]
+    if missing or len(found) != len(expected):
+        print("self-test failed: expected %s, found %s" % (expected, found))
+        return 1
+    print("self-test: the %d planted upward includes are found, and nothing else" % len(found))
+    return 0
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     if len(sys.argv) != 2:
-        sys.exit("usage: layers_test.py SOURCE_ROOT")
+        sys.exit("usage: layers_test.py SOURCE_ROOT | --self-test")
     found = violations(sys.argv[1])
     for line in found:
         print(line)

@@ -1,7 +1,7 @@
 #pragma once
 // Pod lists read page by page (`limit` + `continue`), each page parsed and reduced to the sidecar
 // pods it holds before the next one is read, so memory stays bounded by one page however big the
-// cluster. Pure; the requests are made by ApiPodLister (ops/dump_fetcher.h).
+// cluster. Pure; the requests are made by ApiPodLister (mesh/dump_fetcher.h).
 
 #include "meshca/mesh/sidecar_pods.h"
 #include "meshca/util/result.h"

@@ -54,7 +54,7 @@ Result<ProcessOutput> run_process(const ProcessSpec& spec);
 void kill_running_children() noexcept;
 
 // Kills (SIGKILL) the process group of every child run_process is running now with
-// OnInterrupt::stop. Async-signal-safe: for the first Ctrl-C (cli/interrupt.h).
+// OnInterrupt::stop. Async-signal-safe: for the first Ctrl-C (util/interrupt.h).
 void kill_interruptible_children() noexcept;
 
 // Installs SIGINT, SIGTERM and SIGHUP handlers that call kill_running_children() and then let
