@@ -3,18 +3,18 @@
 //   meshca-bench --sim PATH --check-root PATH --exec-bench PATH [--pods 1000,5000]
 //                [--latency-ms 50] [--outbound-clusters 300] [--sample 40] [--workdir DIR]
 //                [--parallel 32] [--skip-exec-transport-above N]
-// Subcommands used by the driver itself: `measure ...` (measure.h), `sequential ...` (sequential.h).
+// Subcommands used by the driver itself: `measure ...` (measure.h), `sequential ...`
+// (sequential.h).
 
 #include "measure.h"
+#include "meshca/kube/kubectl.h"
+#include "meshca/mesh/dump_fetcher.h"
+#include "meshca/mesh/sidecar_pods.h"
+#include "meshca/util/http_get.h"
+#include "meshca/util/json.h"
 #include "report.h"
 #include "sequential.h"
 #include "sim_instance.h"
-
-#include "meshca/kube/kubectl.h"
-#include "meshca/mesh/sidecar_pods.h"
-#include "meshca/mesh/dump_fetcher.h"
-#include "meshca/util/http_get.h"
-#include "meshca/util/json.h"
 
 #include <chrono>
 #include <cstdio>
@@ -38,16 +38,26 @@ bool parse(const std::vector<std::string>& a, Options& o) {
   for (std::size_t i = 0; i + 1 < a.size(); i += 2) {
     const std::string& flag = a[i];
     const std::string& value = a[i + 1];
-    if (flag == "--sim") o.sim = value;
-    else if (flag == "--check-root") o.check_root = value;
-    else if (flag == "--exec-bench") o.exec_bench = value;
-    else if (flag == "--kubectl") o.kubectl = value;
-    else if (flag == "--workdir") o.workdir = value;
-    else if (flag == "--latency-ms") o.latency_ms = std::stoi(value);
-    else if (flag == "--outbound-clusters") o.outbound_clusters = std::stoi(value);
-    else if (flag == "--sample") o.sample = std::stoi(value);
-    else if (flag == "--parallel") o.parallel = std::stoi(value);
-    else if (flag == "--skip-exec-transport-above") o.skip_exec_above = std::stoi(value);
+    if (flag == "--sim")
+      o.sim = value;
+    else if (flag == "--check-root")
+      o.check_root = value;
+    else if (flag == "--exec-bench")
+      o.exec_bench = value;
+    else if (flag == "--kubectl")
+      o.kubectl = value;
+    else if (flag == "--workdir")
+      o.workdir = value;
+    else if (flag == "--latency-ms")
+      o.latency_ms = std::stoi(value);
+    else if (flag == "--outbound-clusters")
+      o.outbound_clusters = std::stoi(value);
+    else if (flag == "--sample")
+      o.sample = std::stoi(value);
+    else if (flag == "--parallel")
+      o.parallel = std::stoi(value);
+    else if (flag == "--skip-exec-transport-above")
+      o.skip_exec_above = std::stoi(value);
     else if (flag == "--pods") {
       o.pods.clear();
       std::stringstream list(value);
@@ -68,7 +78,9 @@ std::map<std::string, double> exec_bench(const Options& o, const bench::SimInsta
                             std::to_string(concurrency), "--total", std::to_string(total),
                             "--command", "pilot-agent", "--command", "request", "--command", "GET",
                             "--command", path},
-                           std::nullopt, std::chrono::minutes(10), {}};
+                           std::nullopt,
+                           std::chrono::minutes(10),
+                           {}};
   std::map<std::string, double> values;
   auto output = meshca::run_process(spec);
   if (!output)
@@ -87,12 +99,16 @@ long long execs_now(const bench::SimInstance& sim) {
   return stats ? (*stats)["execs"] : -1;
 }
 
-bench::Run measure_check_root(const Options& o, const bench::SimInstance& sim, const std::string& label,
-                              std::vector<std::string> extra) {
+bench::Run measure_check_root(const Options& o, const bench::SimInstance& sim,
+                              const std::string& label, std::vector<std::string> extra) {
   std::vector<std::string> args = {"-A", "--meshca-bundle", sim.bundle()};
   args.insert(args.end(), extra.begin(), extra.end());
-  const std::string cache = std::filesystem::path(sim.kubeconfig()).parent_path().string() + "/kube-cache";
-  meshca::ProcessSpec spec{o.check_root, args, std::nullopt, {},
+  const std::string cache =
+      std::filesystem::path(sim.kubeconfig()).parent_path().string() + "/kube-cache";
+  meshca::ProcessSpec spec{o.check_root,
+                           args,
+                           std::nullopt,
+                           {},
                            {{"KUBECONFIG", sim.kubeconfig()}, {"KUBECACHEDIR", cache}}};
   if (!o.kubectl.empty())
     spec.extra_env.emplace_back("KUBECTL", o.kubectl);
@@ -115,16 +131,22 @@ bench::Run measure_check_root(const Options& o, const bench::SimInstance& sim, c
 bench::Sequential measure_sequential(const Options& o, const bench::SimInstance& sim,
                                      const std::vector<meshca::SidecarPod>& pods) {
   bench::Sequential seq;
-  const std::string file = std::filesystem::path(sim.kubeconfig()).parent_path().string() + "/sample.txt";
+  const std::string file =
+      std::filesystem::path(sim.kubeconfig()).parent_path().string() + "/sample.txt";
   {
     std::ofstream out(file);
-    const std::size_t step = std::max<std::size_t>(1, pods.size() / static_cast<std::size_t>(o.sample));
+    const std::size_t step =
+        std::max<std::size_t>(1, pods.size() / static_cast<std::size_t>(o.sample));
     for (std::size_t i = 0; i < pods.size() && seq.sampled < o.sample; i += step, ++seq.sampled)
       out << pods[i].ns << " " << pods[i].name << "\n";
   }
-  const std::string kubectl = o.kubectl.empty() ? meshca::locate_kubectl(std::nullopt).value() : o.kubectl;
+  const std::string kubectl =
+      o.kubectl.empty() ? meshca::locate_kubectl(std::nullopt).value() : o.kubectl;
   const std::string cache = std::filesystem::path(file).parent_path().string() + "/kube-cache";
-  auto m = bench::measure(o.self, {o.self, {"sequential", kubectl, sim.kubeconfig(), file}, std::nullopt, {},
+  auto m = bench::measure(o.self, {o.self,
+                                   {"sequential", kubectl, sim.kubeconfig(), file},
+                                   std::nullopt,
+                                   {},
                                    {{"KUBECACHEDIR", cache}}});
   if (!m) {
     seq.error = m.error().message;
@@ -143,11 +165,11 @@ bench::Sequential measure_sequential(const Options& o, const bench::SimInstance&
 }
 
 int run_one(const Options& o, int pods) {
-  bench::SimSettings settings{o.sim, o.workdir + "/n" + std::to_string(pods), pods, 20,
-                              o.outbound_clusters, o.latency_ms};
+  bench::SimSettings settings{
+      o.sim, o.workdir + "/n" + std::to_string(pods), pods, 20, o.outbound_clusters, o.latency_ms};
   std::filesystem::create_directories(settings.dir);
-  std::cerr << "N=" << pods << ": starting meshca-sim (" << o.outbound_clusters << " outbound clusters, "
-            << o.latency_ms << " ms exec latency)\n";
+  std::cerr << "N=" << pods << ": starting meshca-sim (" << o.outbound_clusters
+            << " outbound clusters, " << o.latency_ms << " ms exec latency)\n";
   const auto sim_start = Clock::now();
   auto sim = bench::SimInstance::start(settings);
   if (!sim) {
@@ -186,11 +208,14 @@ int run_one(const Options& o, int pods) {
 
   std::cerr << "  check-root runs\n";
   const std::string parallel = std::to_string(o.parallel);
-  report.runs.push_back(measure_check_root(o, **sim, "check-root -A (proxy)", {"--transport", "proxy", "--parallel", parallel}));
-  report.runs.push_back(measure_check_root(o, **sim, "check-root -A --trust-domain (proxy, ~1 MB dumps)",
-                                           {"--transport", "proxy", "--trust-domain", "--parallel", parallel}));
+  report.runs.push_back(measure_check_root(o, **sim, "check-root -A (proxy)",
+                                           {"--transport", "proxy", "--parallel", parallel}));
+  report.runs.push_back(
+      measure_check_root(o, **sim, "check-root -A --trust-domain (proxy, ~1 MB dumps)",
+                         {"--transport", "proxy", "--trust-domain", "--parallel", parallel}));
   if (pods <= o.skip_exec_above)
-    report.runs.push_back(measure_check_root(o, **sim, "check-root -A (exec)", {"--transport", "exec", "--parallel", parallel}));
+    report.runs.push_back(measure_check_root(o, **sim, "check-root -A (exec)",
+                                             {"--transport", "exec", "--parallel", parallel}));
   std::cerr << "  sequential baseline on " << o.sample << " pods\n";
   report.sequential = measure_sequential(o, **sim, sidecars);
   bench::print_report(report, std::cout);
@@ -207,9 +232,11 @@ int main(int argc, char** argv) {
     return bench::sequential_main({args.begin() + 1, args.end()});
   Options o;
   if (!parse(args, o)) {
-    std::cerr << "usage: meshca-bench --sim PATH --check-root PATH --exec-bench PATH [--pods 1000,5000] "
-                 "[--latency-ms 50] [--outbound-clusters 300] [--sample 40] [--parallel 32] [--workdir DIR] "
-                 "[--kubectl PATH] [--skip-exec-transport-above N]\n";
+    std::cerr
+        << "usage: meshca-bench --sim PATH --check-root PATH --exec-bench PATH [--pods 1000,5000] "
+           "[--latency-ms 50] [--outbound-clusters 300] [--sample 40] [--parallel 32] [--workdir "
+           "DIR] "
+           "[--kubectl PATH] [--skip-exec-transport-above N]\n";
     return 2;
   }
   o.self = std::filesystem::canonical("/proc/self/exe").string();

@@ -2,13 +2,12 @@
 
 #include "meshca/util/json.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sstream>
 #include <sys/resource.h>
 #include <thread>
@@ -21,7 +20,8 @@ using Clock = std::chrono::steady_clock;
 
 std::vector<int> children_of(int pid) {
   std::vector<int> out;
-  std::ifstream tasks("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::ifstream tasks("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
+                      "/children");
   for (int child = 0; tasks >> child;)
     out.push_back(child);
   return out;
@@ -37,7 +37,7 @@ long hwm_kb(int pid) {
 
 // Samples peak RSS of our child (forked by the main thread) and of its descendants.
 class Sampler {
-public:
+ public:
   Sampler() : thread_([this] { loop(); }) {}
   ~Sampler() {
     stop_ = true;
@@ -48,7 +48,7 @@ public:
   long self_kb() const { return self_; }
   long descendants_kb() const { return descendants_; }
 
-private:
+ private:
   void walk(int pid, int depth) {
     for (const int child : children_of(pid)) {
       const long kb = hwm_kb(child);
@@ -72,7 +72,9 @@ private:
   std::thread thread_;
 };
 
-double seconds(const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; }
+double seconds(const timeval& t) {
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+}
 
 } // namespace
 
@@ -105,16 +107,26 @@ std::string to_json(const Measurement& m) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
-  w.Key("wall_s"); w.Double(m.wall_s);
-  w.Key("cpu_s"); w.Double(m.cpu_s);
-  w.Key("tree_maxrss_kb"); w.Int64(m.tree_maxrss_kb);
-  w.Key("self_hwm_kb"); w.Int64(m.self_hwm_kb);
-  w.Key("descendants_hwm_kb"); w.Int64(m.descendants_hwm_kb);
-  w.Key("exit_code"); w.Int(m.exit_code);
-  w.Key("out_bytes"); w.Uint64(m.out.size());
-  const auto last_line = m.out.substr(m.out.rfind('\n', m.out.size() >= 2 ? m.out.size() - 2 : 0) + 1);
-  w.Key("out_tail"); w.String(last_line.c_str());
-  w.Key("err"); w.String(m.err.c_str());
+  w.Key("wall_s");
+  w.Double(m.wall_s);
+  w.Key("cpu_s");
+  w.Double(m.cpu_s);
+  w.Key("tree_maxrss_kb");
+  w.Int64(m.tree_maxrss_kb);
+  w.Key("self_hwm_kb");
+  w.Int64(m.self_hwm_kb);
+  w.Key("descendants_hwm_kb");
+  w.Int64(m.descendants_hwm_kb);
+  w.Key("exit_code");
+  w.Int(m.exit_code);
+  w.Key("out_bytes");
+  w.Uint64(m.out.size());
+  const auto last_line =
+      m.out.substr(m.out.rfind('\n', m.out.size() >= 2 ? m.out.size() - 2 : 0) + 1);
+  w.Key("out_tail");
+  w.String(last_line.c_str());
+  w.Key("err");
+  w.String(m.err.c_str());
   w.EndObject();
   return buffer.GetString();
 }

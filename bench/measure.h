@@ -17,13 +17,13 @@ namespace bench {
 
 struct Measurement {
   double wall_s = 0;
-  double cpu_s = 0;              // user + sys, the command and its descendants
-  long tree_maxrss_kb = 0;       // RUSAGE_CHILDREN ru_maxrss: the largest process of the tree
-  long self_hwm_kb = 0;          // the command's own peak RSS (sampled)
-  long descendants_hwm_kb = 0;   // the largest descendant's peak RSS (sampled)
+  double cpu_s = 0;            // user + sys, the command and its descendants
+  long tree_maxrss_kb = 0;     // RUSAGE_CHILDREN ru_maxrss: the largest process of the tree
+  long self_hwm_kb = 0;        // the command's own peak RSS (sampled)
+  long descendants_hwm_kb = 0; // the largest descendant's peak RSS (sampled)
   int exit_code = -1;
-  std::string out;               // the command's stdout (its last line for the sequential run)
-  std::string err;               // its stderr, shortened
+  std::string out; // the command's stdout (its last line for the sequential run)
+  std::string err; // its stderr, shortened
 };
 
 // Inside the measuring process: runs `spec` and measures it.

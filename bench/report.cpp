@@ -17,7 +17,9 @@ std::string fmt(const char* format, double value) {
   return buffer;
 }
 
-std::string verdict(bool met) { return met ? "met" : "MISSED"; }
+std::string verdict(bool met) {
+  return met ? "met" : "MISSED";
+}
 
 } // namespace
 
@@ -53,37 +55,43 @@ void print_report(const Report& r, std::ostream& out) {
   const double ideal = 256.0 * 1000.0 / std::max(1, r.latency_ms);
   out << "simulator exec throughput: " << fmt("%.0f", get(r.throughput, "execs_per_s"))
       << " execs/s with 256 in flight (ideal " << fmt("%.0f", ideal) << "/s; "
-      << fmt("%.0f", get(r.throughput, "failures")) << " failures); full ~1 MB dumps, " << r.parallel
-      << " in flight: " << fmt("%.0f", get(r.throughput_full, "execs_per_s")) << " execs/s, "
-      << fmt("%.0f", get(r.throughput_full, "stdout_bytes") / std::max(1e-9, get(r.throughput_full, "seconds")) / 1e6)
+      << fmt("%.0f", get(r.throughput, "failures")) << " failures); full ~1 MB dumps, "
+      << r.parallel << " in flight: " << fmt("%.0f", get(r.throughput_full, "execs_per_s"))
+      << " execs/s, "
+      << fmt("%.0f", get(r.throughput_full, "stdout_bytes") /
+                         std::max(1e-9, get(r.throughput_full, "seconds")) / 1e6)
       << " MB/s, p50 " << fmt("%.1f", get(r.throughput_full, "p50_ms")) << " ms\n";
   out << "check-root needs " << fmt("%.0f", r.parallel * 1000.0 / std::max(1, r.latency_ms))
       << " execs/s at --parallel " << r.parallel << "\n";
   out << "floor = list + N x round trip / in flight = " << fmt("%.3f", r.list_s) << " + " << r.pods
       << " x " << fmt("%.1f", get(r.rtt, "p50_ms")) << " ms / " << r.parallel << " = "
       << fmt("%.2f", floor) << " s\n\n";
-  out << "run                                               wall s  x floor   CPU s  CPU ms/pod  self MB  child MB  execs\n";
+  out << "run                                               wall s  x floor   CPU s  CPU ms/pod  "
+         "self MB  child MB  execs\n";
   for (const Run& run : r.runs) {
     char line[256];
-    std::snprintf(line, sizeof line, "%-48s %7.2f %8.2f %7.2f %11.2f %8.1f %9.1f %6lld", run.label.c_str(),
-                  run.m.wall_s, run.m.wall_s / floor, run.m.cpu_s, run.m.cpu_s * 1000.0 / r.pods,
-                  static_cast<double>(run.m.self_hwm_kb) / 1024.0,
+    std::snprintf(line, sizeof line, "%-48s %7.2f %8.2f %7.2f %11.2f %8.1f %9.1f %6lld",
+                  run.label.c_str(), run.m.wall_s, run.m.wall_s / floor, run.m.cpu_s,
+                  run.m.cpu_s * 1000.0 / r.pods, static_cast<double>(run.m.self_hwm_kb) / 1024.0,
                   static_cast<double>(run.m.descendants_hwm_kb) / 1024.0, run.execs);
     out << line << (run.error.empty() ? "" : "  ERROR " + run.error) << "\n";
   }
   const auto& s = r.sequential;
   char line[256];
-  std::snprintf(line, sizeof line, "%-48s %7.2f %8.2f %7.2f %11.2f %8.1f %9.1f %6d",
-                ("sequential kubectl exec, " + std::to_string(s.sampled) + " pods measured").c_str(),
-                s.m.wall_s, s.m.wall_s / floor, s.m.cpu_s, s.m.cpu_s * 1000.0 / std::max(1, s.sampled),
-                static_cast<double>(s.m.self_hwm_kb) / 1024.0,
-                static_cast<double>(s.m.descendants_hwm_kb) / 1024.0, s.sampled);
+  std::snprintf(
+      line, sizeof line, "%-48s %7.2f %8.2f %7.2f %11.2f %8.1f %9.1f %6d",
+      ("sequential kubectl exec, " + std::to_string(s.sampled) + " pods measured").c_str(),
+      s.m.wall_s, s.m.wall_s / floor, s.m.cpu_s, s.m.cpu_s * 1000.0 / std::max(1, s.sampled),
+      static_cast<double>(s.m.self_hwm_kb) / 1024.0,
+      static_cast<double>(s.m.descendants_hwm_kb) / 1024.0, s.sampled);
   out << line << (s.error.empty() ? "" : "  ERROR " + s.error) << "\n";
-  std::snprintf(line, sizeof line, "%-48s %7.1f %8.1f %7.1f %11.2f", "  ... extrapolated to every pod",
-                r.sequential_wall_s(), r.sequential_wall_s() / floor, r.sequential_cpu_s(),
+  std::snprintf(line, sizeof line, "%-48s %7.1f %8.1f %7.1f %11.2f",
+                "  ... extrapolated to every pod", r.sequential_wall_s(),
+                r.sequential_wall_s() / floor, r.sequential_cpu_s(),
                 r.sequential_cpu_s() * 1000.0 / r.pods);
   out << line << "\n";
-  out << "(self MB = the command's own peak RSS; child MB = its largest child's: the kubectl proxy, "
+  out << "(self MB = the command's own peak RSS; child MB = its largest child's: the kubectl "
+         "proxy, "
          "or kubectl processes)\n\n";
   if (r.runs.empty())
     return;
@@ -93,16 +101,19 @@ void print_report(const Report& r, std::ostream& out) {
   out << "targets (" << proxy.label << "):\n";
   out << "  wall within 1.5x of the floor: " << fmt("%.2f", proxy.m.wall_s / floor) << "x  "
       << verdict(proxy.m.wall_s <= 1.5 * floor) << "\n";
-  out << "  >= 40x faster than sequential: " << fmt("%.1f", speedup) << "x  " << verdict(speedup >= 40) << "\n";
+  out << "  >= 40x faster than sequential: " << fmt("%.1f", speedup) << "x  "
+      << verdict(speedup >= 40) << "\n";
   out << "  CPU < 3 ms/pod: " << fmt("%.2f", cpu_ms) << " ms/pod  " << verdict(cpu_ms < 3) << "\n";
   const double self_mb = static_cast<double>(proxy.m.self_hwm_kb) / 1024.0;
   const double tree_mb = static_cast<double>(proxy.m.tree_maxrss_kb) / 1024.0;
-  out << "  peak memory < 64 MB: check-root " << fmt("%.1f", self_mb) << " MB " << verdict(self_mb < 64)
-      << "; largest process of the tree (getrusage RUSAGE_CHILDREN ru_maxrss) " << fmt("%.1f", tree_mb)
-      << " MB " << verdict(tree_mb < 64) << "\n";
+  out << "  peak memory < 64 MB: check-root " << fmt("%.1f", self_mb) << " MB "
+      << verdict(self_mb < 64)
+      << "; largest process of the tree (getrusage RUSAGE_CHILDREN ru_maxrss) "
+      << fmt("%.1f", tree_mb) << " MB " << verdict(tree_mb < 64) << "\n";
   for (std::size_t i = 1; i < r.runs.size(); ++i)
-    out << "  " << r.runs[i].label << " / proxy: wall " << fmt("%.2f", r.runs[i].m.wall_s / proxy.m.wall_s)
-        << "x, CPU " << fmt("%.2f", r.runs[i].m.cpu_s / std::max(1e-9, proxy.m.cpu_s)) << "x\n";
+    out << "  " << r.runs[i].label << " / proxy: wall "
+        << fmt("%.2f", r.runs[i].m.wall_s / proxy.m.wall_s) << "x, CPU "
+        << fmt("%.2f", r.runs[i].m.cpu_s / std::max(1e-9, proxy.m.cpu_s)) << "x\n";
 }
 
 } // namespace bench

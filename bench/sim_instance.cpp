@@ -55,8 +55,9 @@ meshca::Result<std::unique_ptr<SimInstance>> SimInstance::start(const SimSetting
   const std::string ready = s.dir + "/ready";
   auto process = meshca::BackgroundProcess::start(
       {s.binary,
-       {"--scenario", scenario, "--pki-dir", s.dir + "/pki", "--kubeconfig-out", s.dir + "/kubeconfig",
-        "--ready-file", ready, "--exec-latency-ms", std::to_string(s.exec_latency_ms)},
+       {"--scenario", scenario, "--pki-dir", s.dir + "/pki", "--kubeconfig-out",
+        s.dir + "/kubeconfig", "--ready-file", ready, "--exec-latency-ms",
+        std::to_string(s.exec_latency_ms)},
        s.dir + "/sim.log",
        {}});
   if (!process)
@@ -68,7 +69,8 @@ meshca::Result<std::unique_ptr<SimInstance>> SimInstance::start(const SimSetting
       return meshca::cluster_error("meshca-sim did not start: " + read_file(s.dir + "/sim.log"));
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  auto sim = std::unique_ptr<SimInstance>(new SimInstance(s.dir, std::move(*process), std::stoi(port_text)));
+  auto sim = std::unique_ptr<SimInstance>(
+      new SimInstance(s.dir, std::move(*process), std::stoi(port_text)));
   while (true) {
     auto pods = meshca::http_get(sim->url("/api/v1/pods"), big());
     if (pods) {
@@ -79,7 +81,8 @@ meshca::Result<std::unique_ptr<SimInstance>> SimInstance::start(const SimSetting
         return sim;
     }
     if (Clock::now() > deadline)
-      return meshca::cluster_error("meshca-sim: the pods did not all become Running within 5 minutes");
+      return meshca::cluster_error(
+          "meshca-sim: the pods did not all become Running within 5 minutes");
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
 }

@@ -12,8 +12,8 @@
 namespace bench {
 
 struct SimSettings {
-  std::string binary;          // meshca-sim
-  std::string dir;             // scratch folder for the scenario, kubeconfig, PKI
+  std::string binary; // meshca-sim
+  std::string dir;    // scratch folder for the scenario, kubeconfig, PKI
   int pods = 1000;
   int namespaces = 20;
   int outbound_clusters = 300; // about 3.3 KB each: 300 make a dump of about 1 MB
@@ -21,7 +21,7 @@ struct SimSettings {
 };
 
 class SimInstance {
-public:
+ public:
   // Starts the simulator and waits until every generated pod is Running.
   static meshca::Result<std::unique_ptr<SimInstance>> start(const SimSettings& settings);
 
@@ -33,7 +33,7 @@ public:
   // GET /simctl/stats as counters.
   meshca::Result<std::map<std::string, long long>> stats() const;
 
-private:
+ private:
   SimInstance(std::string dir, meshca::BackgroundProcess process, int port)
       : dir_(std::move(dir)), process_(std::move(process)), port_(port) {}
   std::string dir_;

@@ -1,8 +1,9 @@
 #pragma once
 // Fuzz entry for argument validation: the input is a `kubectl meshca ...` command line, one word
 // per NUL- or newline-separated piece. The dispatcher picks the command (cli/dispatch.h) and that
-// command's registry row (commands/registry.h) validates the rest, as the plugins do. Each word also goes through the value parsers (durations, revision
-// names), and the whole input through the stdin namespace readers that `-` enables.
+// command's registry row (commands/registry.h) validates the rest, as the plugins do. Each word
+// also goes through the value parsers (durations, revision names), and the whole input through the
+// stdin namespace readers that `-` enables.
 
 #include "fuzz_check.h"
 #include "meshca/cli/dispatch.h"
@@ -80,7 +81,6 @@ inline Outcome argv_input(std::string_view data) {
     return Outcome::error;
   }
   return Outcome::value; // help or version
-
 }
 
 } // namespace meshca::fuzz

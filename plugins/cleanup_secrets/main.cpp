@@ -2,4 +2,6 @@
 
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_plugin.h"
 
-int main(int argc, char** argv) { return meshca::run_plugin(meshca::cleanup_secrets_plugin(), argc, argv); }
+int main(int argc, char** argv) {
+  return meshca::run_plugin(meshca::cleanup_secrets_plugin(), argc, argv);
+}

@@ -4,4 +4,6 @@
 
 #include "meshca/commands/completer.h"
 
-int main(int argc, char** argv) { return meshca::run_completer(argc, argv); }
+int main(int argc, char** argv) {
+  return meshca::run_completer(argc, argv);
+}

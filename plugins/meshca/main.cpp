@@ -3,4 +3,6 @@
 
 #include "meshca/commands/dispatcher.h"
 
-int main(int argc, char** argv) { return meshca::run_dispatcher(argc, argv); }
+int main(int argc, char** argv) {
+  return meshca::run_dispatcher(argc, argv);
+}

@@ -2,4 +2,6 @@
 
 #include "meshca/commands/prune_revision/prune_revision_plugin.h"
 
-int main(int argc, char** argv) { return meshca::run_plugin(meshca::prune_revision_plugin(), argc, argv); }
+int main(int argc, char** argv) {
+  return meshca::run_plugin(meshca::prune_revision_plugin(), argc, argv);
+}

@@ -2,4 +2,6 @@
 
 #include "meshca/commands/relabel/relabel_plugin.h"
 
-int main(int argc, char** argv) { return meshca::run_plugin(meshca::relabel_plugin(), argc, argv); }
+int main(int argc, char** argv) {
+  return meshca::run_plugin(meshca::relabel_plugin(), argc, argv);
+}

@@ -2,4 +2,6 @@
 
 #include "meshca/commands/status/status_plugin.h"
 
-int main(int argc, char** argv) { return meshca::run_plugin(meshca::status_plugin(), argc, argv); }
+int main(int argc, char** argv) {
+  return meshca::run_plugin(meshca::status_plugin(), argc, argv);
+}

@@ -5,15 +5,13 @@
 
 #include "plugin_runner.h"
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
+#include <stdlib.h>
 #include <string>
 #include <vector>
-
-#include <stdlib.h>
 
 namespace e2e::bad {
 
@@ -60,17 +58,19 @@ struct SmallMesh {
 
 // Runs a plugin executable (or any program) with the simulator's environment, with the variables
 // in `env` replacing it (an empty value counts as unset for $KUBECTL).
-inline meshca::ProcessOutput run_with_env(const SimCluster& sim, const std::string& program,
-                                          const std::vector<std::string>& args,
-                                          const std::vector<std::pair<std::string, std::string>>& env = {},
-                                          std::optional<std::string> input = {}) {
+inline meshca::ProcessOutput
+run_with_env(const SimCluster& sim, const std::string& program,
+             const std::vector<std::string>& args,
+             const std::vector<std::pair<std::string, std::string>>& env = {},
+             std::optional<std::string> input = {}) {
   meshca::ProcessSpec spec;
   spec.program = program;
   spec.args = args;
   spec.input = std::move(input);
   spec.timeout = std::chrono::seconds(90);
   for (auto& [name, value] : plugin_env(sim, MESHCA_PLUGIN_DIR)) {
-    const bool overridden = std::any_of(env.begin(), env.end(), [&](const auto& e) { return e.first == name; });
+    const bool overridden =
+        std::any_of(env.begin(), env.end(), [&](const auto& e) { return e.first == name; });
     if (!overridden)
       spec.extra_env.emplace_back(name, value);
   }
@@ -80,9 +80,10 @@ inline meshca::ProcessOutput run_with_env(const SimCluster& sim, const std::stri
   return *output;
 }
 
-inline meshca::ProcessOutput meshca_cmd(const SimCluster& sim, const std::string& executable,
-                                        const std::vector<std::string>& args,
-                                        const std::vector<std::pair<std::string, std::string>>& env = {}) {
+inline meshca::ProcessOutput
+meshca_cmd(const SimCluster& sim, const std::string& executable,
+           const std::vector<std::string>& args,
+           const std::vector<std::pair<std::string, std::string>>& env = {}) {
   return run_with_env(sim, plugin_path(executable), args, env);
 }
 
@@ -101,10 +102,13 @@ inline std::string mutations(const SimCluster& sim) {
 }
 
 // Exit `code`, one error line with the command's prefix, every part in it, and no change.
-inline void refused(const SimCluster& sim, const meshca::ProcessOutput& r, const std::string& command,
-                    const std::vector<std::string>& parts, int code = 2) {
-  CHECK_MESSAGE(r.exit_code == code, "exit " << r.exit_code << "\nstdout: " << r.out << "\nstderr: " << r.err);
-  const std::string prefix = command.empty() ? "kubectl meshca: error: " : "kubectl meshca " + command + ": error: ";
+inline void refused(const SimCluster& sim, const meshca::ProcessOutput& r,
+                    const std::string& command, const std::vector<std::string>& parts,
+                    int code = 2) {
+  CHECK_MESSAGE(r.exit_code == code,
+                "exit " << r.exit_code << "\nstdout: " << r.out << "\nstderr: " << r.err);
+  const std::string prefix =
+      command.empty() ? "kubectl meshca: error: " : "kubectl meshca " + command + ": error: ";
   CHECK_MESSAGE(contains(r.err, prefix), r.err);
   for (const std::string& part : parts)
     CHECK_MESSAGE(contains(r.err, part), "missing \"" << part << "\" in: " << r.err);
@@ -122,7 +126,8 @@ inline std::vector<Plugin> cluster_plugins(const SimCluster& sim, const std::str
   return {{"kubectl-meshca-check_root", "check-root", {"shop", "--meshca-bundle", bundle_url(sim)}},
           {"kubectl-meshca-relabel", "relabel", {"ns", "shop", "--revision", "asm-1"}},
           {"kubectl-meshca-rollout", "rollout", {"shop"}},
-          {"kubectl-meshca-cleanup_secrets", "cleanup-secrets",
+          {"kubectl-meshca-cleanup_secrets",
+           "cleanup-secrets",
            {"--backup-dir", backup_dir, "--yes", "--force", "--meshca-bundle", bundle_url(sim)}},
           {"kubectl-meshca-prune_revision", "prune-revision", {"asm-1", "--yes"}},
           {"kubectl-meshca-status", "status", {}}};

@@ -4,10 +4,8 @@
 #include "plugin_runner.h"
 
 #include <doctest/doctest.h>
-
-#include <rapidjson/document.h>
-
 #include <map>
+#include <rapidjson/document.h>
 #include <regex>
 #include <sstream>
 
@@ -93,8 +91,11 @@ TEST_CASE("--workload-cert and --mtls tell old and new sidecars apart") {
   auto certs = check_root(sim, {"bookinfo", "shop", "--workload-cert"});
   INFO(certs.err);
   CHECK(certs.exit_code == 0);
-  CHECK(lines_matching(certs.out, R"(.*\.bookinfo is using the mTLS certificate issued by \[MESHCA\])").size() == 7);
-  CHECK(lines_matching(certs.out, R"(.*\.shop is using the mTLS certificate issued by \[CITADEL\])").size() == 6);
+  CHECK(lines_matching(certs.out,
+                       R"(.*\.bookinfo is using the mTLS certificate issued by \[MESHCA\])")
+            .size() == 7);
+  CHECK(lines_matching(certs.out, R"(.*\.shop is using the mTLS certificate issued by \[CITADEL\])")
+            .size() == 6);
   CHECK(check_root(sim, {"bookinfo", "--workload-cert", "--require", "MESHCA"}).exit_code == 0);
   CHECK(check_root(sim, {"shop", "--workload-cert", "--require", "MESHCA"}).exit_code == 1);
 
@@ -172,7 +173,8 @@ TEST_CASE("bad input is refused with exit 2") {
   CHECK(contains(unknown.err, "no-such-namespace"));
   CHECK(check_root(sim, {"--require", "VAULT"}).exit_code == 2);
   CHECK(check_root(sim, {"-o", "xml"}).exit_code == 2);
-  auto bad_bundle = e2e::run_plugin(sim, kCheckRoot, {"--meshca-bundle", "/nonexistent/bundle.json"});
+  auto bad_bundle =
+      e2e::run_plugin(sim, kCheckRoot, {"--meshca-bundle", "/nonexistent/bundle.json"});
   CHECK(bad_bundle.exit_code == 2);
 }
 
@@ -194,8 +196,8 @@ TEST_CASE("offline: a saved dump gives the same verdict as the live pod") {
   auto dump = sim.kubectl({"exec", "-n", "bookinfo", pod.out, "-c", "istio-proxy", "--",
                            "pilot-agent", "request", "GET", "config_dump"});
   REQUIRE(dump.exit_code == 0);
-  auto offline = e2e::run_plugin(sim, kCheckRoot,
-                                 {"--config-dump", "-", "--meshca-bundle", bundle_url(sim)}, dump.out);
+  auto offline = e2e::run_plugin(
+      sim, kCheckRoot, {"--config-dump", "-", "--meshca-bundle", bundle_url(sim)}, dump.out);
   INFO(offline.err);
   CHECK(offline.exit_code == 0);
   CHECK(contains(offline.out, " trusts [CITADEL]"));
@@ -206,8 +208,8 @@ TEST_CASE("several contexts: each cluster is reported under its name, the verdic
   SimCluster west(e2e::scenario("mixed-trust.json", {"--context", "west"}));
   meshca::ProcessSpec spec;
   spec.program = e2e::plugin_path(kCheckRoot);
-  spec.args = {"--context", "east", "--context", "west", "--meshca-bundle", bundle_url(west),
-               "--require", "CITADEL"};
+  spec.args = {"--context",       "east",           "--context", "west",
+               "--meshca-bundle", bundle_url(west), "--require", "CITADEL"};
   spec.timeout = std::chrono::seconds(90);
   spec.extra_env = e2e::plugin_env(east, MESHCA_PLUGIN_DIR);
   spec.extra_env.back() = {"KUBECONFIG", east.kubeconfig() + ":" + west.kubeconfig()};
@@ -229,14 +231,16 @@ TEST_CASE("offline: every sample dump is read, none crashes the run") {
   auto result = e2e::run_plugin(
       sim, kCheckRoot,
       {"--config-dump", samples + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json",
-       "--config-dump", samples + "/istio-testdata_secret_istio_config_dump.json",
-       "--config-dump", samples + "/istio-testdata_secret_spire_config_dump.json", "--workload-cert",
+       "--config-dump", samples + "/istio-testdata_secret_istio_config_dump.json", "--config-dump",
+       samples + "/istio-testdata_secret_spire_config_dump.json", "--workload-cert",
        "--meshca-bundle", samples + "/meshca_spiffe_bundle_jwks.json"});
   INFO(result.out << result.err);
   // The sample certificates have expired: each issuer is still attributed by chain verification,
   // and the expiry fails the check.
   CHECK(result.exit_code == 1);
-  CHECK(lines_matching(result.out, R"(.* is using the mTLS certificate issued by \[CITADEL\] \(.*expired.*\))").size() == 3);
+  CHECK(lines_matching(result.out,
+                       R"(.* is using the mTLS certificate issued by \[CITADEL\] \(.*expired.*\))")
+            .size() == 3);
   CHECK(contains(result.err, "3 pods trust [CITADEL]"));
 }
 
@@ -247,10 +251,16 @@ TEST_CASE("--trust-domain on a mixed-stage mesh: Citadel-only pods are MISSING M
   CHECK(result.exit_code == 1);
   // The old revision's pods trust only the Citadel root and accept only cluster.local: before
   // the CA switch a runbook's `grep MISSING` must find them.
-  CHECK(lines_matching(result.out, R"(app-a-.*\.ns-citadel is MISSING trust domain for \[MESHCA\])").size() == 2);
-  CHECK(lines_matching(result.out, R"(app-b-.*\.ns-mcroot trusts trust domains for \[CITADEL MESHCA\])").size() == 2);
-  CHECK(lines_matching(result.out, R"(app-c-.*\.ns-migration trusts trust domains for \[CITADEL MESHCA\])").size() == 2);
-  CHECK(lines_matching(result.out, R"(app-d-.*\.ns-meshca is MISSING trust domain for \[CITADEL\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(app-a-.*\.ns-citadel is MISSING trust domain for \[MESHCA\])")
+            .size() == 2);
+  CHECK(lines_matching(result.out,
+                       R"(app-b-.*\.ns-mcroot trusts trust domains for \[CITADEL MESHCA\])")
+            .size() == 2);
+  CHECK(lines_matching(result.out,
+                       R"(app-c-.*\.ns-migration trusts trust domains for \[CITADEL MESHCA\])")
+            .size() == 2);
+  CHECK(lines_matching(result.out, R"(app-d-.*\.ns-meshca is MISSING trust domain for \[CITADEL\])")
+            .size() == 2);
   CHECK(lines_matching(result.out, R"(.* trusts trust domains for \[CITADEL\])").empty());
   CHECK(contains(result.err, "FAILED: "));
   CHECK_FALSE(contains(result.err, "warning: "));
@@ -270,7 +280,8 @@ TEST_CASE("--trust-domain on a mixed-stage mesh: Citadel-only pods are MISSING M
   }
   auto wide = check_root(sim, {"--trust-domain", "ns-meshca", "-o", "wide"});
   CHECK(contains(wide.out, "MISSING TRUST DOMAIN FOR"));
-  CHECK(lines_matching(wide.out, R"(ns-meshca .* mixed-project\.svc\.id\.goog +\[CITADEL\] .*)").size() == 2);
+  CHECK(lines_matching(wide.out, R"(ns-meshca .* mixed-project\.svc\.id\.goog +\[CITADEL\] .*)")
+            .size() == 2);
 }
 
 TEST_CASE("--trust-domain: Citadel's trust domain is read from the revisions' mesh config") {
@@ -283,8 +294,11 @@ TEST_CASE("--trust-domain: Citadel's trust domain is read from the revisions' me
   auto result = check_root(sim, {"--trust-domain", "ns-citadel", "ns-mcroot"});
   INFO(result.out << result.err);
   CHECK(result.exit_code == 1);
-  CHECK(lines_matching(result.out, R"(.*\.ns-citadel is MISSING trust domain for \[CITADEL MESHCA\])").size() == 2);
-  CHECK(lines_matching(result.out, R"(.*\.ns-mcroot is MISSING trust domain for \[CITADEL\])").size() == 2);
+  CHECK(
+      lines_matching(result.out, R"(.*\.ns-citadel is MISSING trust domain for \[CITADEL MESHCA\])")
+          .size() == 2);
+  CHECK(lines_matching(result.out, R"(.*\.ns-mcroot is MISSING trust domain for \[CITADEL\])")
+            .size() == 2);
 }
 
 TEST_CASE("--trust-domain: a mesh config that cannot be read is a warning, cluster.local assumed") {
@@ -295,17 +309,19 @@ TEST_CASE("--trust-domain: a mesh config that cannot be read is a warning, clust
   CHECK(result.exit_code == 0);
   CHECK(contains(result.err, "warning: "));
   CHECK(contains(result.err, "taking Citadel's trust domain to be cluster.local"));
-  CHECK(lines_matching(result.out, R"(.*\.ns-mcroot trusts trust domains for \[CITADEL MESHCA\])").size() == 2);
+  CHECK(lines_matching(result.out, R"(.*\.ns-mcroot trusts trust domains for \[CITADEL MESHCA\])")
+            .size() == 2);
 }
 
 namespace {
 
 // check-root on saved dumps only: no cluster (KUBECONFIG names nothing), the sample Mesh CA bundle.
-meshca::ProcessOutput check_dumps_offline(const std::string& cache_dir, std::vector<std::string> args) {
+meshca::ProcessOutput check_dumps_offline(const std::string& cache_dir,
+                                          std::vector<std::string> args) {
   meshca::ProcessSpec spec;
   e2e::set_plugin_program(spec, kCheckRoot, args);
-  spec.args.insert(spec.args.end(),
-                   {"--meshca-bundle", std::string(MESHCA_SAMPLES_DIR) + "/meshca_spiffe_bundle_jwks.json"});
+  spec.args.insert(spec.args.end(), {"--meshca-bundle", std::string(MESHCA_SAMPLES_DIR) +
+                                                            "/meshca_spiffe_bundle_jwks.json"});
   spec.timeout = std::chrono::seconds(60);
   spec.extra_env = {{"XDG_CACHE_HOME", cache_dir}, {"KUBECONFIG", "/nonexistent"}};
   auto output = meshca::run_process(spec);
@@ -323,12 +339,15 @@ TEST_CASE("offline: --config-dump takes every positional as another dump (dumps/
   const std::string spire = samples + "istio-testdata_secret_spire_config_dump.json";
   const std::string matchers = dumps + "san_matchers_inline_string.json";
   // What the shell makes of `--config-dump dumps/*.json`: one flag, three files.
-  auto result = check_dumps_offline(temp.path, {"--config-dump", ossm, spire, matchers, "--trust-domain"});
+  auto result =
+      check_dumps_offline(temp.path, {"--config-dump", ossm, spire, matchers, "--trust-domain"});
   INFO(result.out << result.err);
   CHECK(result.exit_code == 1); // two of them are MISSING a trust domain
   CHECK(contains(result.out, "\n" + ossm + ".file is MISSING trust domain for [MESHCA]\n"));
-  CHECK(contains(result.out, "\n" + spire + ".file is MISSING trust domain for [CITADEL MESHCA]\n"));
-  CHECK(contains(result.out, "\n" + matchers + ".file trusts trust domains for [CITADEL MESHCA]\n"));
+  CHECK(
+      contains(result.out, "\n" + spire + ".file is MISSING trust domain for [CITADEL MESHCA]\n"));
+  CHECK(
+      contains(result.out, "\n" + matchers + ".file trusts trust domains for [CITADEL MESHCA]\n"));
   CHECK(contains(result.err, "3 checked, 0 could not be read"));
 
   // Namespaces make no sense with dumps; the files are still dumps, -n is what conflicts.
@@ -338,9 +357,11 @@ TEST_CASE("offline: --config-dump takes every positional as another dump (dumps/
                                      "files; it cannot be combined with -n/--namespace"));
 }
 
-TEST_CASE("offline: a ROOTCA bundle whose END line runs into the next BEGIN line is named, the rest checked") {
+TEST_CASE("offline: a ROOTCA bundle whose END line runs into the next BEGIN line is named, the "
+          "rest checked") {
   e2e::bad::TempDir temp;
-  std::ifstream in(std::string(MESHCA_SAMPLES_DIR) + "/../config_dumps/san_matchers_inline_string.json");
+  std::ifstream in(std::string(MESHCA_SAMPLES_DIR) +
+                   "/../config_dumps/san_matchers_inline_string.json");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string separated = "-----END CERTIFICATE-----\\n-----BEGIN";
   const std::string glued = "-----END CERTIFICATE----------BEGIN";
@@ -348,14 +369,17 @@ TEST_CASE("offline: a ROOTCA bundle whose END line runs into the next BEGIN line
   for (auto at = text.find(separated); at != std::string::npos; at = text.find(separated, at))
     text.replace(at, separated.size(), glued);
   const std::string bad = temp.file("glued.json", text);
-  const std::string good = std::string(MESHCA_SAMPLES_DIR) + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json";
+  const std::string good =
+      std::string(MESHCA_SAMPLES_DIR) + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json";
   auto result = check_dumps_offline(temp.path, {"--config-dump", bad, good});
   INFO(result.out << result.err);
   CHECK(result.exit_code == 2); // offline, a dump that cannot be used is bad input
-  CHECK(contains(result.out, "\n" + bad + ".file ERROR: the trusted CA bundle of secret ROOTCA has a "
-                             "certificate whose END line runs into the next BEGIN line (no newline "
-                             "between them); Envoy rejects such a bundle, so this proxy cannot have "
-                             "loaded it"));
+  CHECK(contains(result.out,
+                 "\n" + bad +
+                     ".file ERROR: the trusted CA bundle of secret ROOTCA has a "
+                     "certificate whose END line runs into the next BEGIN line (no newline "
+                     "between them); Envoy rejects such a bundle, so this proxy cannot have "
+                     "loaded it"));
   CHECK_FALSE(contains(result.out, "bad end line"));
   CHECK(contains(result.out, "\n" + good + ".file trusts [CITADEL]\n"));
 }

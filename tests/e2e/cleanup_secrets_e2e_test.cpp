@@ -4,13 +4,11 @@
 #include "plugin_runner.h"
 
 #include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
-
 #include <sys/stat.h>
+#include <thread>
 
 namespace {
 
@@ -26,9 +24,13 @@ std::string bundle_url(const SimCluster& sim) {
   return "http://127.0.0.1:" + std::to_string(sim.port()) + "/meshca/spiffe_bundle.json";
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
-void ok(const meshca::ProcessOutput& r) { REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err); }
+void ok(const meshca::ProcessOutput& r) {
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+}
 
 // "verb resource namespace/name" for each logged request that changed (or would change) something.
 std::vector<std::string> mutations(const SimCluster& sim, bool with_dry_runs = true) {
@@ -36,8 +38,8 @@ std::vector<std::string> mutations(const SimCluster& sim, bool with_dry_runs = t
   for (const auto& entry : sim.log()) {
     if (!with_dry_runs && entry["dryRun"].GetBool())
       continue;
-    lines.push_back(std::string(entry["verb"].GetString()) + " " + entry["resource"].GetString() + " " +
-                    entry["namespace"].GetString() + "/" + entry["name"].GetString() +
+    lines.push_back(std::string(entry["verb"].GetString()) + " " + entry["resource"].GetString() +
+                    " " + entry["namespace"].GetString() + "/" + entry["name"].GetString() +
                     (entry["dryRun"].GetBool() ? " (dry run)" : ""));
   }
   return lines;
@@ -61,7 +63,8 @@ std::string secret_data(const SimCluster& sim, const std::string& name) {
   return r.exit_code == 0 ? r.out : "<absent>";
 }
 
-// A mesh mid-way through round 2: shop still on asm-1 (Citadel), asm-2 issuing Mesh CA certificates.
+// A mesh mid-way through round 2: shop still on asm-1 (Citadel), asm-2 issuing Mesh CA
+// certificates.
 constexpr const char* kRound2 = R"({
   "description": "round 2 of the migration, before the namespaces moved",
   "readiness_delay_ms": 50,
@@ -92,7 +95,8 @@ struct Round2 {
     ok(sim.kubectl({"rollout", "restart", "deployment/web", "-n", "shop"}));
     ok(sim.kubectl({"rollout", "status", "deployment/web", "-n", "shop", "--timeout=60s"}));
     for (int i = 0; i < 100; ++i) { // old pods terminate after the rollout reports success
-      auto pods = sim.kubectl({"get", "pods", "-n", "shop", "-o", "jsonpath={.items[*].metadata.annotations.istio\\.io/rev}"});
+      auto pods = sim.kubectl({"get", "pods", "-n", "shop", "-o",
+                               "jsonpath={.items[*].metadata.annotations.istio\\.io/rev}"});
       if (!contains(pods.out, "asm-1"))
         return;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -105,7 +109,9 @@ struct Round2 {
     auto r = plugin(sim, "prune_revision", {"asm-1", "--yes"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     // prune-revision says what status says: the cleanup is next (no Istio CA left installed).
-    CHECK(contains(r.err, "Next, once every sidecar uses Mesh CA certificates: kubectl meshca cleanup-secrets"));
+    CHECK(contains(
+        r.err,
+        "Next, once every sidecar uses Mesh CA certificates: kubectl meshca cleanup-secrets"));
   }
 
   meshca::ProcessOutput cleanup(std::vector<std::string> args) {
@@ -119,7 +125,8 @@ struct Round2 {
 TEST_CASE("cleanup is refused while a sidecar trusts only CITADEL, and changes nothing") {
   SimCluster sim{e2e::scenario("demo.json")};
   const std::string backup = sim.dir() + "/backup";
-  auto r = plugin(sim, "cleanup_secrets", {"--backup-dir", backup, "--yes", "--meshca-bundle", bundle_url(sim)});
+  auto r = plugin(sim, "cleanup_secrets",
+                  {"--backup-dir", backup, "--yes", "--meshca-bundle", bundle_url(sim)});
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "kubectl meshca cleanup-secrets: error: "));
   CHECK(contains(r.err, "sidecars still depend on the Citadel CA"));
@@ -152,7 +159,8 @@ TEST_CASE("cleanup after the namespaces moved: dry run, confirmation, backup, de
 
   auto r = t.cleanup({"--backup-dir", t.backup, "--yes"});
   ok(r);
-  CHECK(contains(r.err, "Checked 2 sidecars: every one trusts MESHCA and uses a Mesh CA certificate."));
+  CHECK(contains(r.err,
+                 "Checked 2 sidecars: every one trusts MESHCA and uses a Mesh CA certificate."));
   CHECK(contains(r.out, "secret/cacerts backed up to " + t.backup + "/cacerts.yaml\n"));
   CHECK(contains(r.out, "secret/cacerts deleted\nsecret/istio-ca-secret deleted\n"));
   CHECK(contains(r.out, "deployment.apps/istiod-asm-2 rolled out\n"));
@@ -190,7 +198,9 @@ TEST_CASE("cleanup when the secrets are already gone has nothing to do") {
   const std::size_t before = mutations(t.sim).size();
   auto r = t.cleanup({"--backup-dir", t.backup, "--yes"});
   ok(r);
-  CHECK(r.out == "Nothing to do: neither secret/cacerts nor secret/istio-ca-secret exists in istio-system.\n");
+  CHECK(
+      r.out ==
+      "Nothing to do: neither secret/cacerts nor secret/istio-ca-secret exists in istio-system.\n");
   CHECK(mutations(t.sim).size() == before);
 }
 
@@ -198,7 +208,8 @@ TEST_CASE("a delete that fails after the backup loses nothing, and a re-run fini
   Round2 t;
   t.move_shop();
   t.prune_old();
-  t.sim.set_faults(R"({"api_errors": [{"verb": "delete", "resource": "secrets", "name": "istio-ca-secret",
+  t.sim.set_faults(
+      R"({"api_errors": [{"verb": "delete", "resource": "secrets", "name": "istio-ca-secret",
                                       "status": 500, "count": 1, "message": "etcdserver: request timed out"}]})");
   auto first = t.cleanup({"--backup-dir", t.backup, "--yes"});
   CHECK(first.exit_code == 3);
@@ -210,7 +221,8 @@ TEST_CASE("a delete that fails after the backup loses nothing, and a re-run fini
 
   auto second = t.cleanup({"--backup-dir", t.backup, "--yes"});
   ok(second);
-  CHECK(contains(second.out, "secret/istio-ca-secret already backed up in " + t.backup + "/istio-ca-secret.yaml\n"));
+  CHECK(contains(second.out, "secret/istio-ca-secret already backed up in " + t.backup +
+                                 "/istio-ca-secret.yaml\n"));
   CHECK(contains(second.out, "secret/istio-ca-secret deleted\n"));
   CHECK(contains(second.out, "deployment.apps/istiod-asm-2 rolled out\n"));
   CHECK(secret_data(t.sim, "istio-ca-secret") == "<absent>");
@@ -251,7 +263,8 @@ TEST_CASE("cleanup is refused while a revision running Istio's own CA is install
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "while an installed revision runs Istio's own CA"));
-  CHECK(contains(r.err, "revision asm-1: CITADEL certificates (IstioOperator installed-state-asm-1)"));
+  CHECK(contains(r.err,
+                 "revision asm-1: CITADEL certificates (IstioOperator installed-state-asm-1)"));
   CHECK(contains(r.err, "fix: kubectl meshca prune-revision asm-1"));
   CHECK_FALSE(contains(r.err, "revision asm-2:"));
   CHECK(mutations(t.sim).size() == before);
@@ -268,7 +281,8 @@ TEST_CASE("forced past that refusal, the check after the restart catches the re-
   CHECK(contains(r.err, "warning: --force: revision asm-1 runs Istio's own CA"));
   CHECK(contains(r.out, "secret/istio-ca-secret deleted\n"));
   CHECK(contains(r.out, "deployment.apps/istiod-asm-1 rolled out\n"));
-  CHECK(contains(r.err, "secret/istio-ca-secret exists again in istio-system after istiod restarted"));
+  CHECK(contains(r.err,
+                 "secret/istio-ca-secret exists again in istio-system after istiod restarted"));
   CHECK(contains(r.err, "(revision asm-1)"));
   CHECK_FALSE(contains(r.err, "The Citadel CA secrets are deleted"));
   // A new root, not the one backed up: the backup is intact and differs.

@@ -4,7 +4,6 @@
 #include "plugin_runner.h"
 
 #include <doctest/doctest.h>
-
 #include <filesystem>
 
 using e2e::SimCluster;
@@ -29,8 +28,8 @@ TEST_CASE("kubectl meshca lists every command and prints its version") {
   SimCluster sim(e2e::scenario("demo.json"));
   auto help = e2e::run_kubectl_with_plugins(sim, MESHCA_PLUGIN_DIR, {"meshca", "--help"});
   CHECK(help.exit_code == 0);
-  for (const char* command : {"check-root", "relabel", "rollout", "cleanup-secrets", "status",
-                              "prune-revision"})
+  for (const char* command :
+       {"check-root", "relabel", "rollout", "cleanup-secrets", "status", "prune-revision"})
     CHECK_MESSAGE(contains(help.out, command), command);
   auto version = e2e::run_kubectl_with_plugins(sim, MESHCA_PLUGIN_DIR, {"meshca", "version"});
   CHECK(version.exit_code == 0);
@@ -39,8 +38,8 @@ TEST_CASE("kubectl meshca lists every command and prints its version") {
 
 TEST_CASE("kubectl meshca check-root runs with every executable on PATH") {
   SimCluster sim(e2e::scenario("demo.json"));
-  auto result = e2e::run_kubectl_with_plugins(sim, MESHCA_PLUGIN_DIR,
-                                              {"meshca", "check-root", "bookinfo"});
+  auto result =
+      e2e::run_kubectl_with_plugins(sim, MESHCA_PLUGIN_DIR, {"meshca", "check-root", "bookinfo"});
   INFO(result.err);
   CHECK(result.exit_code == 0);
   CHECK(contains(result.out, ".bookinfo trusts [CITADEL]"));

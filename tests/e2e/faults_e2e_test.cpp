@@ -6,7 +6,6 @@
 #include "plugin_runner.h"
 
 #include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -54,7 +53,8 @@ meshca::ProcessOutput timed_plugin(const SimCluster& sim, const std::string& exe
 }
 
 std::string first_pod(const SimCluster& sim, const std::string& ns, const std::string& app) {
-  auto r = sim.kubectl({"get", "pods", "-n", ns, "-l", "app=" + app, "-o", "jsonpath={.items[0].metadata.name}"});
+  auto r = sim.kubectl(
+      {"get", "pods", "-n", ns, "-l", "app=" + app, "-o", "jsonpath={.items[0].metadata.name}"});
   REQUIRE(r.exit_code == 0);
   return r.out;
 }
@@ -63,7 +63,8 @@ std::string first_pod(const SimCluster& sim, const std::string& ns, const std::s
 
 TEST_CASE("kubectl transport: a list answered 503 twice is retried and the check completes") {
   SimCluster sim(e2e::scenario("demo.json"));
-  sim.set_faults(R"({"api_errors": [{"verb": "list", "resource": "pods", "status": 503, "count": 2}]})");
+  sim.set_faults(
+      R"({"api_errors": [{"verb": "list", "resource": "pods", "status": 503, "count": 2}]})");
   auto result = check_root(sim, {"bookinfo", "--transport", "exec"});
   INFO(result.out << result.err);
   CHECK(result.exit_code == 0);
@@ -87,7 +88,8 @@ TEST_CASE("kubectl transport: a list that keeps failing with 500 is tried 3 time
 
 TEST_CASE("proxy transport: a list answered 500 is retried, and reported with its attempts") {
   SimCluster sim(e2e::scenario("demo.json"));
-  sim.set_faults(R"({"api_errors": [{"verb": "list", "resource": "pods", "status": 500, "count": 2}]})");
+  sim.set_faults(
+      R"({"api_errors": [{"verb": "list", "resource": "pods", "status": 500, "count": 2}]})");
   auto recovered = check_root(sim, {"bookinfo", "--transport", "proxy"});
   INFO(recovered.out << recovered.err);
   CHECK(recovered.exit_code == 0);
@@ -100,8 +102,9 @@ TEST_CASE("proxy transport: a list answered 500 is retried, and reported with it
   CHECK(Clock::now() - start < kDidNotHang);
   INFO(failed.err);
   CHECK(failed.exit_code == 3);
-  CHECK(contains(failed.err, "kubectl meshca check-root: error: listing pods: simulated fault: list "
-                             "pods failed (GET /api/v1/pods?limit=500, HTTP 429) (3 attempts over "));
+  CHECK(contains(failed.err,
+                 "kubectl meshca check-root: error: listing pods: simulated fault: list "
+                 "pods failed (GET /api/v1/pods?limit=500, HTTP 429) (3 attempts over "));
   CHECK(sim.stat("faults.api_errors") == 2 + 3);
 }
 
@@ -150,10 +153,12 @@ TEST_CASE("a 4xx answer is final: Forbidden is reported at once, not retried") {
   SimCluster sim(e2e::scenario("demo.json"));
   sim.set_faults(R"({"api_errors": [{"verb": "list", "resource": "namespaces", "status": 403,
                                      "message": "namespaces is forbidden: User \"dev\" cannot list"}]})");
-  auto result = e2e::run_plugin(sim, "kubectl-meshca-relabel", {"ns", "bookinfo", "--revision", "asm-1-19-mcroot"});
+  auto result = e2e::run_plugin(sim, "kubectl-meshca-relabel",
+                                {"ns", "bookinfo", "--revision", "asm-1-19-mcroot"});
   INFO(result.err);
   CHECK(result.exit_code == 3);
-  CHECK(contains(result.err, "listing namespaces: Error from server (Forbidden): namespaces is forbidden"));
+  CHECK(contains(result.err,
+                 "listing namespaces: Error from server (Forbidden): namespaces is forbidden"));
   CHECK_FALSE(contains(result.err, "attempts"));
   CHECK(sim.stat("faults.api_errors") == 1);
   CHECK(sim.log().empty());
@@ -161,28 +166,36 @@ TEST_CASE("a 4xx answer is final: Forbidden is reported at once, not retried") {
 
 TEST_CASE("a write answered 503 is not repeated, and the re-run finishes") {
   SimCluster sim(e2e::scenario("demo.json"));
-  sim.set_faults(R"({"api_errors": [{"verb": "patch", "resource": "namespaces", "status": 503, "count": 1}]})");
-  auto failed = e2e::run_plugin(sim, "kubectl-meshca-relabel", {"ns", "bookinfo", "--revision", "asm-1-19-mcroot"});
+  sim.set_faults(
+      R"({"api_errors": [{"verb": "patch", "resource": "namespaces", "status": 503, "count": 1}]})");
+  auto failed = e2e::run_plugin(sim, "kubectl-meshca-relabel",
+                                {"ns", "bookinfo", "--revision", "asm-1-19-mcroot"});
   INFO(failed.err);
   CHECK(failed.exit_code == 3);
-  CHECK(contains(failed.err, "namespace \"bookinfo\": patching its labels: Error from server (ServiceUnavailable)"));
+  CHECK(contains(
+      failed.err,
+      "namespace \"bookinfo\": patching its labels: Error from server (ServiceUnavailable)"));
   CHECK(sim.stat("faults.api_errors") == 1);
   auto labels = sim.kubectl({"get", "ns", "bookinfo", "-o", "jsonpath={.metadata.labels}"});
   CHECK(contains(labels.out, R"("istio-injection":"enabled")"));
-  auto rerun = e2e::run_plugin(sim, "kubectl-meshca-relabel", {"ns", "bookinfo", "--revision", "asm-1-19-mcroot"});
+  auto rerun = e2e::run_plugin(sim, "kubectl-meshca-relabel",
+                               {"ns", "bookinfo", "--revision", "asm-1-19-mcroot"});
   CHECK(rerun.exit_code == 0);
   CHECK(contains(rerun.out, "namespace/bookinfo relabeled: "));
 }
 
-TEST_CASE("kubectl transport: a failing and a hanging exec are reported per pod, the rest checked") {
+TEST_CASE(
+    "kubectl transport: a failing and a hanging exec are reported per pod, the rest checked") {
   SimCluster sim(e2e::scenario("demo.json"));
   const std::string broken = first_pod(sim, "bookinfo", "details");
-  sim.set_faults(R"({"exec_errors": [{"pod": "bookinfo/)" + broken +
-                 R"(", "exit_code": 1, "stderr": "no admin port\n"}], "exec_hang": ["shop/redis-0"]})");
+  sim.set_faults(
+      R"({"exec_errors": [{"pod": "bookinfo/)" + broken +
+      R"(", "exit_code": 1, "stderr": "no admin port\n"}], "exec_hang": ["shop/redis-0"]})");
   const auto start = Clock::now();
   // 10 s: a real kubectl exec on a loaded 2-core machine under ASan has taken over 2 s; the hang
   // costs exactly this timeout, so the test stays well inside kDidNotHang.
-  auto result = check_root(sim, {"bookinfo", "shop", "--transport", "exec", "--exec-timeout", "10s"});
+  auto result =
+      check_root(sim, {"bookinfo", "shop", "--transport", "exec", "--exec-timeout", "10s"});
   CHECK(Clock::now() - start < kDidNotHang);
   INFO(result.out << result.err);
   CHECK(result.exit_code == 3);
@@ -196,8 +209,10 @@ TEST_CASE("kubectl transport: a failing and a hanging exec are reported per pod,
 
 TEST_CASE("a rollout that never completes: timed out, reported, exit 1, nothing more changed") {
   SimCluster sim(e2e::scenario("demo.json"));
-  sim.set_faults(R"({"stuck_rollouts": [{"namespace": "bookinfo", "name": "reviews", "stuck": true}]})");
-  auto result = timed_plugin(sim, "kubectl-meshca-rollout", {"bookinfo", "--timeout", "2s", "--restart-all"});
+  sim.set_faults(
+      R"({"stuck_rollouts": [{"namespace": "bookinfo", "name": "reviews", "stuck": true}]})");
+  auto result =
+      timed_plugin(sim, "kubectl-meshca-rollout", {"bookinfo", "--timeout", "2s", "--restart-all"});
   INFO(result.out << result.err);
   CHECK(result.exit_code == 1);
   CHECK(contains(result.out, "deployment/reviews       restarted, rollout timed out"));
@@ -262,9 +277,11 @@ TEST_CASE("cleanup-secrets: deletes that keep failing after the backup lose noth
                             {"--backup-dir", backup, "--yes", "--meshca-bundle", bundle_url(sim)});
   INFO(first.out << first.err);
   CHECK(first.exit_code == 3);
-  CHECK(contains(first.err, "deleting secret cacerts in istio-system: Error from server (InternalError): "
-                            "etcdserver: request timed out"));
-  CHECK(contains(first.err, "the backup in " + backup + " is complete: re-run the same command to finish"));
+  CHECK(contains(first.err,
+                 "deleting secret cacerts in istio-system: Error from server (InternalError): "
+                 "etcdserver: request timed out"));
+  CHECK(contains(first.err,
+                 "the backup in " + backup + " is complete: re-run the same command to finish"));
   CHECK(sim.stat("faults.api_errors") == 2 + 1);
   // Both secrets are still there, and the backup holds exactly their data.
   CHECK(secret_data(sim, "cacerts") == cacerts);
@@ -283,7 +300,8 @@ TEST_CASE("cleanup-secrets: deletes that keep failing after the backup lose noth
   CHECK(secret_data(sim, "istio-ca-secret") == "<absent>");
   CHECK(file_text(backup + "/cacerts.yaml") == saved);
   CHECK(backup_data(sim, backup + "/istio-ca-secret.yaml") == ca_secret);
-  auto restored = e2e::run_plugin(sim, "kubectl-meshca-cleanup_secrets", {"--restore", backup, "--no-restart"});
+  auto restored =
+      e2e::run_plugin(sim, "kubectl-meshca-cleanup_secrets", {"--restore", backup, "--no-restart"});
   CHECK(restored.exit_code == 0);
   CHECK(secret_data(sim, "cacerts") == cacerts);
   CHECK(secret_data(sim, "istio-ca-secret") == ca_secret);

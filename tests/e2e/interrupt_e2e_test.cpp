@@ -6,7 +6,6 @@
 #include "spawned_plugin.h"
 
 #include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -140,7 +139,8 @@ TEST_CASE("relabel: Ctrl-C while patching lets the patches in flight finish, sen
                                {"ns", "--all", "--revision", "asm-1-19-mcroot"});
   CHECK(rerun.exit_code == 0);
   for (const char* ns : {"bookinfo", "shop", "observability", "batch"}) {
-    auto labels = sim.kubectl({"get", "ns", ns, "-o", "jsonpath={.metadata.labels.istio\\.io/rev}"});
+    auto labels =
+        sim.kubectl({"get", "ns", ns, "-o", "jsonpath={.metadata.labels.istio\\.io/rev}"});
     CHECK(labels.out == "asm-1-19-mcroot");
   }
 }
@@ -150,11 +150,11 @@ TEST_CASE("rollout: Ctrl-C while waiting stops the waits, restarts nothing more,
   sim.set_faults(R"({"stuck_rollouts": [
       {"namespace": "bookinfo", "name": "productpage", "stuck": true}, {"namespace": "bookinfo", "name": "details", "stuck": true},
       {"namespace": "bookinfo", "name": "reviews", "stuck": true}, {"namespace": "bookinfo", "name": "ratings", "stuck": true}]})");
-  SpawnedPlugin plugin(sim, "kubectl-meshca-rollout",
-                       with_kubeconfig(sim, {"bookinfo", "--parallel", "2", "--timeout", "60s", "--restart-all"}));
-  const int code = interrupt_when(plugin, sim, [&] {
-    return logged(sim, "patch", "deployments").size() >= 2;
-  });
+  SpawnedPlugin plugin(
+      sim, "kubectl-meshca-rollout",
+      with_kubeconfig(sim, {"bookinfo", "--parallel", "2", "--timeout", "60s", "--restart-all"}));
+  const int code =
+      interrupt_when(plugin, sim, [&] { return logged(sim, "patch", "deployments").size() >= 2; });
   INFO(plugin.out() << plugin.err());
   CHECK(code == kInterrupted);
   check_whole(sim);
@@ -168,7 +168,8 @@ TEST_CASE("rollout: Ctrl-C while waiting stops the waits, restarts nothing more,
   CHECK(contains(plugin.err(), "interrupted (Ctrl-C): 2 workload(s) restarted, 2 not restarted"));
 
   sim.clear_faults(); // releases the stuck rollouts
-  auto rerun = e2e::run_plugin(sim, "kubectl-meshca-rollout", {"bookinfo", "--timeout", "60s", "--restart-all"});
+  auto rerun = e2e::run_plugin(sim, "kubectl-meshca-rollout",
+                               {"bookinfo", "--timeout", "60s", "--restart-all"});
   INFO(rerun.out << rerun.err);
   CHECK(rerun.exit_code != kInterrupted);
   CHECK(contains(rerun.out, "deployment/ratings"));
@@ -205,16 +206,17 @@ TEST_CASE("cleanup-secrets: Ctrl-C between the deletes keeps the backup, a re-ru
   const std::string cacerts = secret_data(sim, "cacerts");
   const std::string ca_secret = secret_data(sim, "istio-ca-secret");
   sim.set_faults(R"({"slow": [{"verb": "delete", "resource": "secrets", "ms": 1500}]})");
-  SpawnedPlugin plugin(sim, "kubectl-meshca-cleanup_secrets",
-                       with_kubeconfig(sim, {"--backup-dir", backup, "--yes", "--meshca-bundle",
-                                             bundle_url(sim)}));
+  SpawnedPlugin plugin(
+      sim, "kubectl-meshca-cleanup_secrets",
+      with_kubeconfig(sim, {"--backup-dir", backup, "--yes", "--meshca-bundle", bundle_url(sim)}));
   const int code = interrupt_when(plugin, sim, [&] { return sim.stat("faults.slow") >= 1; });
   INFO(plugin.out() << plugin.err());
   CHECK(code == kInterrupted);
   check_whole(sim);
   CHECK(logged(sim, "delete", "secrets") == std::vector<std::string>{"cacerts"});
   CHECK(contains(plugin.out(), "secret/cacerts deleted\n"));
-  CHECK(contains(plugin.err(), "interrupted (Ctrl-C) before kubectl delete secret istio-ca-secret"));
+  CHECK(
+      contains(plugin.err(), "interrupted (Ctrl-C) before kubectl delete secret istio-ca-secret"));
   CHECK(contains(plugin.err(), "re-run the same command to finish"));
   CHECK(secret_data(sim, "cacerts") == "<absent>");
   CHECK(secret_data(sim, "istio-ca-secret") == ca_secret);
@@ -222,20 +224,23 @@ TEST_CASE("cleanup-secrets: Ctrl-C between the deletes keeps the backup, a re-ru
   CHECK(fs::exists(backup + "/istio-ca-secret.yaml"));
 
   sim.clear_faults();
-  auto rerun = e2e::run_plugin(sim, "kubectl-meshca-cleanup_secrets",
-                               {"--backup-dir", backup, "--yes", "--meshca-bundle", bundle_url(sim)});
+  auto rerun =
+      e2e::run_plugin(sim, "kubectl-meshca-cleanup_secrets",
+                      {"--backup-dir", backup, "--yes", "--meshca-bundle", bundle_url(sim)});
   INFO(rerun.out << rerun.err);
   CHECK(rerun.exit_code == 0);
   CHECK(secret_data(sim, "istio-ca-secret") == "<absent>");
   // Nothing lost: the backup brings back exactly what was there.
-  auto restored = e2e::run_plugin(sim, "kubectl-meshca-cleanup_secrets", {"--restore", backup, "--no-restart"});
+  auto restored =
+      e2e::run_plugin(sim, "kubectl-meshca-cleanup_secrets", {"--restore", backup, "--no-restart"});
   CHECK(restored.exit_code == 0);
   CHECK(secret_data(sim, "cacerts") == cacerts);
   CHECK(secret_data(sim, "istio-ca-secret") == ca_secret);
   fs::remove_all(dir);
 }
 
-TEST_CASE("prune-revision: Ctrl-C lets the delete in flight finish, sends no other, re-run finishes") {
+TEST_CASE(
+    "prune-revision: Ctrl-C lets the delete in flight finish, sends no other, re-run finishes") {
   SimCluster sim(e2e::scenario("demo.json"));
   sim.set_faults(R"({"slow": [{"verb": "delete", "resource": "*", "ms": 1500}]})");
   SpawnedPlugin plugin(sim, "kubectl-meshca-prune_revision",

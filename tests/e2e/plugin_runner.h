@@ -4,9 +4,8 @@
 
 #include "sim_cluster.h"
 
-#include <doctest/doctest.h>
-
 #include <cstdlib>
+#include <doctest/doctest.h>
 #include <string>
 #include <vector>
 
@@ -55,9 +54,13 @@ inline void set_plugin_program(meshca::ProcessSpec& spec, const std::string& exe
     return;
   }
   spec.program = "/usr/bin/valgrind";
-  spec.args = {"--quiet", "--error-exitcode=97", "--leak-check=full",
-               "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
-               "--child-silent-after-fork=yes", plugin_path(executable)};
+  spec.args = {"--quiet",
+               "--error-exitcode=97",
+               "--leak-check=full",
+               "--errors-for-leak-kinds=definite",
+               "--show-leak-kinds=definite",
+               "--child-silent-after-fork=yes",
+               plugin_path(executable)};
   spec.args.insert(spec.args.end(), args.begin(), args.end());
 }
 

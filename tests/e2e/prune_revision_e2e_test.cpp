@@ -4,7 +4,6 @@
 #include "plugin_runner.h"
 
 #include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -22,15 +21,19 @@ meshca::ProcessOutput prune(const SimCluster& sim, const std::vector<std::string
   return e2e::run_plugin(sim, "kubectl-meshca-prune_revision", args);
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
-void ok(const meshca::ProcessOutput& r) { REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err); }
+void ok(const meshca::ProcessOutput& r) {
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+}
 
 std::vector<std::string> mutations(const SimCluster& sim) {
   std::vector<std::string> lines;
   for (const auto& entry : sim.log())
-    lines.push_back(std::string(entry["verb"].GetString()) + " " + entry["resource"].GetString() + " " +
-                    entry["namespace"].GetString() + "/" + entry["name"].GetString() +
+    lines.push_back(std::string(entry["verb"].GetString()) + " " + entry["resource"].GetString() +
+                    " " + entry["namespace"].GetString() + "/" + entry["name"].GetString() +
                     (entry["dryRun"].GetBool() ? " (dry run)" : ""));
   return lines;
 }
@@ -42,7 +45,8 @@ bool exists(const SimCluster& sim, const std::vector<std::string>& get) {
 }
 
 const std::vector<std::string> kMcrootObjects = {
-    "mutatingwebhookconfiguration.admissionregistration.k8s.io/istio-sidecar-injector-asm-1-19-mcroot",
+    "mutatingwebhookconfiguration.admissionregistration.k8s.io/"
+    "istio-sidecar-injector-asm-1-19-mcroot",
     "service/istiod-asm-1-19-mcroot -n istio-system",
     "deployment.apps/istiod-asm-1-19-mcroot -n istio-system",
     "horizontalpodautoscaler.autoscaling/istiod-asm-1-19-mcroot -n istio-system",
@@ -55,22 +59,30 @@ TEST_CASE("prune is refused while the revision is in use, naming each blocker an
   SimCluster sim = demo();
   auto r = prune(sim, {"asm-1-19", "--yes"});
   CHECK(r.exit_code == 1);
-  CHECK(contains(r.err, "kubectl meshca prune-revision: error: revision asm-1-19 is still in use; nothing was deleted"));
-  CHECK(contains(r.err, "revision tag default (mutatingwebhookconfiguration/istio-revision-tag-default) points at asm-1-19"));
-  CHECK(contains(r.err, "namespace/bookinfo is labelled istio-injection=enabled, which injects from asm-1-19"));
+  CHECK(contains(r.err, "kubectl meshca prune-revision: error: revision asm-1-19 is still in use; "
+                        "nothing was deleted"));
+  CHECK(contains(r.err,
+                 "revision tag default (mutatingwebhookconfiguration/istio-revision-tag-default) "
+                 "points at asm-1-19"));
+  CHECK(contains(
+      r.err,
+      "namespace/bookinfo is labelled istio-injection=enabled, which injects from asm-1-19"));
   CHECK(contains(r.err, "namespace/shop is labelled istio.io/rev=asm-1-19"));
   CHECK(contains(r.err, "namespace/shop has 6 running pods injected by asm-1-19"));
   CHECK(contains(r.err, "fix: kubectl meshca rollout shop"));
   CHECK_FALSE(contains(r.err, "namespace/istio-system has")); // its own gateway pods are not users
   // ... but deleting that gateway would leave its LoadBalancer Service with no endpoint.
-  CHECK(contains(r.err, "service/istio-ingressgateway -n istio-system (LoadBalancer, external address 203.0.113."));
+  CHECK(contains(
+      r.err,
+      "service/istio-ingressgateway -n istio-system (LoadBalancer, external address 203.0.113."));
   auto dry = prune(sim, {"asm-1-19", "--dry-run"});
   CHECK(dry.exit_code == 1);
   CHECK(mutations(sim).empty());
   CHECK(exists(sim, {"deployment", "istiod-asm-1-19", "-n", "istio-system"}));
 }
 
-TEST_CASE("prune of an unused revision: dry runs list every object, then it is deleted, then nothing is left") {
+TEST_CASE("prune of an unused revision: dry runs list every object, then it is deleted, then "
+          "nothing is left") {
   SimCluster sim = demo();
   auto dry = prune(sim, {"asm-1-19-mcroot", "--dry-run"});
   ok(dry);
@@ -97,10 +109,14 @@ TEST_CASE("prune of an unused revision: dry runs list every object, then it is d
   ok(r);
   CHECK(contains(r.out, "deployment.apps/istiod-asm-1-19-mcroot -n istio-system deleted\n"));
   for (const char* kind : {"service", "deployment", "hpa", "pdb", "istiooperator"})
-    CHECK_MESSAGE(!exists(sim, {kind, kind == std::string("istiooperator") ? "installed-state-asm-1-19-mcroot"
-                                                                           : "istiod-asm-1-19-mcroot", "-n", "istio-system"}),
-                  kind);
-  CHECK_FALSE(exists(sim, {"mutatingwebhookconfiguration", "istio-sidecar-injector-asm-1-19-mcroot"}));
+    CHECK_MESSAGE(
+        !exists(sim, {kind,
+                      kind == std::string("istiooperator") ? "installed-state-asm-1-19-mcroot"
+                                                           : "istiod-asm-1-19-mcroot",
+                      "-n", "istio-system"}),
+        kind);
+  CHECK_FALSE(
+      exists(sim, {"mutatingwebhookconfiguration", "istio-sidecar-injector-asm-1-19-mcroot"}));
   CHECK(exists(sim, {"deployment", "istiod-asm-1-19", "-n", "istio-system"}));
 
   auto again = prune(sim, {"asm-1-19-mcroot", "--yes"});
@@ -108,7 +124,8 @@ TEST_CASE("prune of an unused revision: dry runs list every object, then it is d
   CHECK(again.out == "Nothing to delete: revision asm-1-19-mcroot is not installed.\n");
 }
 
-TEST_CASE("prune is allowed once namespaces, pods and tags have moved, the old gateway only with --force") {
+TEST_CASE("prune is allowed once namespaces, pods and tags have moved, the old gateway only with "
+          "--force") {
   SimCluster sim = demo();
   const std::string rev = "asm-1-19-mcroot";
   for (const char* ns : {"bookinfo", "shop", "observability", "batch"})
@@ -140,16 +157,19 @@ TEST_CASE("prune is allowed once namespaces, pods and tags have moved, the old g
   ok(r);
   CHECK(contains(r.err, "warning: --force: service/istio-ingressgateway -n istio-system"));
   CHECK(contains(r.out, "deployment.apps/istio-ingressgateway -n istio-system deleted\n"));
-  CHECK(contains(r.out, "istiooperator.install.istio.io/installed-state-asm-1-19 -n istio-system deleted\n"));
+  CHECK(contains(
+      r.out, "istiooperator.install.istio.io/installed-state-asm-1-19 -n istio-system deleted\n"));
   CHECK_FALSE(exists(sim, {"deployment", "istiod-asm-1-19", "-n", "istio-system"}));
   CHECK_FALSE(exists(sim, {"deployment", "istio-ingressgateway", "-n", "istio-system"}));
   CHECK(exists(sim, {"deployment", "istiod-asm-1-19-mcroot", "-n", "istio-system"}));
 }
 
-TEST_CASE("an unrevisioned install is pruned as istiod and istio-sidecar-injector, and refused while used") {
+TEST_CASE("an unrevisioned install is pruned as istiod and istio-sidecar-injector, and refused "
+          "while used") {
   SimCluster sim(e2e::scenario("unrevisioned.json"));
   auto r = prune(sim, {"default", "--dry-run"});
   CHECK(r.exit_code == 1);
-  CHECK(contains(r.err, "namespace/legacy is labelled istio-injection=enabled, which injects from default"));
+  CHECK(contains(
+      r.err, "namespace/legacy is labelled istio-injection=enabled, which injects from default"));
   CHECK(mutations(sim).empty());
 }

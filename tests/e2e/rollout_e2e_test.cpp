@@ -197,8 +197,8 @@ TEST_CASE("rollout refuses unknown and uninjected namespaces before restarting a
 
 TEST_CASE("rollout --gateways restarts the istio-system gateways of the namespace's revision") {
   SimCluster sim(e2e::scenario("demo.json"));
-  auto result =
-      rollout(sim, {"bookinfo", "--kinds", "deployment", "--gateways", "--timeout", "60s", "--restart-all"});
+  auto result = rollout(sim, {"bookinfo", "--kinds", "deployment", "--gateways", "--timeout", "60s",
+                              "--restart-all"});
   INFO(result.out, result.err);
   CHECK(result.exit_code == 0);
   CHECK(contains(result.out, "gateways of revision asm-1-19 in istio-system\n"));
@@ -211,7 +211,8 @@ TEST_CASE("rollout --gateways restarts the istio-system gateways of the namespac
   CHECK(gateway_restarted);
 }
 
-TEST_CASE("a second rollout restarts nothing, and a workload without a sidecar by choice is never patched") {
+TEST_CASE("a second rollout restarts nothing, and a workload without a sidecar by choice is never "
+          "patched") {
   SimCluster sim(e2e::scenario("demo.json"));
   auto names = e2e::run_plugin(
       sim, kRelabel, {"ns", "bookinfo", "batch", "--revision", "asm-1-19-mcroot", "-o", "name"});
@@ -223,7 +224,8 @@ TEST_CASE("a second rollout restarts nothing, and a workload without a sidecar b
   for (const char* deployment : {"details", "productpage", "ratings", "reviews"}) {
     const std::size_t at = first.out.find("deployment/" + std::string(deployment) + " ");
     REQUIRE(at != std::string::npos);
-    CHECK(first.out.substr(at, first.out.find('\n', at) - at).ends_with("restarted, rollout complete"));
+    CHECK(first.out.substr(at, first.out.find('\n', at) - at)
+              .ends_with("restarted, rollout complete"));
   }
   const std::size_t after_first = sim.log().size();
 

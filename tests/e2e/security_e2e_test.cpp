@@ -6,9 +6,8 @@
 #include "bad_input_support.h"
 
 #include <regex>
-#include <thread>
-
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -24,8 +23,9 @@ unsigned mode_of(const std::string& path) {
 
 // Names a shell would run: each creates a marker file in `dir` if anything ever interprets it.
 std::vector<std::string> hostile_names(const std::string& dir) {
-  return {"$(touch " + dir + "/pwned-1)", "a;touch " + dir + "/pwned-2", "`touch " + dir + "/pwned-3`",
-          "x && touch " + dir + "/pwned-4", "a|touch " + dir + "/pwned-5"};
+  return {"$(touch " + dir + "/pwned-1)", "a;touch " + dir + "/pwned-2",
+          "`touch " + dir + "/pwned-3`", "x && touch " + dir + "/pwned-4",
+          "a|touch " + dir + "/pwned-5"};
 }
 
 std::string decode_base64(const std::string& text) {
@@ -46,7 +46,8 @@ struct KeyMaterial {
 };
 
 KeyMaterial key_of(const SimCluster& sim, const std::string& secret) {
-  auto r = sim.kubectl({"get", "secret", secret, "-n", "istio-system", "-o", "jsonpath={.data.ca-key\\.pem}"});
+  auto r = sim.kubectl(
+      {"get", "secret", secret, "-n", "istio-system", "-o", "jsonpath={.data.ca-key\\.pem}"});
   REQUIRE(r.exit_code == 0);
   REQUIRE(r.out.size() > 100);
   KeyMaterial key{secret, {r.out}};
@@ -60,7 +61,8 @@ KeyMaterial key_of(const SimCluster& sim, const std::string& secret) {
   return key;
 }
 
-void no_key_printed(const meshca::ProcessOutput& r, const std::vector<KeyMaterial>& keys, const std::string& what) {
+void no_key_printed(const meshca::ProcessOutput& r, const std::vector<KeyMaterial>& keys,
+                    const std::string& what) {
   CAPTURE(what);
   const std::string all = r.out + r.err;
   CHECK_FALSE(contains(all, "PRIVATE KEY"));
@@ -77,20 +79,28 @@ TEST_CASE("hostile names reach kubectl and the API literally: quoted in messages
   for (const std::string& name : hostile_names(markers.path)) {
     CAPTURE(name);
     // Refused before any call, quoted literally (kubectl would read a '/' as resource/name).
-    refused(mesh.sim, meshca_cmd(mesh.sim, "kubectl-meshca-check_root", {name, "-v", "--meshca-bundle", bundle_url(mesh.sim)}),
+    refused(mesh.sim,
+            meshca_cmd(mesh.sim, "kubectl-meshca-check_root",
+                       {name, "-v", "--meshca-bundle", bundle_url(mesh.sim)}),
             "check-root", {"\"" + name + "\" is not a namespace name"});
-    refused(mesh.sim, meshca_cmd(mesh.sim, "kubectl-meshca-check_root", {"-n", name, "--meshca-bundle", bundle_url(mesh.sim)}),
+    refused(mesh.sim,
+            meshca_cmd(mesh.sim, "kubectl-meshca-check_root",
+                       {"-n", name, "--meshca-bundle", bundle_url(mesh.sim)}),
             "check-root", {"\"" + name + "\" is not a namespace name"});
-    refused(mesh.sim, meshca_cmd(mesh.sim, "kubectl-meshca-relabel", {"ns", name, "--revision", "asm-1"}), "relabel",
+    refused(mesh.sim,
+            meshca_cmd(mesh.sim, "kubectl-meshca-relabel", {"ns", name, "--revision", "asm-1"}),
+            "relabel", {"\"" + name + "\" is not a namespace name"});
+    refused(mesh.sim, meshca_cmd(mesh.sim, "kubectl-meshca-rollout", {name}), "rollout",
             {"\"" + name + "\" is not a namespace name"});
-    refused(mesh.sim, meshca_cmd(mesh.sim, "kubectl-meshca-rollout", {name}), "rollout", {"\"" + name + "\" is not a namespace name"});
-    refused(mesh.sim, meshca_cmd(mesh.sim, "kubectl-meshca-prune_revision", {"--yes", "--", name}), "prune-revision",
-            {"revision \"" + name + "\""});
+    refused(mesh.sim, meshca_cmd(mesh.sim, "kubectl-meshca-prune_revision", {"--yes", "--", name}),
+            "prune-revision", {"revision \"" + name + "\""});
     refused(mesh.sim, meshca_cmd(mesh.sim, "kubectl-meshca-status", {"--context", name}), "status",
             {"--context \"" + name + "\": the kubeconfig has no context of that name"});
-    refused(mesh.sim, meshca_cmd(mesh.sim, "kubectl-meshca", {name}), "", {"unknown command \"" + name + "\""});
+    refused(mesh.sim, meshca_cmd(mesh.sim, "kubectl-meshca", {name}), "",
+            {"unknown command \"" + name + "\""});
     // The user's way: kubectl's plugin lookup, then the dispatcher.
-    auto via_kubectl = e2e::run_kubectl_with_plugins(mesh.sim, MESHCA_PLUGIN_DIR, {"meshca", "rollout", name});
+    auto via_kubectl =
+        e2e::run_kubectl_with_plugins(mesh.sim, MESHCA_PLUGIN_DIR, {"meshca", "rollout", name});
     refused(mesh.sim, via_kubectl, "rollout", {"\"" + name + "\" is not a namespace name"});
   }
   CHECK(mutations(mesh.sim).empty());
@@ -128,7 +138,8 @@ TEST_CASE("CA private keys are never printed: -v, -o json|yaml, dry runs, backup
     return meshca_cmd(sim, executable, args);
   };
   for (const char* format : {"json", "yaml"}) {
-    auto check = run("kubectl-meshca-check_root", {"-A", "--workload-cert", "-o", format, "--meshca-bundle", bundle});
+    auto check = run("kubectl-meshca-check_root",
+                     {"-A", "--workload-cert", "-o", format, "--meshca-bundle", bundle});
     CHECK(check.exit_code == 0);
     no_key_printed(check, keys, std::string("check-root -o ") + format);
     auto status = run("kubectl-meshca-status", {"-o", format});
@@ -137,14 +148,16 @@ TEST_CASE("CA private keys are never printed: -v, -o json|yaml, dry runs, backup
   }
   // --no-restart: `kubectl rollout restart` takes no --dry-run, so a server dry run stops there.
   for (const char* dry_run : {"--dry-run=client", "--dry-run=server"}) {
-    auto dry = run("kubectl-meshca-cleanup_secrets", {"--backup-dir", backup, dry_run, "--force", "--no-restart", "--meshca-bundle", bundle});
+    auto dry = run("kubectl-meshca-cleanup_secrets", {"--backup-dir", backup, dry_run, "--force",
+                                                      "--no-restart", "--meshca-bundle", bundle});
     CHECK_MESSAGE(dry.exit_code == 0, dry.err);
     CHECK(contains(dry.out, "secret/cacerts backed up to " + backup + "/cacerts.yaml ("));
     no_key_printed(dry, keys, std::string("cleanup-secrets ") + dry_run);
   }
   CHECK_FALSE(fs::exists(backup));
 
-  auto cleanup = run("kubectl-meshca-cleanup_secrets", {"--backup-dir", backup, "--yes", "--force", "--no-restart", "--meshca-bundle", bundle});
+  auto cleanup = run("kubectl-meshca-cleanup_secrets", {"--backup-dir", backup, "--yes", "--force",
+                                                        "--no-restart", "--meshca-bundle", bundle});
   REQUIRE_MESSAGE(cleanup.exit_code == 0, cleanup.err);
   CHECK(contains(cleanup.err, "+ kubectl")); // -v did echo the calls
   no_key_printed(cleanup, keys, "cleanup-secrets");
@@ -163,7 +176,8 @@ TEST_CASE("CA private keys are never printed: -v, -o json|yaml, dry runs, backup
   std::ifstream saved(backup + "/istio-ca-secret.yaml");
   CHECK(contains(std::string(std::istreambuf_iterator<char>(saved), {}), keys[1].forms.front()));
 
-  auto restore = run("kubectl-meshca-cleanup_secrets", {"--restore", backup, "--yes", "--no-restart"});
+  auto restore =
+      run("kubectl-meshca-cleanup_secrets", {"--restore", backup, "--yes", "--no-restart"});
   REQUIRE_MESSAGE(restore.exit_code == 0, restore.err);
   no_key_printed(restore, keys, "cleanup-secrets --restore");
   CHECK(key_of(sim, "istio-ca-secret").forms == keys[1].forms);
@@ -178,7 +192,8 @@ TEST_CASE("the kubectl proxy socket lives in a private 0700 folder, removed afte
   meshca::ProcessOutput result;
   std::thread run([&] {
     result = meshca_cmd(mesh.sim, "kubectl-meshca-check_root",
-                        {"shop", "--transport", "proxy", "--meshca-bundle", bundle_url(mesh.sim)}, {{"TMPDIR", tmp.path}});
+                        {"shop", "--transport", "proxy", "--meshca-bundle", bundle_url(mesh.sim)},
+                        {{"TMPDIR", tmp.path}});
   });
   std::string folder;
   for (int i = 0; i < 200 && folder.empty(); ++i) {
@@ -200,9 +215,11 @@ TEST_CASE("the kubectl proxy socket lives in a private 0700 folder, removed afte
 TEST_CASE("no shell in the sources: processes start from argument vectors only") {
   const fs::path root = fs::path(MESHCA_SAMPLES_DIR).parent_path().parent_path().parent_path();
   REQUIRE(fs::exists(root / "common" / "meshca"));
-  const std::regex shell(R"((?:^|[^\w-])(?:system|popen|execlp?|execle|wordexp|tmpnam|mktemp)\s*\(|"/bin/sh"|"sh",\s*"-c"|"bash")");
-  for (const char* bad : {"std::system(cmd.c_str());", "FILE* f = popen(cmd, \"r\");", "::execlp(\"kubectl\", x);",
-                          "bp::child c(\"/bin/sh\", args);", "  system (line);"})
+  const std::regex shell(
+      R"((?:^|[^\w-])(?:system|popen|execlp?|execle|wordexp|tmpnam|mktemp)\s*\(|"/bin/sh"|"sh",\s*"-c"|"bash")");
+  for (const char* bad :
+       {"std::system(cmd.c_str());", "FILE* f = popen(cmd, \"r\");", "::execlp(\"kubectl\", x);",
+        "bp::child c(\"/bin/sh\", args);", "  system (line);"})
     CHECK_MESSAGE(std::regex_search(std::string(bad), shell), bad); // the scan can fail
   CHECK_FALSE(std::regex_search(std::string("\" in istio-system (kubectl get deploy)\""), shell));
   std::size_t scanned = 0;
@@ -215,7 +232,8 @@ TEST_CASE("no shell in the sources: processes start from argument vectors only")
       std::string line;
       for (int number = 1; std::getline(in, line); ++number) {
         const std::string code = line.substr(0, line.find("//"));
-        CHECK_MESSAGE(!std::regex_search(code, shell), entry.path().string() << ":" << number << ": " << line);
+        CHECK_MESSAGE(!std::regex_search(code, shell), entry.path().string()
+                                                           << ":" << number << ": " << line);
       }
       ++scanned;
     }

@@ -5,19 +5,17 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <doctest/doctest.h>
-
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
+#include <doctest/doctest.h>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <signal.h>
+#include <spawn.h>
 #include <sstream>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -47,14 +45,18 @@ std::string make_temp_dir() {
 
 // The simulator runs for the whole test, so it is spawned here rather than through
 // run_process (which waits for its child): argv only, stdout/stderr to files in the temp dir.
-int spawn_in_background(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path) {
+int spawn_in_background(const std::vector<std::string>& argv, const std::string& out_path,
+                        const std::string& err_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
   std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const auto& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
   int rc = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
@@ -67,15 +69,17 @@ std::optional<int> wait_for_exit(int pid, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (std::chrono::steady_clock::now() >= deadline)
+      return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 
 template <class Stream>
-HttpReply exchange(Stream& stream, const std::string& method, const std::string& path, const std::string& body,
-                   const std::string& content_type) {
+HttpReply exchange(Stream& stream, const std::string& method, const std::string& path,
+                   const std::string& body, const std::string& content_type) {
   http::request<http::string_body> req{http::string_to_verb(method), path, 11};
   req.set(http::field::host, "localhost");
   req.set(http::field::content_type, content_type);
@@ -83,18 +87,21 @@ HttpReply exchange(Stream& stream, const std::string& method, const std::string&
   req.prepare_payload();
   boost::system::error_code ec;
   http::write(stream, req, ec);
-  if (ec) return {};
+  if (ec)
+    return {};
   boost::beast::flat_buffer buffer;
   http::response<http::string_body> res;
   http::read(stream, buffer, res, ec);
-  if (ec) return {};
+  if (ec)
+    return {};
   return {static_cast<int>(res.result_int()), res.body()};
 }
 
 } // namespace
 
 std::string kubectl_path() {
-  if (const char* env = std::getenv("KUBECTL"); env && *env) return env;
+  if (const char* env = std::getenv("KUBECTL"); env && *env)
+    return env;
   return meshca::find_in_path("kubectl").value_or("/usr/bin/kubectl");
 }
 
@@ -106,8 +113,9 @@ meshca::ProcessOutput run(const std::string& program, const std::vector<std::str
 }
 
 SimCluster::SimCluster(SimOptions options) : dir_(make_temp_dir()) {
-  std::vector<std::string> argv{MESHCA_SIM_BINARY, "--port", "0", "--kubeconfig-out", kubeconfig(),
-                                "--ready-file", dir_ + "/ready", "--log", log_file()};
+  std::vector<std::string> argv{MESHCA_SIM_BINARY,  "--port",     "0",
+                                "--kubeconfig-out", kubeconfig(), "--ready-file",
+                                dir_ + "/ready",    "--log",      log_file()};
   if (options.standard_seed) {
     write_text(dir_ + "/seed.json", standard_seed_json());
     argv.insert(argv.end(), {"--seed-json", dir_ + "/seed.json"});
@@ -121,7 +129,8 @@ SimCluster::SimCluster(SimOptions options) : dir_(make_temp_dir()) {
   REQUIRE_MESSAGE(pid_ > 0, "cannot start " << MESHCA_SIM_BINARY);
   for (int i = 0; i < 1000 && port_ == 0; ++i) {
     std::string ready = read_text(dir_ + "/ready");
-    if (!ready.empty()) port_ = static_cast<unsigned short>(std::stoi(ready));
+    if (!ready.empty())
+      port_ = static_cast<unsigned short>(std::stoi(ready));
     else if (wait_for_exit(pid_, std::chrono::milliseconds(10))) {
       pid_ = -1;
       break;
@@ -137,7 +146,8 @@ SimCluster::~SimCluster() {
 }
 
 int SimCluster::stop() {
-  if (pid_ <= 0) return -1;
+  if (pid_ <= 0)
+    return -1;
   ::kill(pid_, SIGTERM);
   auto status = wait_for_exit(pid_, std::chrono::seconds(5));
   if (!status) {
@@ -148,24 +158,29 @@ int SimCluster::stop() {
   return status.value_or(-1);
 }
 
-std::string SimCluster::stderr_text() const { return read_text(dir_ + "/stderr"); }
+std::string SimCluster::stderr_text() const {
+  return read_text(dir_ + "/stderr");
+}
 
-meshca::ProcessOutput SimCluster::kubectl(const std::vector<std::string>& args, std::optional<std::string> input,
+meshca::ProcessOutput SimCluster::kubectl(const std::vector<std::string>& args,
+                                          std::optional<std::string> input,
                                           std::chrono::milliseconds timeout) const {
   std::vector<std::string> full{"--kubeconfig", kubeconfig(), "--cache-dir", dir_ + "/kube-cache"};
   full.insert(full.end(), args.begin(), args.end());
-  auto result = meshca::run_process(meshca::ProcessSpec{kubectl_path(), full, std::move(input), timeout, {}});
+  auto result =
+      meshca::run_process(meshca::ProcessSpec{kubectl_path(), full, std::move(input), timeout, {}});
   REQUIRE_MESSAGE(result.ok(), "cannot start kubectl");
   return *result;
 }
 
-HttpReply SimCluster::http(const std::string& method, const std::string& path, const std::string& body,
-                           const std::string& content_type) const {
+HttpReply SimCluster::http(const std::string& method, const std::string& path,
+                           const std::string& body, const std::string& content_type) const {
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   boost::system::error_code ec;
   socket.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
-  if (ec) return {};
+  if (ec)
+    return {};
   return exchange(socket, method, path, body, content_type);
 }
 
@@ -174,7 +189,9 @@ void SimCluster::set_faults(const std::string& json) const {
   REQUIRE_MESSAGE(reply.status == 200, reply.body);
 }
 
-void SimCluster::clear_faults() const { REQUIRE(http("DELETE", "/simctl/faults").status == 200); }
+void SimCluster::clear_faults() const {
+  REQUIRE(http("DELETE", "/simctl/faults").status == 200);
+}
 
 std::vector<rapidjson::Document> SimCluster::log() const {
   std::vector<rapidjson::Document> entries;
@@ -191,16 +208,19 @@ std::vector<rapidjson::Document> SimCluster::log() const {
 long long SimCluster::stat(const std::string& key) const {
   rapidjson::Document doc;
   doc.Parse(http("GET", "/simctl/stats").body.c_str());
-  if (!doc.IsObject() || !doc.HasMember(key.c_str())) return 0;
+  if (!doc.IsObject() || !doc.HasMember(key.c_str()))
+    return 0;
   return doc[key.c_str()].GetInt64();
 }
 
-HttpReply http_over_unix_socket(const std::string& socket_path, const std::string& method, const std::string& path) {
+HttpReply http_over_unix_socket(const std::string& socket_path, const std::string& method,
+                                const std::string& path) {
   boost::asio::io_context io;
   boost::asio::local::stream_protocol::socket socket(io);
   boost::system::error_code ec;
   socket.connect(boost::asio::local::stream_protocol::endpoint(socket_path), ec);
-  if (ec) return {};
+  if (ec)
+    return {};
   return exchange(socket, method, path, "", "application/json");
 }
 

@@ -4,10 +4,9 @@
 
 #include "meshca/util/process.h"
 
-#include <rapidjson/document.h>
-
 #include <chrono>
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <vector>
 
@@ -36,7 +35,7 @@ struct HttpReply {
 };
 
 class SimCluster {
-public:
+ public:
   // Starts meshca-sim and waits (up to 10 s) for its ready file. Fails the test (doctest
   // REQUIRE) when it does not come up, with its stderr in the message.
   explicit SimCluster(SimOptions options = {});
@@ -45,7 +44,8 @@ public:
   SimCluster& operator=(const SimCluster&) = delete;
 
   // Runs the real kubectl with --kubeconfig and --cache-dir of this cluster prepended.
-  meshca::ProcessOutput kubectl(const std::vector<std::string>& args, std::optional<std::string> input = {},
+  meshca::ProcessOutput kubectl(const std::vector<std::string>& args,
+                                std::optional<std::string> input = {},
                                 std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
 
   HttpReply http(const std::string& method, const std::string& path, const std::string& body = {},
@@ -64,14 +64,15 @@ public:
   std::string log_file() const { return dir_ + "/mutations.jsonl"; }
   std::string stderr_text() const;
 
-private:
+ private:
   std::string dir_;
   int pid_ = -1;
   unsigned short port_ = 0;
 };
 
 // Plain HTTP/1.1 over a Unix socket (for `kubectl proxy --unix-socket`).
-HttpReply http_over_unix_socket(const std::string& socket_path, const std::string& method, const std::string& path);
+HttpReply http_over_unix_socket(const std::string& socket_path, const std::string& method,
+                                const std::string& path);
 
 // Runs an arbitrary program (e.g. meshca-sim with bad flags) with the shared process runner.
 meshca::ProcessOutput run(const std::string& program, const std::vector<std::string>& args,

@@ -2,32 +2,38 @@
 
 #include "sim_cluster.h"
 
-#include <doctest/doctest.h>
-
 #include <chrono>
+#include <doctest/doctest.h>
 
 using e2e::SimCluster;
 using e2e::SimOptions;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 } // namespace
 
 TEST_CASE("exec returns stdout, stderr and the command's exit code") {
-  std::string dump = R"({"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.SecretsConfigDump"}]})";
-  std::string seed = R"([{"apiVersion":"v1","kind":"Pod","metadata":{"name":"gw","namespace":"demo",
-    "annotations":{"sim.meshca.io/config-dump":)" + std::string("\"") +
-                     R"({\"configs\":[{\"@type\":\"type.googleapis.com/envoy.admin.v3.SecretsConfigDump\"}]}"}},
+  std::string dump =
+      R"({"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.SecretsConfigDump"}]})";
+  std::string seed =
+      R"([{"apiVersion":"v1","kind":"Pod","metadata":{"name":"gw","namespace":"demo",
+    "annotations":{"sim.meshca.io/config-dump":)" +
+      std::string("\"") +
+      R"({\"configs\":[{\"@type\":\"type.googleapis.com/envoy.admin.v3.SecretsConfigDump\"}]}"}},
     "spec":{"containers":[{"name":"istio-proxy"}]},"status":{"phase":"Running"}}])";
   SimOptions options;
   options.extra_seed_json = seed;
   SimCluster sim(options);
-  auto config = sim.kubectl({"exec", "gw", "-n", "demo", "-c", "istio-proxy", "--", "pilot-agent", "request", "GET", "config_dump"});
+  auto config = sim.kubectl({"exec", "gw", "-n", "demo", "-c", "istio-proxy", "--", "pilot-agent",
+                             "request", "GET", "config_dump"});
   CHECK(config.exit_code == 0);
   CHECK(config.out == dump);
-  auto echo = sim.kubectl({"exec", "web-1", "-n", "demo", "-c", "app", "--", "echo", "hello", "world"});
+  auto echo =
+      sim.kubectl({"exec", "web-1", "-n", "demo", "-c", "app", "--", "echo", "hello", "world"});
   CHECK(echo.out == "hello world\n");
   auto exit3 = sim.kubectl({"exec", "web-1", "-n", "demo", "-c", "app", "--", "exit", "3"});
   CHECK(exit3.exit_code == 3);
@@ -52,12 +58,14 @@ TEST_CASE("exec refusals: missing pod, unknown container, finished pod") {
   CHECK(contains(container.err, "container nope is not valid for pod web-1"));
   auto finished = sim.kubectl({"exec", "job-1", "-n", "demo", "--", "echo"});
   CHECK(finished.exit_code == 1);
-  CHECK(contains(finished.err, "cannot exec into a container in a completed pod; current phase is Succeeded"));
+  CHECK(contains(finished.err,
+                 "cannot exec into a container in a completed pod; current phase is Succeeded"));
 }
 
 TEST_CASE("exec faults: errors for named pods, latency, hangs") {
   SimCluster sim(SimOptions::flags({"--exec-error", "demo/web-1:7:certificate fetch failed"}));
-  auto failed = sim.kubectl({"exec", "web-1", "-n", "demo", "-c", "istio-proxy", "--", "pilot-agent", "request", "GET", "config_dump"});
+  auto failed = sim.kubectl({"exec", "web-1", "-n", "demo", "-c", "istio-proxy", "--",
+                             "pilot-agent", "request", "GET", "config_dump"});
   CHECK(failed.exit_code == 7);
   CHECK(contains(failed.err, "certificate fetch failed"));
   sim.clear_faults();
@@ -66,7 +74,8 @@ TEST_CASE("exec faults: errors for named pods, latency, hangs") {
   CHECK(sim.kubectl({"exec", "web-1", "-n", "demo", "--", "echo", "slow"}).out == "slow\n");
   CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(600));
   sim.set_faults(R"({"exec_latency_ms":0,"exec_hang":["demo/web-1"]})");
-  auto hung = sim.kubectl({"exec", "web-1", "-n", "demo", "--", "echo", "never"}, std::nullopt, std::chrono::milliseconds(1500));
+  auto hung = sim.kubectl({"exec", "web-1", "-n", "demo", "--", "echo", "never"}, std::nullopt,
+                          std::chrono::milliseconds(1500));
   CHECK(hung.timed_out);
   CHECK(sim.stat("exec.hangs") == 1);
   sim.clear_faults();

@@ -3,9 +3,8 @@
 
 #include "sim_cluster.h"
 
-#include <doctest/doctest.h>
-
 #include <chrono>
+#include <doctest/doctest.h>
 #include <fstream>
 #include <sstream>
 
@@ -14,7 +13,9 @@ using e2e::SimOptions;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 std::string ok(const meshca::ProcessOutput& r) {
   REQUIRE_MESSAGE(r.exit_code == 0, "kubectl failed: " << r.err);
@@ -29,11 +30,13 @@ TEST_CASE("API errors on a chosen verb and resource, for the first K requests on
   CHECK(first.exit_code == 1);
   CHECK(contains(first.err, "Error from server (InternalError)"));
   CHECK(ok(sim.kubectl({"label", "ns", "demo", "a=1"})) == "namespace/demo labeled\n");
-  sim.set_faults(R"({"api_errors":[{"verb":"list","resource":"pods","status":503,"message":"etcd is sad"}]})");
+  sim.set_faults(
+      R"({"api_errors":[{"verb":"list","resource":"pods","status":503,"message":"etcd is sad"}]})");
   auto unavailable = sim.kubectl({"get", "pods", "-n", "demo", "--request-timeout=5s"});
   CHECK(unavailable.exit_code == 1);
   CHECK(contains(unavailable.err, "etcd is sad"));
-  CHECK(ok(sim.kubectl({"get", "pod", "web-1", "-n", "demo", "-o", "name"})) == "pod/web-1\n"); // get is not list
+  CHECK(ok(sim.kubectl({"get", "pod", "web-1", "-n", "demo", "-o", "name"})) ==
+        "pod/web-1\n"); // get is not list
   auto log = sim.log();
   REQUIRE(log.size() == 2);
   CHECK(log[0]["code"].GetInt() == 500);

@@ -8,7 +8,9 @@ using e2e::SimCluster;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 std::string ok(const meshca::ProcessOutput& r) {
   REQUIRE_MESSAGE(r.exit_code == 0, "kubectl failed: " << r.err);
@@ -58,7 +60,8 @@ TEST_CASE("output formats json, yaml, name and jsonpath") {
   CHECK(contains(yaml, "  name: web-1"));
   CHECK(contains(yaml, "creationTimestamp: "));
   CHECK(ok(sim.kubectl({"get", "pods", "-n", "demo", "-o", "name"})) == "pod/job-1\npod/web-1\n");
-  CHECK(ok(sim.kubectl({"get", "pods", "-A", "-o", "jsonpath={.items[*].metadata.name}"})) == "job-1 web-1");
+  CHECK(ok(sim.kubectl({"get", "pods", "-A", "-o", "jsonpath={.items[*].metadata.name}"})) ==
+        "job-1 web-1");
   CHECK(ok(sim.kubectl({"get", "ns", "demo", "-o", "jsonpath={.metadata.labels.team}"})) == "a");
 }
 
@@ -82,7 +85,8 @@ TEST_CASE("label columns, label selectors and field selectors") {
   CHECK(names({"--field-selector", "status.phase=Running"}) == "pod/web-1\n");
   CHECK(names({"--field-selector", "status.phase!=Running"}) == "pod/job-1\n");
   CHECK(names({"--field-selector", "spec.nodeName=node-2"}) == "pod/job-1\n");
-  CHECK(names({"--field-selector", "metadata.namespace=demo,status.phase=Running"}) == "pod/web-1\n");
+  CHECK(names({"--field-selector", "metadata.namespace=demo,status.phase=Running"}) ==
+        "pod/web-1\n");
   auto unsupported = sim.kubectl({"get", "pods", "-A", "--field-selector", "spec.foo=x"});
   CHECK(unsupported.exit_code == 1);
   CHECK(contains(unsupported.err, "field label not supported: spec.foo"));

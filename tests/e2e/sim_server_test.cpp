@@ -4,7 +4,6 @@
 #include "sim_cluster.h"
 
 #include <doctest/doctest.h>
-
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -14,7 +13,9 @@ using e2e::SimOptions;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 } // namespace
 
@@ -35,7 +36,8 @@ TEST_CASE("bad flags and bad seeds stop the simulator with exit 2 and a message"
   CHECK(contains(bad_flag.err, "meshca-sim: error:"));
   auto bad_fault = e2e::run(MESHCA_SIM_BINARY, {"--fault-api-error", "patch"});
   CHECK(bad_fault.exit_code == 2);
-  CHECK(contains(bad_fault.err, "--fault-api-error \"patch\": expected VERB:RESOURCE:STATUS[:COUNT]"));
+  CHECK(contains(bad_fault.err,
+                 "--fault-api-error \"patch\": expected VERB:RESOURCE:STATUS[:COUNT]"));
   auto missing_seed = e2e::run(MESHCA_SIM_BINARY, {"--seed-json", "/nonexistent/seed.json"});
   CHECK(missing_seed.exit_code == 2);
   CHECK(contains(missing_seed.err, "cannot read seed file /nonexistent/seed.json"));
@@ -57,7 +59,8 @@ TEST_CASE("kubectl proxy over TCP and over a Unix socket") {
   }
   CHECK(reply.status == 200);
   CHECK(contains(reply.body, "\"name\":\"web-1\""));
-  CHECK(e2e::http_over_unix_socket(socket, "GET", "/api/v1/namespaces/demo/pods/nope").status == 404);
+  CHECK(e2e::http_over_unix_socket(socket, "GET", "/api/v1/namespaces/demo/pods/nope").status ==
+        404);
   proxy.join(); // the 4 s process timeout ends it
   auto direct = sim.http("GET", "/api/v1/namespaces/demo/pods?labelSelector=app%3Dweb");
   CHECK(direct.status == 200);
@@ -66,8 +69,13 @@ TEST_CASE("kubectl proxy over TCP and over a Unix socket") {
 
 TEST_CASE("SIGTERM ends the simulator promptly even with a watch and a hung exec open") {
   SimCluster sim(SimOptions::flags({"--exec-hang", "demo/web-1"}));
-  std::thread watcher([&] { sim.kubectl({"get", "pods", "-n", "demo", "--watch"}, std::nullopt, std::chrono::seconds(8)); });
-  std::thread exec([&] { sim.kubectl({"exec", "web-1", "-n", "demo", "--", "echo"}, std::nullopt, std::chrono::seconds(8)); });
+  std::thread watcher([&] {
+    sim.kubectl({"get", "pods", "-n", "demo", "--watch"}, std::nullopt, std::chrono::seconds(8));
+  });
+  std::thread exec([&] {
+    sim.kubectl({"exec", "web-1", "-n", "demo", "--", "echo"}, std::nullopt,
+                std::chrono::seconds(8));
+  });
   for (int i = 0; i < 100 && (sim.stat("watches.active") < 1 || sim.stat("exec.hangs") < 1); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK(sim.stat("watches.active") == 1);

@@ -6,10 +6,9 @@
 
 #include "plugin_runner.h"
 
-#include <doctest/doctest.h>
-
 #include <chrono>
 #include <csignal>
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -25,7 +24,7 @@
 namespace e2e {
 
 class SpawnedPlugin {
-public:
+ public:
   SpawnedPlugin(const SimCluster& sim, const std::string& executable, std::vector<std::string> args)
       : out_path_(sim.dir() + "/" + executable + "-" + std::to_string(++counter()) + ".out"),
         err_path_(out_path_ + ".err") {
@@ -41,7 +40,8 @@ public:
     for (char** entry = environ; *entry != nullptr; ++entry) {
       const std::string text(*entry);
       const std::string name = text.substr(0, text.find('='));
-      if (name != "KUBECACHEDIR" && name != "XDG_CACHE_HOME" && name != "PATH" && name != "KUBECONFIG")
+      if (name != "KUBECACHEDIR" && name != "XDG_CACHE_HOME" && name != "PATH" &&
+          name != "KUBECONFIG")
         env_text.push_back(text);
     }
     std::vector<char*> envp;
@@ -52,8 +52,10 @@ public:
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
     const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     REQUIRE_MESSAGE(rc == 0, "cannot start " << argv_text[0]);
@@ -106,7 +108,7 @@ public:
   std::string out() const { return read(out_path_); }
   std::string err() const { return read(err_path_); }
 
-private:
+ private:
   static int& counter() {
     static int value = 0;
     return value;

@@ -5,7 +5,6 @@
 #include "plugin_runner.h"
 
 #include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,9 +20,13 @@ meshca::ProcessOutput plugin(const SimCluster& sim, const std::string& name,
   return e2e::run_plugin(sim, "kubectl-meshca-" + name, args);
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
-void ok(const meshca::ProcessOutput& r) { REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err); }
+void ok(const meshca::ProcessOutput& r) {
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+}
 
 rapidjson::Document status_json(const SimCluster& sim) {
   auto r = plugin(sim, "status", {"-o", "json"});
@@ -34,7 +37,9 @@ rapidjson::Document status_json(const SimCluster& sim) {
   return doc;
 }
 
-std::string phase(const SimCluster& sim) { return status_json(sim)["phase"].GetString(); }
+std::string phase(const SimCluster& sim) {
+  return status_json(sim)["phase"].GetString();
+}
 
 // Polls status until the phase is `expected` (pods take a moment to be replaced).
 rapidjson::Document wait_for_phase(const SimCluster& sim, const std::string& expected) {
@@ -81,7 +86,8 @@ void move_demo_namespaces(const SimCluster& sim, const std::string& rev) {
     auto names = sim.kubectl({"get", "deployment,statefulset,daemonset", "-n", ns, "-o", "name"});
     std::istringstream lines(names.out);
     for (std::string workload; std::getline(lines, workload);)
-      sim.kubectl({"rollout", "status", workload, "-n", ns, "--timeout=60s"}, std::nullopt, std::chrono::seconds(70));
+      sim.kubectl({"rollout", "status", workload, "-n", ns, "--timeout=60s"}, std::nullopt,
+                  std::chrono::seconds(70));
   }
 }
 
@@ -89,9 +95,12 @@ void move_demo_namespaces(const SimCluster& sim, const std::string& rev) {
 // revision): pruning the old revision must not take the Service's only endpoints with it.
 void move_gateway(const SimCluster& sim, const std::string& rev) {
   const std::string patch = R"({"metadata":{"labels":{"istio.io/rev":")" + rev +
-                            R"("}},"spec":{"template":{"metadata":{"labels":{"istio.io/rev":")" + rev + R"("}}}}})";
-  ok(sim.kubectl({"patch", "deployment", "istio-ingressgateway", "-n", "istio-system", "--type", "merge", "-p", patch}));
-  sim.kubectl({"rollout", "status", "deployment/istio-ingressgateway", "-n", "istio-system", "--timeout=60s"},
+                            R"("}},"spec":{"template":{"metadata":{"labels":{"istio.io/rev":")" +
+                            rev + R"("}}}}})";
+  ok(sim.kubectl({"patch", "deployment", "istio-ingressgateway", "-n", "istio-system", "--type",
+                  "merge", "-p", patch}));
+  sim.kubectl({"rollout", "status", "deployment/istio-ingressgateway", "-n", "istio-system",
+               "--timeout=60s"},
               std::nullopt, std::chrono::seconds(70));
 }
 
@@ -107,7 +116,8 @@ TEST_CASE("status of the demo mesh: revisions, tags, namespaces, pods, phase and
   CHECK(contains(text.out, "bookinfo        istio-injection=enabled"));
   CHECK(contains(text.out, "CA secrets in istio-system: cacerts, istio-ca-secret\n"));
   CHECK(contains(text.out, "Phase: ready-to-relabel (round 1)"));
-  CHECK(contains(text.out, "Next:\n  kubectl meshca relabel ns --all --revision asm-1-19-mcroot -o name | kubectl meshca rollout -\n"));
+  CHECK(contains(text.out, "Next:\n  kubectl meshca relabel ns --all --revision asm-1-19-mcroot -o "
+                           "name | kubectl meshca rollout -\n"));
 
   const auto doc = status_json(sim);
   CHECK(doc["round"].GetInt() == 1);
@@ -148,13 +158,14 @@ TEST_CASE("the whole migration of the demo mesh, with status and check-root betw
   move_demo_namespaces(sim, "asm-1-19-mcroot");
   auto old1 = wait_for_phase(sim, "old-revision-installed");
   CHECK(old1["round"].GetInt() == 1);
-  CHECK(next_commands(old1) == std::vector<std::string>{
-                                   "kubectl meshca check-root -A --require CITADEL,MESHCA",
-                                   "istioctl tag set default --revision asm-1-19-mcroot --overwrite",
-                                   "kubectl meshca prune-revision asm-1-19"});
+  CHECK(next_commands(old1) ==
+        std::vector<std::string>{"kubectl meshca check-root -A --require CITADEL,MESHCA",
+                                 "istioctl tag set default --revision asm-1-19-mcroot --overwrite",
+                                 "kubectl meshca prune-revision asm-1-19"});
   // The workloads moved; the gateway moves to the new revision before the old one is pruned.
   move_gateway(sim, "asm-1-19-mcroot");
-  auto trusted = check_root(sim, {"bookinfo", "shop", "observability", "batch", "--require", "CITADEL,MESHCA"});
+  auto trusted = check_root(
+      sim, {"bookinfo", "shop", "observability", "batch", "--require", "CITADEL,MESHCA"});
   CHECK_MESSAGE(trusted.exit_code == 0, trusted.out << trusted.err);
   CHECK(plugin(sim, "prune_revision", {"asm-1-19", "--yes"}).exit_code == 1); // the default tag
   ok(sim.kubectl({"delete", "mutatingwebhookconfiguration", "istio-revision-tag-default"}));
@@ -163,13 +174,15 @@ TEST_CASE("the whole migration of the demo mesh, with status and check-root betw
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  CHECK_FALSE(sim.kubectl({"get", "deployment", "istiod-asm-1-19", "-n", "istio-system"}).exit_code == 0);
+  CHECK_FALSE(
+      sim.kubectl({"get", "deployment", "istiod-asm-1-19", "-n", "istio-system"}).exit_code == 0);
 
   // Round 2: Mesh CA certificates.
   auto ready2 = status_json(sim);
   CHECK(std::string(ready2["phase"].GetString()) == "ready-to-relabel");
   CHECK(ready2["round"].GetInt() == 2);
-  CHECK(plugin(sim, "cleanup_secrets", {"--backup-dir", sim.dir() + "/early", "--yes", "--meshca-bundle", bundle_url(sim)})
+  CHECK(plugin(sim, "cleanup_secrets",
+               {"--backup-dir", sim.dir() + "/early", "--yes", "--meshca-bundle", bundle_url(sim)})
             .exit_code == 1); // refused: nothing uses Mesh CA certificates yet
   move_demo_namespaces(sim, "asm-1-19-meshca");
   auto old2 = wait_for_phase(sim, "old-revision-installed");
@@ -191,7 +204,8 @@ TEST_CASE("the whole migration of the demo mesh, with status and check-root betw
 
   // Last step, and its rollback.
   const std::string backup = sim.dir() + "/ca-backup";
-  ok(plugin(sim, "cleanup_secrets", {"--backup-dir", backup, "--yes", "--meshca-bundle", bundle_url(sim)}));
+  ok(plugin(sim, "cleanup_secrets",
+            {"--backup-dir", backup, "--yes", "--meshca-bundle", bundle_url(sim)}));
   CHECK(phase(sim) == "complete");
   ok(plugin(sim, "cleanup_secrets", {"--restore", backup}));
   CHECK(phase(sim) == "ready-for-cleanup");

@@ -4,11 +4,9 @@
 
 #include "plugin_runner.h"
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
-
 #include <cstdlib>
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <regex>
 #include <sstream>
@@ -35,8 +33,8 @@ std::size_t count_lines(const std::string& text, const std::string& pattern) {
 // Runs check-root with the simulator's bundle and, when given, another TMPDIR.
 meshca::ProcessOutput check_root(const SimCluster& sim, std::vector<std::string> args,
                                  const std::string& tmpdir = "") {
-  args.insert(args.end(), {"--meshca-bundle",
-                           "http://127.0.0.1:" + std::to_string(sim.port()) + "/meshca/spiffe_bundle.json"});
+  args.insert(args.end(), {"--meshca-bundle", "http://127.0.0.1:" + std::to_string(sim.port()) +
+                                                  "/meshca/spiffe_bundle.json"});
   meshca::ProcessSpec spec;
   spec.program = e2e::plugin_path(kCheckRoot);
   spec.args = args;
@@ -55,8 +53,8 @@ std::string without_cache_note(std::string text) {
 }
 
 std::string first_pod(const SimCluster& sim, const std::string& ns, const std::string& app) {
-  auto pod = sim.kubectl({"get", "pods", "-n", ns, "-l", "app=" + app, "-o",
-                          "jsonpath={.items[0].metadata.name}"});
+  auto pod = sim.kubectl(
+      {"get", "pods", "-n", ns, "-l", "app=" + app, "-o", "jsonpath={.items[0].metadata.name}"});
   REQUIRE(pod.exit_code == 0);
   return pod.out;
 }
@@ -75,9 +73,10 @@ std::string overlong_tmpdir(const SimCluster& sim) {
 
 TEST_CASE("both transports print byte-identical reports on the demo mesh") {
   SimCluster sim(e2e::scenario("demo.json"));
-  for (const std::vector<std::string>& flags :
-       {std::vector<std::string>{"-A"}, {"-A", "--workload-cert", "--trust-domain"}, {"-A", "-o", "json"},
-        {"bookinfo", "shop", "-o", "wide"}}) {
+  for (const std::vector<std::string>& flags : {std::vector<std::string>{"-A"},
+                                                {"-A", "--workload-cert", "--trust-domain"},
+                                                {"-A", "-o", "json"},
+                                                {"bookinfo", "shop", "-o", "wide"}}) {
     auto with = [&](const char* transport) {
       auto args = flags;
       args.insert(args.end(), {"--transport", transport});
@@ -85,7 +84,8 @@ TEST_CASE("both transports print byte-identical reports on the demo mesh") {
       auto result = check_root(sim, args);
       INFO(transport << ": " << result.err);
       // --trust-domain fails the check on this Citadel-only mesh: no pod accepts Mesh CA's.
-      const bool trust_domain = std::find(flags.begin(), flags.end(), "--trust-domain") != flags.end();
+      const bool trust_domain =
+          std::find(flags.begin(), flags.end(), "--trust-domain") != flags.end();
       CHECK(result.exit_code == (trust_domain ? 1 : 0));
       return std::make_pair(result, sim.stat("execs") - before);
     };
@@ -104,11 +104,14 @@ TEST_CASE("-v shows the proxy command and each request, auto picks the proxy") {
   auto result = check_root(sim, {"bookinfo", "-v"});
   INFO(result.err);
   CHECK(result.exit_code == 0);
-  CHECK(std::regex_search(result.err,
-                          std::regex(R"(\+ kubectl proxy '?--unix-socket=\S*/kubectl-meshca-\w+/sock'? '?--reject-paths=\^\$'? &)")));
+  CHECK(std::regex_search(
+      result.err,
+      std::regex(
+          R"(\+ kubectl proxy '?--unix-socket=\S*/kubectl-meshca-\w+/sock'? '?--reject-paths=\^\$'? &)")));
   CHECK(contains(result.err, "+ GET /api/v1/namespaces/bookinfo\n"));
   CHECK(contains(result.err, "+ GET /api/v1/namespaces/bookinfo/pods?limit=500\n"));
-  CHECK(contains(result.err, "/exec?command=pilot-agent&command=request&command=GET&command=config_dump"));
+  CHECK(contains(result.err,
+                 "/exec?command=pilot-agent&command=request&command=GET&command=config_dump"));
   CHECK_FALSE(contains(result.err, "+ kubectl exec"));
   CHECK_FALSE(contains(result.err, "note:"));
 }
@@ -120,14 +123,16 @@ TEST_CASE("auto falls back to kubectl exec when kubectl proxy cannot start, prox
   INFO(fallback.err);
   CHECK(fallback.exit_code == 0);
   CHECK(contains(fallback.err, "note: kubectl proxy exited with code 1: "));
-  CHECK(contains(fallback.err, "reading each sidecar with its own kubectl exec instead (--transport exec)"));
+  CHECK(contains(fallback.err,
+                 "reading each sidecar with its own kubectl exec instead (--transport exec)"));
   auto reference = check_root(sim, {"-A", "--transport", "exec"});
   CHECK(fallback.out == reference.out);
   CHECK(std::filesystem::is_empty(tmpdir)); // the private folder was removed
 
   auto strict = check_root(sim, {"-A", "--transport", "proxy"}, tmpdir);
   CHECK(strict.exit_code == 3);
-  CHECK(contains(strict.err, "kubectl meshca check-root: error: kubectl proxy exited with code 1: "));
+  CHECK(
+      contains(strict.err, "kubectl meshca check-root: error: kubectl proxy exited with code 1: "));
   CHECK(strict.out.empty());
 }
 
@@ -138,15 +143,18 @@ TEST_CASE("proxy transport: a failing and a hanging exec are reported per pod, t
                  R"(","exit_code":7,"stderr":"Error: failed to connect to the admin port"}],)"
                  R"("exec_hang":["shop/redis-0"]})");
   const auto start = std::chrono::steady_clock::now();
-  auto result = check_root(sim, {"bookinfo", "shop", "--transport", "proxy", "--exec-timeout", "2s"});
+  auto result =
+      check_root(sim, {"bookinfo", "shop", "--transport", "proxy", "--exec-timeout", "2s"});
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
   INFO(result.out << result.err);
   CHECK(result.exit_code == 3);
-  CHECK(contains(result.out, broken + ".bookinfo ERROR: pod \"bookinfo/" + broken +
-                                 "\": reading the proxy's config dump: Error: failed to connect to the "
-                                 "admin port; command terminated with exit code 7"));
-  CHECK(contains(result.out, "redis-0.shop ERROR: pod \"shop/redis-0\": reading the proxy's config dump: "
-                             "no answer within 2s"));
+  CHECK(contains(result.out,
+                 broken + ".bookinfo ERROR: pod \"bookinfo/" + broken +
+                     "\": reading the proxy's config dump: Error: failed to connect to the "
+                     "admin port; command terminated with exit code 7"));
+  CHECK(contains(result.out,
+                 "redis-0.shop ERROR: pod \"shop/redis-0\": reading the proxy's config dump: "
+                 "no answer within 2s"));
   CHECK(count_lines(result.out, R"(.*\.bookinfo trusts \[CITADEL\])") == 6);
   CHECK(count_lines(result.out, R"(.*\.shop trusts \[CITADEL\])") == 5);
 }
@@ -179,8 +187,10 @@ TEST_CASE("proxy transport: an unknown namespace is bad input, a failing list a 
   auto unknown = check_root(sim, {"no-such-namespace", "--transport", "proxy"});
   CHECK(unknown.exit_code == 2);
   CHECK(contains(unknown.err, "namespaces \"no-such-namespace\" not found"));
-  sim.set_faults(R"({"api_errors":[{"verb":"list","resource":"pods","status":403,"message":"pods is forbidden"}]})");
+  sim.set_faults(
+      R"({"api_errors":[{"verb":"list","resource":"pods","status":403,"message":"pods is forbidden"}]})");
   auto forbidden = check_root(sim, {"-A", "--transport", "proxy"});
   CHECK(forbidden.exit_code == 3);
-  CHECK(contains(forbidden.err, "listing pods: pods is forbidden (GET /api/v1/pods?limit=500, HTTP 403)"));
+  CHECK(contains(forbidden.err,
+                 "listing pods: pods is forbidden (GET /api/v1/pods?limit=500, HTTP 403)"));
 }

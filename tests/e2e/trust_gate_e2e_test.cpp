@@ -6,7 +6,6 @@
 #include "plugin_runner.h"
 
 #include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,11 +62,11 @@ struct Mesh {
   std::string scenario;
   SimCluster sim;
   explicit Mesh(const std::string& json, std::vector<std::string> extra = {})
-      : scenario(write_scenario("mesh", json)),
-        sim([&] {
+      : scenario(write_scenario("mesh", json)), sim([&] {
           e2e::SimOptions options;
           options.standard_seed = false;
-          options.args = {"--scenario", scenario, "--pki-dir", fs::path(scenario).parent_path() / "pki"};
+          options.args = {"--scenario", scenario, "--pki-dir",
+                          fs::path(scenario).parent_path() / "pki"};
           options.args.insert(options.args.end(), extra.begin(), extra.end());
           return options;
         }()) {}
@@ -100,10 +99,13 @@ struct Mesh {
   }
   void move_gateway(const std::string& revision) const {
     const std::string patch = R"({"metadata":{"labels":{"istio.io/rev":")" + revision +
-                              R"("}},"spec":{"template":{"metadata":{"labels":{"istio.io/rev":")" + revision + R"("}}}}})";
-    REQUIRE(sim.kubectl({"patch", "deployment", "istio-ingressgateway", "-n", "istio-system", "--type", "merge", "-p", patch})
+                              R"("}},"spec":{"template":{"metadata":{"labels":{"istio.io/rev":")" +
+                              revision + R"("}}}}})";
+    REQUIRE(sim.kubectl({"patch", "deployment", "istio-ingressgateway", "-n", "istio-system",
+                         "--type", "merge", "-p", patch})
                 .exit_code == 0);
-    REQUIRE(sim.kubectl({"rollout", "status", "deployment/istio-ingressgateway", "-n", "istio-system", "--timeout=60s"})
+    REQUIRE(sim.kubectl({"rollout", "status", "deployment/istio-ingressgateway", "-n",
+                         "istio-system", "--timeout=60s"})
                 .exit_code == 0);
     wait_for_old_pods("istio-system", revision);
   }
@@ -126,7 +128,8 @@ struct Mesh {
 
 } // namespace
 
-TEST_CASE("round 2 too early: relabel and rollout to the Mesh CA revision are refused, nothing sent") {
+TEST_CASE(
+    "round 2 too early: relabel and rollout to the Mesh CA revision are refused, nothing sent") {
   Mesh mesh(kMixed);
   for (const std::vector<std::string>& extra : {std::vector<std::string>{}, {"--dry-run"}}) {
     std::vector<std::string> args = {"ns", "mesh-app-02", "--revision", "asm-1106-2"};
@@ -134,20 +137,26 @@ TEST_CASE("round 2 too early: relabel and rollout to the Mesh CA revision are re
     auto r = mesh.plugin("relabel", args);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
-    CHECK(contains(r.err, "kubectl meshca relabel: error: moving namespace mesh-app-02 to revision asm-1106-2 is refused: "
+    CHECK(contains(r.err, "kubectl meshca relabel: error: moving namespace mesh-app-02 to revision "
+                          "asm-1106-2 is refused: "
                           "its sidecars would get certificates from [MESHCA]"));
-    CHECK(contains(r.err, "namespace mesh-app-01 (revision asm-1102-3): 2 sidecars trust [CITADEL]"));
-    CHECK(contains(r.err, "namespace istio-system (revision asm-1102-3): 1 sidecar trusts [CITADEL]"));
+    CHECK(
+        contains(r.err, "namespace mesh-app-01 (revision asm-1102-3): 2 sidecars trust [CITADEL]"));
+    CHECK(contains(r.err,
+                   "namespace istio-system (revision asm-1102-3): 1 sidecar trusts [CITADEL]"));
     CHECK_FALSE(contains(r.err, "namespace mesh-app-02 (revision"));
     CHECK(contains(r.err, "move them to the root-distributing revision asm-1102-mcroot first:"));
-    CHECK(contains(r.err, "kubectl meshca relabel ns mesh-app-01 --revision asm-1102-mcroot -o name | kubectl meshca rollout -"));
-    CHECK(contains(r.err, "the gateways in istio-system: upgrade them to revision asm-1102-mcroot"));
+    CHECK(contains(r.err, "kubectl meshca relabel ns mesh-app-01 --revision asm-1102-mcroot -o "
+                          "name | kubectl meshca rollout -"));
+    CHECK(
+        contains(r.err, "the gateways in istio-system: upgrade them to revision asm-1102-mcroot"));
     CHECK(contains(r.err, "Nothing was changed. Use --force to move anyway."));
     CHECK(r.out.empty());
     CHECK(mesh.mutations() == 0);
   }
   // The label changed by hand: rollout refuses to move the pods.
-  REQUIRE(mesh.sim.kubectl({"label", "ns", "mesh-app-02", "istio.io/rev=asm-1106-2", "--overwrite"}).exit_code == 0);
+  REQUIRE(mesh.sim.kubectl({"label", "ns", "mesh-app-02", "istio.io/rev=asm-1106-2", "--overwrite"})
+              .exit_code == 0);
   const std::size_t labelled = mesh.mutations();
   auto rollout = mesh.plugin("rollout", {"mesh-app-02"});
   INFO(rollout.out << rollout.err);
@@ -156,19 +165,22 @@ TEST_CASE("round 2 too early: relabel and rollout to the Mesh CA revision are re
   CHECK(mesh.mutations() == labelled);
 }
 
-TEST_CASE("round 2 is allowed once every sidecar and gateway trusts both roots, and a wrong-order rollback is refused") {
+TEST_CASE("round 2 is allowed once every sidecar and gateway trusts both roots, and a wrong-order "
+          "rollback is refused") {
   Mesh mesh(kMixed);
   mesh.move("mesh-app-01", "asm-1102-mcroot");
   // The gateway still trusts only Citadel.
   auto gateway_first = mesh.plugin("relabel", {"ns", "mesh-app-02", "--revision", "asm-1106-2"});
   CHECK(gateway_first.exit_code == 1);
-  CHECK(contains(gateway_first.err, "namespace istio-system (revision asm-1102-3): 1 sidecar trusts [CITADEL]"));
+  CHECK(contains(gateway_first.err,
+                 "namespace istio-system (revision asm-1102-3): 1 sidecar trusts [CITADEL]"));
   CHECK_FALSE(contains(gateway_first.err, "mesh-app-01 (revision"));
   mesh.move_gateway("asm-1102-mcroot");
   const std::size_t before = mesh.mutations();
   mesh.move("mesh-app-02", "asm-1106-2");
   CHECK(mesh.mutations() > before);
-  auto check = mesh.plugin("check_root", {"mesh-app-02", "--workload-cert", "--meshca-bundle", mesh.bundle()});
+  auto check = mesh.plugin("check_root",
+                           {"mesh-app-02", "--workload-cert", "--meshca-bundle", mesh.bundle()});
   CHECK(contains(check.out, "is using the mTLS certificate issued by [MESHCA]"));
 
   // Rollback in the wrong order: the Citadel-only revision while Mesh CA certificates are in use.
@@ -177,8 +189,11 @@ TEST_CASE("round 2 is allowed once every sidecar and gateway trusts both roots, 
   INFO(wrong.out << wrong.err);
   CHECK(wrong.exit_code == 1);
   CHECK(contains(wrong.err, "the sidecars asm-1102-3 starts would trust only [CITADEL]"));
-  CHECK(contains(wrong.err, "namespace mesh-app-02 (revision asm-1106-2): 2 sidecars hold certificates issued by [MESHCA]"));
-  CHECK(contains(wrong.err, "move those namespaces back to the root-distributing revision asm-1102-mcroot first:"));
+  CHECK(contains(wrong.err, "namespace mesh-app-02 (revision asm-1106-2): 2 sidecars hold "
+                            "certificates issued by [MESHCA]"));
+  CHECK(contains(
+      wrong.err,
+      "move those namespaces back to the root-distributing revision asm-1102-mcroot first:"));
   CHECK(contains(wrong.err, "kubectl meshca relabel ns mesh-app-02 --revision asm-1102-mcroot"));
   CHECK(mesh.mutations() == moved);
 
@@ -195,8 +210,10 @@ TEST_CASE("--force moves past the gate and says what it overrode") {
   auto r = mesh.plugin("relabel", {"ns", "mesh-app-02", "--revision", "asm-1106-2", "--force"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
-  CHECK(contains(r.err, "kubectl meshca relabel: warning: --force: moving namespace mesh-app-02 to asm-1106-2 although "
-                        "namespace mesh-app-01 (revision asm-1102-3): 2 sidecars trust [CITADEL], so they will reject "
+  CHECK(contains(r.err, "kubectl meshca relabel: warning: --force: moving namespace mesh-app-02 to "
+                        "asm-1106-2 although "
+                        "namespace mesh-app-01 (revision asm-1102-3): 2 sidecars trust [CITADEL], "
+                        "so they will reject "
                         "asm-1106-2's [MESHCA] certificates"));
   CHECK(contains(r.out, "namespace/mesh-app-02 relabeled"));
   const auto log = mesh.sim.log();
@@ -205,11 +222,14 @@ TEST_CASE("--force moves past the gate and says what it overrode") {
 
   auto rollout = mesh.plugin("rollout", {"mesh-app-02", "--force", "--timeout", "60s"});
   INFO(rollout.out << rollout.err);
-  CHECK(contains(rollout.err, "kubectl meshca rollout: warning: --force: moving namespace mesh-app-02 to asm-1106-2"));
+  CHECK(contains(
+      rollout.err,
+      "kubectl meshca rollout: warning: --force: moving namespace mesh-app-02 to asm-1106-2"));
   CHECK(rollout.exit_code == 0);
 }
 
-TEST_CASE("the gate covers every --context: Citadel-only pods in a second cluster refuse the move") {
+TEST_CASE(
+    "the gate covers every --context: Citadel-only pods in a second cluster refuse the move") {
   Mesh east(kRound1Done, {"--context", "east"});
   Mesh west(kMixed, {"--context", "west"});
   // One Mesh CA bundle for both clusters, as in a real multi-cluster mesh.
@@ -217,8 +237,8 @@ TEST_CASE("the gate covers every --context: Citadel-only pods in a second cluste
   std::ofstream(roots) << east.meshca_roots_pem() << west.meshca_roots_pem();
   meshca::ProcessSpec spec;
   spec.program = e2e::plugin_path("kubectl-meshca-relabel");
-  spec.args = {"ns", "mesh-app-02", "--revision", "asm-1106-2", "--context", "east", "--context", "west",
-               "--meshca-bundle", roots};
+  spec.args = {"ns",   "mesh-app-02", "--revision", "asm-1106-2",      "--context",
+               "east", "--context",   "west",       "--meshca-bundle", roots};
   spec.timeout = std::chrono::seconds(90);
   spec.extra_env = e2e::plugin_env(east.sim, MESHCA_PLUGIN_DIR);
   spec.extra_env.back() = {"KUBECONFIG", east.sim.kubeconfig() + ":" + west.sim.kubeconfig()};
@@ -226,29 +246,40 @@ TEST_CASE("the gate covers every --context: Citadel-only pods in a second cluste
   REQUIRE(result.ok());
   INFO(result->out << result->err);
   CHECK(result->exit_code == 1);
-  CHECK(contains(result->err, "context west: namespace mesh-app-01 (revision asm-1102-3): 2 sidecars trust [CITADEL]"));
-  CHECK(contains(result->err, "context west: namespace istio-system (revision asm-1102-3): 1 sidecar trusts [CITADEL]"));
+  CHECK(contains(
+      result->err,
+      "context west: namespace mesh-app-01 (revision asm-1102-3): 2 sidecars trust [CITADEL]"));
+  CHECK(contains(
+      result->err,
+      "context west: namespace istio-system (revision asm-1102-3): 1 sidecar trusts [CITADEL]"));
   CHECK_FALSE(contains(result->err, "mesh-app-02 (revision asm-1102-mcroot)")); // trusts both
   CHECK(contains(result->err, "--context west -o name | kubectl meshca rollout - --context west"));
   CHECK(east.mutations() == 0);
   CHECK(west.mutations() == 0);
 
   // East alone is ready: the same move there is allowed.
-  auto alone = east.plugin("relabel", {"ns", "mesh-app-02", "--revision", "asm-1106-2", "--dry-run"});
+  auto alone =
+      east.plugin("relabel", {"ns", "mesh-app-02", "--revision", "asm-1106-2", "--dry-run"});
   INFO(alone.out << alone.err);
   CHECK(alone.exit_code == 0);
 }
 
-TEST_CASE("status: round 1 advice on a mixed mesh, round 2 on a clean one, the repair on a broken one") {
+TEST_CASE(
+    "status: round 1 advice on a mixed mesh, round 2 on a clean one, the repair on a broken one") {
   {
     Mesh mixed(kMixed);
     // mesh-app-02 labelled for the Mesh CA revision by hand, its pods not moved yet.
-    REQUIRE(mixed.sim.kubectl({"label", "ns", "mesh-app-02", "istio.io/rev=asm-1106-2", "--overwrite"}).exit_code == 0);
+    REQUIRE(
+        mixed.sim.kubectl({"label", "ns", "mesh-app-02", "istio.io/rev=asm-1106-2", "--overwrite"})
+            .exit_code == 0);
     auto status = mixed.plugin("status", {});
     INFO(status.out << status.err);
-    CHECK(contains(status.out, "round 1 has not finished: sidecars that trust only Citadel remain in mesh-app-01, "
-                               "gateway istio-system/istio-ingressgateway (asm-1102-3)"));
-    CHECK(contains(status.out, "kubectl meshca relabel ns mesh-app-01 --revision asm-1102-mcroot -o name | kubectl meshca rollout -"));
+    CHECK(contains(
+        status.out,
+        "round 1 has not finished: sidecars that trust only Citadel remain in mesh-app-01, "
+        "gateway istio-system/istio-ingressgateway (asm-1102-3)"));
+    CHECK(contains(status.out, "kubectl meshca relabel ns mesh-app-01 --revision asm-1102-mcroot "
+                               "-o name | kubectl meshca rollout -"));
     const std::string next = status.out.substr(status.out.find("Next:"));
     CHECK_FALSE(contains(next, "--revision asm-1106-2"));
   }
@@ -256,26 +287,31 @@ TEST_CASE("status: round 1 advice on a mixed mesh, round 2 on a clean one, the r
     Mesh clean(kRound1Done);
     auto status = clean.plugin("status", {});
     INFO(status.out << status.err);
-    CHECK(contains(status.out, "kubectl meshca relabel ns --all --revision asm-1106-2 -o name | kubectl meshca rollout -"));
+    CHECK(contains(status.out, "kubectl meshca relabel ns --all --revision asm-1106-2 -o name | "
+                               "kubectl meshca rollout -"));
   }
   {
     Mesh broken(kMixed);
-    auto forced = broken.plugin("relabel", {"ns", "mesh-app-02", "--revision", "asm-1106-2", "--force", "-o", "name"});
+    auto forced = broken.plugin(
+        "relabel", {"ns", "mesh-app-02", "--revision", "asm-1106-2", "--force", "-o", "name"});
     REQUIRE(forced.exit_code == 0);
     auto rolled = broken.plugin("rollout", {"-", "--force", "--timeout", "60s"}, forced.out);
     REQUIRE_MESSAGE(rolled.exit_code == 0, rolled.out << rolled.err);
     auto status = broken.plugin("status", {});
     INFO(status.out << status.err);
     CHECK(contains(status.out, "mtls-broken"));
-    CHECK(contains(status.out, "sidecar(s) of asm-1106-2 hold MESHCA certificates (mesh-app-02 (2))"));
-    CHECK(contains(status.out, "reject: they trust only [CITADEL] (mesh-app-01 (2), gateway istio-system/istio-ingressgateway (1))"));
+    CHECK(contains(status.out,
+                   "sidecar(s) of asm-1106-2 hold MESHCA certificates (mesh-app-02 (2))"));
+    CHECK(contains(status.out, "reject: they trust only [CITADEL] (mesh-app-01 (2), gateway "
+                               "istio-system/istio-ingressgateway (1))"));
     CHECK(contains(status.out, "kubectl meshca relabel ns mesh-app-01 --revision asm-1102-mcroot"));
     const std::string next = status.out.substr(status.out.find("Next:"));
     CHECK_FALSE(contains(next, "--revision asm-1106-2"));
   }
 }
 
-TEST_CASE("prune-revision refuses while a Service would lose its last endpoints, in the dry run too, unless --force") {
+TEST_CASE("prune-revision refuses while a Service would lose its last endpoints, in the dry run "
+          "too, unless --force") {
   Mesh mesh(kMixed);
   mesh.move("mesh-app-01", "asm-1102-mcroot");
   for (const std::vector<std::string>& extra : {std::vector<std::string>{"--dry-run"}, {"--yes"}}) {
@@ -286,13 +322,17 @@ TEST_CASE("prune-revision refuses while a Service would lose its last endpoints,
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     CHECK(contains(r.err, "Deleting its gateways would leave these Services without endpoints:"));
-    CHECK(contains(r.err, "service/istio-ingressgateway -n istio-system (LoadBalancer, external address 203.0.113."));
-    CHECK(contains(r.err, "has 1 ready endpoint, all pods of asm-1102-3's gateway istio-ingressgateway"));
+    CHECK(contains(
+        r.err,
+        "service/istio-ingressgateway -n istio-system (LoadBalancer, external address 203.0.113."));
+    CHECK(contains(r.err,
+                   "has 1 ready endpoint, all pods of asm-1102-3's gateway istio-ingressgateway"));
     CHECK(mesh.mutations() == before);
   }
   auto forced = mesh.plugin("prune_revision", {"asm-1102-3", "--yes", "--force"});
   INFO(forced.out << forced.err);
   CHECK(forced.exit_code == 0);
-  CHECK(contains(forced.err, "warning: --force: service/istio-ingressgateway -n istio-system (LoadBalancer"));
+  CHECK(contains(forced.err,
+                 "warning: --force: service/istio-ingressgateway -n istio-system (LoadBalancer"));
   CHECK(contains(forced.out, "deployment.apps/istio-ingressgateway -n istio-system deleted"));
 }

@@ -38,11 +38,12 @@ TEST_CASE("pod_list_target: all namespaces or one, selector, page size and conti
 
 namespace {
 
-std::string pod(const std::string& ns, const std::string& name, const std::string& phase = "Running",
-                bool sidecar = true) {
+std::string pod(const std::string& ns, const std::string& name,
+                const std::string& phase = "Running", bool sidecar = true) {
   return R"({"metadata":{"name":")" + name + R"(","namespace":")" + ns +
-         R"("},"spec":{"containers":[{"name":"app"})" + (sidecar ? R"(,{"name":"istio-proxy"})" : "") +
-         R"(]},"status":{"phase":")" + phase + R"("}})";
+         R"("},"spec":{"containers":[{"name":"app"})" +
+         (sidecar ? R"(,{"name":"istio-proxy"})" : "") + R"(]},"status":{"phase":")" + phase +
+         R"("}})";
 }
 
 std::string page(const std::vector<std::string>& pods, const std::string& token) {
@@ -58,9 +59,8 @@ std::string page(const std::vector<std::string>& pods, const std::string& token)
 
 TEST_CASE("PodPager merges pages, returns each continue token and sorts the sidecars") {
   PodPager pager(true);
-  auto first = pager.add_page(page({pod("zeta", "b"), pod("alpha", "x", "Pending"),
-                                    pod("kube-system", "dns")},
-                                   "next-1"));
+  auto first = pager.add_page(
+      page({pod("zeta", "b"), pod("alpha", "x", "Pending"), pod("kube-system", "dns")}, "next-1"));
   REQUIRE(first.ok());
   CHECK(*first == "next-1");
   auto second = pager.add_page(page({pod("alpha", "a"), pod("zeta", "a", "Running", false)}, ""));

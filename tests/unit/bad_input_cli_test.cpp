@@ -4,18 +4,16 @@
 #include "meshca/cli/cluster_check.h"
 #include "meshca/cli/kubeconfig_check.h"
 #include "meshca/cli/selector_error.h"
-#include "meshca/mesh/config_dump.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
 #include "meshca/commands/prune_revision/prune_revision_cli.h"
 #include "meshca/commands/status/status_cli.h"
+#include "meshca/mesh/config_dump.h"
 #include "recording_kubectl.h"
 
-#include <doctest/doctest.h>
-
 #include <cstdlib>
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
-
 #include <sys/stat.h>
 
 namespace {
@@ -24,7 +22,9 @@ using Args = std::vector<std::string>;
 using meshca::ExitStatus;
 namespace fs = std::filesystem;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 template <class Parse>
 void refuses(Parse parse, const Args& args, const std::string& message) {
@@ -128,8 +128,9 @@ TEST_CASE("kubeconfig: names typed for it must be in it, with a suggestion") {
   auto missing = meshca::check_connection_names(options, *names);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().status == ExitStatus::bad_input);
-  CHECK(contains(missing.error().message, "--context \"wset\": the kubeconfig has no context of that name "
-                                          "(it holds \"east\", \"west\"); did you mean \"west\"?"));
+  CHECK(contains(missing.error().message,
+                 "--context \"wset\": the kubeconfig has no context of that name "
+                 "(it holds \"east\", \"west\"); did you mean \"west\"?"));
   CHECK(contains(missing.error().message, "kubectl config get-contexts"));
 
   options.contexts = {"west"};
@@ -140,14 +141,16 @@ TEST_CASE("kubeconfig: names typed for it must be in it, with a suggestion") {
   CHECK(contains(cluster.error().message, "--cluster \"nope\": kubeconfig \"/k\" has no cluster"));
   options.cluster.reset();
   options.user = "root";
-  CHECK(contains(meshca::check_connection_names(options, *names).error().message, "--user \"root\""));
+  CHECK(
+      contains(meshca::check_connection_names(options, *names).error().message, "--user \"root\""));
   options.user = "east-admin";
   CHECK(meshca::check_connection_names(options, *names).ok());
 
   CHECK(meshca::parse_kubeconfig_names("not json").error().status == ExitStatus::bad_input);
 }
 
-TEST_CASE("kubeconfig: the file is checked, then kubectl reads the names only when flags name them") {
+TEST_CASE(
+    "kubeconfig: the file is checked, then kubectl reads the names only when flags name them") {
   meshca::CommonOptions options;
   meshca::testing::RecordingKubectl kubectl;
   kubectl.on_success({"config", "view"}, kConfigView);
@@ -158,7 +161,8 @@ TEST_CASE("kubeconfig: the file is checked, then kubectl reads the names only wh
   auto missing = meshca::check_kubeconfig(kubectl, options);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().status == ExitStatus::bad_input);
-  CHECK(contains(missing.error().message, "--kubeconfig \"/nonexistent/kubeconfig\": No such file or directory"));
+  CHECK(contains(missing.error().message,
+                 "--kubeconfig \"/nonexistent/kubeconfig\": No such file or directory"));
   CHECK(kubectl.calls().empty());
 
   options.kubeconfig = "/dev/null";
@@ -172,8 +176,8 @@ TEST_CASE("kubeconfig: the file is checked, then kubectl reads the names only wh
   CHECK(kubectl.count({"config", "view", "-o", "json"}) == 1);
 
   meshca::testing::RecordingKubectl broken;
-  broken.on_failure({"config", "view"},
-                    "error: error loading config file \"/k\": yaml: line 1: did not find expected node content\n");
+  broken.on_failure({"config", "view"}, "error: error loading config file \"/k\": yaml: line 1: "
+                                        "did not find expected node content\n");
   auto unloadable = meshca::check_kubeconfig(broken, options);
   REQUIRE_FALSE(unloadable.ok());
   CHECK(unloadable.error().status == ExitStatus::bad_input);
@@ -187,16 +191,18 @@ TEST_CASE("kubeconfig: kubectl's own kubeconfig failures become bad input naming
   };
   for (const Case& c : {
            Case{"Error in configuration: context was not found for specified context: nope",
-                "--context \"nope\": the kubeconfig has no context of that name; list them with kubectl config get-contexts"},
-           Case{"no server found for cluster \"far\"", "--cluster \"far\": the kubeconfig has no cluster"},
+                "--context \"nope\": the kubeconfig has no context of that name; list them with "
+                "kubectl config get-contexts"},
+           Case{"no server found for cluster \"far\"",
+                "--cluster \"far\": the kubeconfig has no cluster"},
            Case{"auth info \"bob\" does not exist", "--user \"bob\": the kubeconfig has no user"},
            Case{"error loading config file \"/k\": json: cannot unmarshal string",
                 "kubeconfig \"/k\" cannot be loaded: json: cannot unmarshal string; fix the file"},
            Case{"Invalid timeout value. Timeout must be a single integer", "--request-timeout"},
        }) {
     CAPTURE(c.kubectl_says);
-    const meshca::Error classified = meshca::classify_kubeconfig_error(
-        meshca::cluster_error("listing pods: " + c.kubectl_says + " (kubectl get pods -A -o json)"));
+    const meshca::Error classified = meshca::classify_kubeconfig_error(meshca::cluster_error(
+        "listing pods: " + c.kubectl_says + " (kubectl get pods -A -o json)"));
     CHECK(classified.status == ExitStatus::bad_input);
     CHECK_MESSAGE(contains(classified.message, c.message), classified.message);
     CHECK_FALSE(contains(classified.message, "(kubectl get"));
@@ -204,7 +210,8 @@ TEST_CASE("kubeconfig: kubectl's own kubeconfig failures become bad input naming
   const meshca::Error unreachable = meshca::classify_kubeconfig_error(meshca::cluster_error(
       "listing pods: The connection to the server localhost:8080 was refused (kubectl get pods)"));
   CHECK(unreachable.status == ExitStatus::cluster_error);
-  const meshca::Error refused = meshca::classify_kubeconfig_error(meshca::check_failed("context was not found for specified context: x"));
+  const meshca::Error refused = meshca::classify_kubeconfig_error(
+      meshca::check_failed("context was not found for specified context: x"));
   CHECK(refused.status == ExitStatus::check_failed); // only cluster errors are reclassified
 }
 
@@ -214,9 +221,11 @@ TEST_CASE("a cluster without istio-system is bad input naming the context") {
   auto missing = meshca::require_istio_namespace(kubectl, std::string("east"));
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().status == ExitStatus::bad_input);
-  CHECK(contains(missing.error().message, "namespace \"istio-system\" not found: the cluster of context \"east\""));
+  CHECK(contains(missing.error().message,
+                 "namespace \"istio-system\" not found: the cluster of context \"east\""));
   CHECK(contains(missing.error().message, "nothing was changed"));
-  CHECK(contains(meshca::require_istio_namespace(kubectl, std::nullopt).error().message, "the current context"));
+  CHECK(contains(meshca::require_istio_namespace(kubectl, std::nullopt).error().message,
+                 "the current context"));
 
   meshca::testing::RecordingKubectl present;
   present.on_success({"get", "namespace", "istio-system"}, "namespace/istio-system\n");
@@ -224,9 +233,11 @@ TEST_CASE("a cluster without istio-system is bad input naming the context") {
 
   meshca::testing::RecordingKubectl down;
   down.on_failure({"get", "namespace"}, "The connection to the server 10.0.0.1 was refused\n");
-  CHECK(meshca::require_istio_namespace(down, std::nullopt).error().status == ExitStatus::cluster_error);
+  CHECK(meshca::require_istio_namespace(down, std::nullopt).error().status ==
+        ExitStatus::cluster_error);
   meshca::testing::RecordingKubectl typo;
-  typo.on_failure({"get", "namespace"}, "error: context was not found for specified context: eats\n");
+  typo.on_failure({"get", "namespace"},
+                  "error: context was not found for specified context: eats\n");
   auto context = meshca::require_istio_namespace(typo, std::string("eats"));
   CHECK(context.error().status == ExitStatus::bad_input);
   CHECK(contains(context.error().message, "--context \"eats\""));
@@ -239,18 +250,24 @@ TEST_CASE("a config dump over the cap is refused at the parser's entry, naming i
   auto parsed = meshca::mesh::parse_config_dump(big, "pod \"shop/web-1\"", 1024);
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.error().status == ExitStatus::bad_input);
-  CHECK(contains(parsed.error().message, "pod \"shop/web-1\": config dump of 4096 bytes is more than the limit of 1024 bytes"));
+  CHECK(contains(
+      parsed.error().message,
+      "pod \"shop/web-1\": config dump of 4096 bytes is more than the limit of 1024 bytes"));
 }
 
 TEST_CASE("a selector the API server cannot parse is bad input naming it") {
-  const meshca::Error api = meshca::cluster_error(
-      "listing pods: unable to parse requirement: found 'a b', expected a valid label selector term "
-      "(GET /api/v1/pods?labelSelector=a%20b, HTTP 400)");
+  const meshca::Error api =
+      meshca::cluster_error("listing pods: unable to parse requirement: found 'a b', expected a "
+                            "valid label selector term "
+                            "(GET /api/v1/pods?labelSelector=a%20b, HTTP 400)");
   const meshca::Error classified = meshca::classify_selector_error(api, "a b");
   CHECK(classified.status == ExitStatus::bad_input);
-  CHECK(contains(classified.message, "-l/--selector \"a b\": not a label selector the API server accepts "
-                                     "(unable to parse requirement: found 'a b', expected a valid label selector term)"));
-  CHECK(meshca::classify_selector_error(api, "").status == ExitStatus::cluster_error); // no -l given
-  CHECK(meshca::classify_selector_error(meshca::cluster_error("listing pods: timeout"), "a b").status ==
-        ExitStatus::cluster_error);
+  CHECK(
+      contains(classified.message,
+               "-l/--selector \"a b\": not a label selector the API server accepts "
+               "(unable to parse requirement: found 'a b', expected a valid label selector term)"));
+  CHECK(meshca::classify_selector_error(api, "").status ==
+        ExitStatus::cluster_error); // no -l given
+  CHECK(meshca::classify_selector_error(meshca::cluster_error("listing pods: timeout"), "a b")
+            .status == ExitStatus::cluster_error);
 }

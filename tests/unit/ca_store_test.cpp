@@ -1,7 +1,6 @@
 #include "meshca/util/ca_store.h"
 
 #include <doctest/doctest.h>
-
 #include <map>
 #include <set>
 #include <string>

@@ -12,10 +12,26 @@ TEST_CASE("namespaces come from arguments and -n, sorted and unique") {
 }
 
 TEST_CASE("flags fill the options") {
-  auto command = parse_check_root({"-A", "-l", "app=x", "--workload-cert", "--trust-domain",
-                                   "--mtls", "--require", "citadel,MESHCA", "--forbid", "CITADEL",
-                                   "--parallel", "8", "--expiry-warn", "30d", "-o", "json",
-                                   "--context", "east", "--context", "west"});
+  auto command = parse_check_root({"-A",
+                                   "-l",
+                                   "app=x",
+                                   "--workload-cert",
+                                   "--trust-domain",
+                                   "--mtls",
+                                   "--require",
+                                   "citadel,MESHCA",
+                                   "--forbid",
+                                   "CITADEL",
+                                   "--parallel",
+                                   "8",
+                                   "--expiry-warn",
+                                   "30d",
+                                   "-o",
+                                   "json",
+                                   "--context",
+                                   "east",
+                                   "--context",
+                                   "west"});
   REQUIRE(command.ok());
   const auto& o = command->options;
   CHECK(o.namespaces.empty());
@@ -93,31 +109,36 @@ TEST_CASE("check-root: bad input in connection flags and names is refused before
 
 TEST_CASE("check-root: --config-dump files are checked before they are read") {
   const std::string samples = MESHCA_SAMPLES_DIR;
-  CHECK(meshca::check_config_dump_files({"-", samples + "/istio-testdata_secret_istio_config_dump.json"}).ok());
+  CHECK(meshca::check_config_dump_files(
+            {"-", samples + "/istio-testdata_secret_istio_config_dump.json"})
+            .ok());
   struct Case {
     std::string file;
     const char* message;
   };
-  for (const Case& c : {Case{"/nonexistent/dump.json", "No such file or directory"},
-                        Case{samples, "not a regular file"},
-                        Case{"/dev/null", "not a regular file"}}) {
+  for (const Case& c :
+       {Case{"/nonexistent/dump.json", "No such file or directory"},
+        Case{samples, "not a regular file"}, Case{"/dev/null", "not a regular file"}}) {
     auto checked = meshca::check_config_dump_files({c.file});
     REQUIRE_FALSE(checked.ok());
     CHECK(checked.error().status == meshca::ExitStatus::bad_input);
     CHECK(checked.error().message.find("--config-dump \"" + c.file + "\"") != std::string::npos);
-    CHECK_MESSAGE(checked.error().message.find(c.message) != std::string::npos, checked.error().message);
+    CHECK_MESSAGE(checked.error().message.find(c.message) != std::string::npos,
+                  checked.error().message);
   }
 }
 
 TEST_CASE("check-root: namespace names are checked before kubectl sees them, quoted literally") {
-  for (const std::string& name : {std::string("Bad_NS"), std::string("a;b"), std::string("$(touch /tmp/x)"),
-                                  std::string("`id`"), std::string("x && y"), std::string("a/b"), std::string(64, 'n')}) {
+  for (const std::string& name :
+       {std::string("Bad_NS"), std::string("a;b"), std::string("$(touch /tmp/x)"),
+        std::string("`id`"), std::string("x && y"), std::string("a/b"), std::string(64, 'n')}) {
     CAPTURE(name);
     for (const Args& args : {Args{name}, Args{"-n", name}}) {
       auto command = parse_check_root(args);
       REQUIRE_FALSE(command.ok());
       CHECK(command.error().status == meshca::ExitStatus::bad_input);
-      CHECK(command.error().message.find("\"" + name + "\" is not a namespace name") != std::string::npos);
+      CHECK(command.error().message.find("\"" + name + "\" is not a namespace name") !=
+            std::string::npos);
     }
   }
   CHECK(parse_check_root({std::string(63, 'n')}).ok());
@@ -137,7 +158,8 @@ TEST_CASE("check-root: with --config-dump every positional argument is another d
            Case{{"--config-dump", "-", "a.json"}, {"-", "a.json"}},
            Case{{"a.json", "--config-dump", "b.json"}, {"b.json", "a.json"}}, // the flag's first
            // Not namespace names, and not checked as such.
-           Case{{"--config-dump", "x.json", "Bad_NS.json", "foo"}, {"x.json", "Bad_NS.json", "foo"}},
+           Case{{"--config-dump", "x.json", "Bad_NS.json", "foo"},
+                {"x.json", "Bad_NS.json", "foo"}},
        }) {
     CAPTURE(c.args.size());
     CAPTURE(c.args.back());
@@ -155,13 +177,16 @@ TEST_CASE("check-root: --config-dump with -n, -A or -l is bad usage, naming the 
   };
   for (const Case& c : {
            Case{{"--config-dump", "a.json", "b.json", "-n", "foo"},
-                "cannot be combined with -n/--namespace, which select pods of a cluster: drop it or --config-dump"},
+                "cannot be combined with -n/--namespace, which select pods of a cluster: drop it "
+                "or --config-dump"},
            Case{{"--config-dump", "a.json", "-A"}, "cannot be combined with -A/--all-namespaces"},
-           Case{{"--config-dump", "a.json", "b.json", "-l", "app=x"}, "cannot be combined with -l/--selector"},
+           Case{{"--config-dump", "a.json", "b.json", "-l", "app=x"},
+                "cannot be combined with -l/--selector"},
            Case{{"--config-dump", "a.json", "-A", "-l", "app=x"},
                 "-A/--all-namespaces, -l/--selector, which select pods of a cluster: drop them"},
            Case{{"--config-dump", "-", "-"}, "standard input can be read only once"},
-           Case{{"--config-dump", "-", "--config-dump", "-"}, "standard input can be read only once"},
+           Case{{"--config-dump", "-", "--config-dump", "-"},
+                "standard input can be read only once"},
        }) {
     CAPTURE(std::string(c.message));
     auto command = parse_check_root(c.args);

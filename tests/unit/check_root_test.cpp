@@ -1,16 +1,14 @@
 // check-root's analysis, gates and output on real certificates made at test time.
 
 #include "dump_builder.h"
-#include "recording_kubectl.h"
-#include "test_pki.h"
-#include "test_files.h"
-
 #include "meshca/checks/check_root.h"
-#include "meshca/commands/check_root/check_root_output.h"
 #include "meshca/checks/pod_analysis.h"
+#include "meshca/commands/check_root/check_root_output.h"
+#include "recording_kubectl.h"
+#include "test_files.h"
+#include "test_pki.h"
 
 #include <doctest/doctest.h>
-
 #include <map>
 #include <sstream>
 
@@ -69,9 +67,8 @@ PodReport analyze(const testing::DumpSpec& spec, const MeshCaRecognizer& recogni
 
 TEST_CASE("a pod trusting both roots, with a Mesh CA certificate") {
   const auto recognizer = bundle_recognizer();
-  const PodReport pod = analyze({pki().both_roots, pki().meshca_chain,
-                                 {"cluster.local", "proj.svc.id.goog"}},
-                                recognizer);
+  const PodReport pod = analyze(
+      {pki().both_roots, pki().meshca_chain, {"cluster.local", "proj.svc.id.goog"}}, recognizer);
   REQUIRE_FALSE(pod.failed());
   CHECK(pod.trusts.label() == "[CITADEL MESHCA]");
   REQUIRE(pod.roots.size() == 2);
@@ -134,8 +131,8 @@ TEST_CASE("identical bundles are parsed once") {
 }
 
 TEST_CASE("the subject-CN rule applies only without a bundle") {
-  const PodReport by_cn = analyze({pki().both_roots, pki().meshca_chain},
-                                  MeshCaRecognizer::by_subject_cn("no bundle"));
+  const PodReport by_cn =
+      analyze({pki().both_roots, pki().meshca_chain}, MeshCaRecognizer::by_subject_cn("no bundle"));
   CHECK(by_cn.trusts.label() == "[CITADEL MESHCA]");
   // A bundle that does not hold this Mesh-CA-named root: the fingerprint decides, not the name.
   const auto other = MeshCaRecognizer::from_bundle(x509::FingerprintSet({"00"}), "other bundle");
@@ -156,10 +153,10 @@ TEST_CASE("a dump without ROOTCA, or not JSON, is a per-pod error") {
 TEST_CASE("gates: --require, --forbid and --trust-domain") {
   const auto recognizer = bundle_recognizer();
   CheckRootResult result;
-  result.pods.push_back(analyze({pki().both_roots, pki().citadel_chain, {"cluster.local"}},
-                                recognizer, "a"));
-  result.pods.push_back(analyze({pki().citadel.cert_pem(), pki().citadel_chain, {"cluster.local"}},
-                                recognizer, "b"));
+  result.pods.push_back(
+      analyze({pki().both_roots, pki().citadel_chain, {"cluster.local"}}, recognizer, "a"));
+  result.pods.push_back(
+      analyze({pki().citadel.cert_pem(), pki().citadel_chain, {"cluster.local"}}, recognizer, "b"));
   CheckRootOptions options;
   apply_gates(options, result);
   CHECK(result.status == ExitStatus::ok);
@@ -207,13 +204,15 @@ TEST_CASE("text output keeps migrate_ca's lines, namespaces and pods sorted") {
   PodReport broken = pod_named("sleep-1", "exec failed");
   result.pods.push_back(broken);
   CheckRootOptions options;
-  CHECK(render_check_root(result, options) == "\nNamespace: empty\n\nNamespace: foo\n"
-                                              "httpbin-66cdbdb6c5-pmzps.foo trusts [CITADEL MESHCA]\n"
-                                              "sleep-1.foo ERROR: exec failed\n");
+  CHECK(render_check_root(result, options) ==
+        "\nNamespace: empty\n\nNamespace: foo\n"
+        "httpbin-66cdbdb6c5-pmzps.foo trusts [CITADEL MESHCA]\n"
+        "sleep-1.foo ERROR: exec failed\n");
   options.workload_cert = true;
   options.trust_domain = true;
   const std::string text = render_check_root(result, options);
-  CHECK(text.find("httpbin-66cdbdb6c5-pmzps.foo is using the mTLS certificate issued by [MESHCA]\n") !=
+  CHECK(text.find(
+            "httpbin-66cdbdb6c5-pmzps.foo is using the mTLS certificate issued by [MESHCA]\n") !=
         std::string::npos);
   CHECK(text.find("httpbin-66cdbdb6c5-pmzps.foo is MISSING trust domain for [MESHCA]\n") !=
         std::string::npos);
@@ -272,13 +271,15 @@ struct FakeCluster final : PodLister, DumpFetcher {
 std::string mesh_config_list(const std::vector<std::pair<std::string, std::string>>& name_and_td) {
   std::string items;
   for (const auto& [name, td] : name_and_td)
-    items += std::string(items.empty() ? "" : ",") + R"({"metadata":{"name":")" + name +
-             R"(","namespace":"istio-system"},"data":{"mesh":"defaultConfig:\n  discoveryAddress: x\ntrustDomain: )" +
-             td + R"(\n"}})";
+    items +=
+        std::string(items.empty() ? "" : ",") + R"({"metadata":{"name":")" + name +
+        R"(","namespace":"istio-system"},"data":{"mesh":"defaultConfig:\n  discoveryAddress: x\ntrustDomain: )" +
+        td + R"(\n"}})";
   return R"({"kind":"ConfigMapList","items":[)" + items + "]}";
 }
 
-std::vector<std::string> trust_domain_lines(const CheckRootResult& result, CheckRootOptions options) {
+std::vector<std::string> trust_domain_lines(const CheckRootResult& result,
+                                            CheckRootOptions options) {
   options.trust_domain = true;
   std::vector<std::string> lines;
   std::istringstream in(render_check_root(result, options));
@@ -290,7 +291,8 @@ std::vector<std::string> trust_domain_lines(const CheckRootResult& result, Check
 
 } // namespace
 
-TEST_CASE("--trust-domain names every CA none of whose trust domains a pod accepts, whatever it trusts") {
+TEST_CASE(
+    "--trust-domain names every CA none of whose trust domains a pod accepts, whatever it trusts") {
   const auto recognizer = bundle_recognizer();
   const std::string citadel_root = pki().citadel.cert_pem();
   const std::string meshca_root = pki().meshca_root.cert_pem();
@@ -303,13 +305,17 @@ TEST_CASE("--trust-domain names every CA none of whose trust domains a pod accep
            // The bug: a Citadel-only pod that accepts only cluster.local passed every grep.
            Case{citadel_root, {"cluster.local"}, "p.foo is MISSING trust domain for [MESHCA]"},
            Case{pki().both_roots, {"cluster.local"}, "p.foo is MISSING trust domain for [MESHCA]"},
-           Case{citadel_root, {"cluster.local", "proj.svc.id.goog"},
+           Case{citadel_root,
+                {"cluster.local", "proj.svc.id.goog"},
                 "p.foo trusts trust domains for [CITADEL MESHCA]"},
-           Case{pki().both_roots, {"proj.svc.id.goog", "cluster.local"},
+           Case{pki().both_roots,
+                {"proj.svc.id.goog", "cluster.local"},
                 "p.foo trusts trust domains for [CITADEL MESHCA]"},
            Case{meshca_root, {"proj.svc.id.goog"}, "p.foo is MISSING trust domain for [CITADEL]"},
            // Trust domains of neither CA, or none at all, accept peers of neither.
-           Case{pki().both_roots, {"spire.example"}, "p.foo is MISSING trust domain for [CITADEL MESHCA]"},
+           Case{pki().both_roots,
+                {"spire.example"},
+                "p.foo is MISSING trust domain for [CITADEL MESHCA]"},
            Case{pki().both_roots, {}, "p.foo is MISSING trust domain for [CITADEL MESHCA]"},
        }) {
     CAPTURE(c.line);
@@ -328,10 +334,11 @@ TEST_CASE("--trust-domain names every CA none of whose trust domains a pod accep
     const std::string json = render_check_root(result, options);
     const std::string label = std::string(c.line).substr(std::string(c.line).find('[') + 1);
     const std::string expected =
-        !missing ? "\"missingTrustDomainsFor\": []"
-                 : label == "MESHCA]"  ? "\"missingTrustDomainsFor\": [\n        \"MESHCA\"\n      ]"
-                 : label == "CITADEL]" ? "\"missingTrustDomainsFor\": [\n        \"CITADEL\"\n      ]"
-                                       : "\"missingTrustDomainsFor\": [\n        \"CITADEL\",\n        \"MESHCA\"\n      ]";
+        !missing             ? "\"missingTrustDomainsFor\": []"
+        : label == "MESHCA]" ? "\"missingTrustDomainsFor\": [\n        \"MESHCA\"\n      ]"
+        : label == "CITADEL]"
+            ? "\"missingTrustDomainsFor\": [\n        \"CITADEL\"\n      ]"
+            : "\"missingTrustDomainsFor\": [\n        \"CITADEL\",\n        \"MESHCA\"\n      ]";
     CHECK_MESSAGE(json.find(expected) != std::string::npos, json);
   }
 }
@@ -342,13 +349,13 @@ TEST_CASE("--trust-domain: Citadel's trust domain is the mesh config's, not any 
   AnalysisSettings corp;
   corp.trust_domain_owners.citadel = {"corp.example"};
   PodReport old_td = pod_named("old");
-  analyze_dump(testing::build_dump({pki().both_roots, pki().citadel_chain,
-                                    {"cluster.local", "proj.svc.id.goog"}}),
+  analyze_dump(testing::build_dump(
+                   {pki().both_roots, pki().citadel_chain, {"cluster.local", "proj.svc.id.goog"}}),
                cache, corp, old_td);
   CHECK(old_td.missing_trust_domains().label() == "[CITADEL]");
   PodReport corp_td = pod_named("corp");
-  analyze_dump(testing::build_dump({pki().both_roots, pki().citadel_chain,
-                                    {"corp.example", "proj.svc.id.goog"}}),
+  analyze_dump(testing::build_dump(
+                   {pki().both_roots, pki().citadel_chain, {"corp.example", "proj.svc.id.goog"}}),
                cache, corp, corp_td);
   CHECK(corp_td.missing_trust_domains().empty());
 }
@@ -375,14 +382,15 @@ TEST_CASE("--trust-domain on a dump without clusters or listeners: unknown, not 
   options.trust_domain = true;
   apply_gates(options, result);
   CHECK(result.status == ExitStatus::check_failed);
-  CHECK(result.gate_failures.back().find("trust domains it accepts are unknown") != std::string::npos);
+  CHECK(result.gate_failures.back().find("trust domains it accepts are unknown") !=
+        std::string::npos);
 }
 
 TEST_CASE("--trust-domain reads Citadel's trust domain from each cluster's mesh config, once") {
   const auto recognizer = bundle_recognizer();
   FakeCluster cluster;
-  cluster.dumps["a"] = testing::build_dump({pki().both_roots, pki().citadel_chain,
-                                            {"corp.example", "proj.svc.id.goog"}});
+  cluster.dumps["a"] = testing::build_dump(
+      {pki().both_roots, pki().citadel_chain, {"corp.example", "proj.svc.id.goog"}});
   testing::RecordingKubectl kubectl;
   kubectl.on_success({"get", "configmaps"},
                      mesh_config_list({{"istio-rev-old", "corp.example"},
@@ -407,14 +415,15 @@ TEST_CASE("--trust-domain reads Citadel's trust domain from each cluster's mesh 
 TEST_CASE("--trust-domain: a mesh config that cannot be read is a warning, cluster.local assumed") {
   const auto recognizer = bundle_recognizer();
   FakeCluster cluster;
-  cluster.dumps["a"] = testing::build_dump({pki().both_roots, pki().citadel_chain,
-                                            {"cluster.local", "proj.svc.id.goog"}});
-  cluster.dumps["b"] = testing::build_dump({pki().both_roots, pki().citadel_chain,
-                                            {"corp.example", "proj.svc.id.goog"}});
+  cluster.dumps["a"] = testing::build_dump(
+      {pki().both_roots, pki().citadel_chain, {"cluster.local", "proj.svc.id.goog"}});
+  cluster.dumps["b"] = testing::build_dump(
+      {pki().both_roots, pki().citadel_chain, {"corp.example", "proj.svc.id.goog"}});
   testing::RecordingKubectl kubectl;
-  kubectl.on_failure({"get", "configmaps"},
-                     "Error from server (Forbidden): configmaps is forbidden: User \"ci\" cannot "
-                     "list resource \"configmaps\" in API group \"\" in the namespace \"istio-system\"\n");
+  kubectl.on_failure(
+      {"get", "configmaps"},
+      "Error from server (Forbidden): configmaps is forbidden: User \"ci\" cannot "
+      "list resource \"configmaps\" in API group \"\" in the namespace \"istio-system\"\n");
   CheckRootOptions options;
   options.trust_domain = true;
   auto checked = check_clusters({{"east", &kubectl, &cluster, &cluster}}, options, recognizer);
@@ -435,11 +444,14 @@ TEST_CASE("--trust-domain on every sample dump under tests/testdata") {
   const std::string dumps = std::string(MESHCA_TESTDATA_DIR) + "/config_dumps/";
   // Offline, Citadel's trust domain is cluster.local.
   const std::vector<std::pair<std::string, std::string>> expected = {
-      {samples + "ossm-2.6_istio-1.20.8_sidecar_config_dump.json", " is MISSING trust domain for [MESHCA]"},
+      {samples + "ossm-2.6_istio-1.20.8_sidecar_config_dump.json",
+       " is MISSING trust domain for [MESHCA]"},
       // Secrets only: what it accepts is unknown, which fails the check (see the gate).
-      {samples + "istio-testdata_secret_istio_config_dump.json", " has no trust domains in its outbound clusters"},
+      {samples + "istio-testdata_secret_istio_config_dump.json",
+       " has no trust domains in its outbound clusters"},
       // SPIRE's east.local and west.local belong to neither CA.
-      {samples + "istio-testdata_secret_spire_config_dump.json", " is MISSING trust domain for [CITADEL MESHCA]"},
+      {samples + "istio-testdata_secret_spire_config_dump.json",
+       " is MISSING trust domain for [CITADEL MESHCA]"},
       {dumps + "san_matchers_inline_string.json", " trusts trust domains for [CITADEL MESHCA]"},
       {dumps + "legacy_v2alpha_mixed_case.json", " is MISSING trust domain for [MESHCA]"},
       {dumps + "istioctl_secret_file_based.json", " ERROR: no ROOTCA secret"},
@@ -459,21 +471,24 @@ TEST_CASE("--trust-domain on every sample dump under tests/testdata") {
   CHECK(result->gate_failures.size() == 4);
 }
 
-TEST_CASE("a ROOTCA bundle whose END line runs into the next BEGIN line: Envoy rejects it, said so") {
+TEST_CASE(
+    "a ROOTCA bundle whose END line runs into the next BEGIN line: Envoy rejects it, said so") {
   std::string citadel = pki().citadel.cert_pem();
   REQUIRE(citadel.ends_with("-----END CERTIFICATE-----\n"));
   citadel.pop_back();
   const std::string glued = citadel + pki().meshca_root.cert_pem();
   REQUIRE(glued.find("-----END CERTIFICATE----------BEGIN CERTIFICATE-----") != std::string::npos);
   CheckRootResult result;
-  result.pods.push_back(analyze({glued, pki().citadel_chain, {"cluster.local"}}, bundle_recognizer(), "p"));
+  result.pods.push_back(
+      analyze({glued, pki().citadel_chain, {"cluster.local"}}, bundle_recognizer(), "p"));
   REQUIRE(result.pods[0].failed());
   CHECK(result.pods[0].error.starts_with(
       "the trusted CA bundle of secret ROOTCA has a certificate whose END line runs into the next "
       "BEGIN line (no newline between them); Envoy rejects such a bundle, so this proxy cannot "
       "have loaded it ("));
-  CHECK(render_check_root(result, {}).find("\np.foo ERROR: the trusted CA bundle of secret ROOTCA") !=
-        std::string::npos);
+  CHECK(
+      render_check_root(result, {}).find("\np.foo ERROR: the trusted CA bundle of secret ROOTCA") !=
+      std::string::npos);
   // The same bundle with its newline is fine.
   CHECK_FALSE(analyze({pki().both_roots, pki().citadel_chain}, bundle_recognizer()).failed());
 }

@@ -2,14 +2,11 @@
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_backup.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_precondition.h"
-
 #include "recording_kubectl.h"
 
 #include <doctest/doctest.h>
-
 #include <filesystem>
 #include <sstream>
-
 #include <sys/stat.h>
 
 namespace {
@@ -27,19 +24,25 @@ constexpr const char* kCacerts = R"({"apiVersion":"v1","kind":"Secret","metadata
  "labels":{"app":"istio"},
  "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"data\":{\"ca-key.pem\":\"S0VZ\"}}","note":"kept"}},
  "type":"Opaque","data":{"ca-key.pem":"S0VZ","ca-cert.pem":"Q0VSVA=="}})";
-constexpr const char* kIstioCaSecret = R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"istio-ca-secret",
+constexpr const char* kIstioCaSecret =
+    R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"istio-ca-secret",
  "namespace":"istio-system","uid":"77aa","resourceVersion":"713"},
  "type":"istio.io/ca-root","data":{"ca-key.pem":"S0VZMg==","ca-cert.pem":"Q0VSVDI="}})";
-constexpr const char* kIstiods = R"({"kind":"List","items":[{"metadata":{"name":"istiod-asm-2","namespace":"istio-system"}}]})";
+constexpr const char* kIstiods =
+    R"({"kind":"List","items":[{"metadata":{"name":"istiod-asm-2","namespace":"istio-system"}}]})";
 constexpr const char* kMeshCaControlPlane = R"({"items":[{"metadata":{"name":"istiod-asm-2",
  "namespace":"istio-system","labels":{"app":"istiod","istio.io/rev":"asm-2"}},
  "spec":{"template":{"spec":{"containers":[{"name":"discovery","env":[
  {"name":"CA_ADDR","value":"meshca.googleapis.com:443"}]}]}}}}]})";
-constexpr const char* kNotFoundCacerts = "Error from server (NotFound): secrets \"cacerts\" not found\n";
-constexpr const char* kNotFoundCaSecret = "Error from server (NotFound): secrets \"istio-ca-secret\" not found\n";
+constexpr const char* kNotFoundCacerts =
+    "Error from server (NotFound): secrets \"cacerts\" not found\n";
+constexpr const char* kNotFoundCaSecret =
+    "Error from server (NotFound): secrets \"istio-ca-secret\" not found\n";
 
-const std::vector<std::string> kGetCacerts = {"get", "secret", "cacerts", "-n", "istio-system", "-o", "json"};
-const std::vector<std::string> kGetCaSecret = {"get", "secret", "istio-ca-secret", "-n", "istio-system", "-o", "json"};
+const std::vector<std::string> kGetCacerts = {"get",          "secret", "cacerts", "-n",
+                                              "istio-system", "-o",     "json"};
+const std::vector<std::string> kGetCaSecret = {
+    "get", "secret", "istio-ca-secret", "-n", "istio-system", "-o", "json"};
 const std::vector<std::string> kParse = {"create", "-f", "-", "--dry-run=client", "-o", "json"};
 
 rapidjson::Document parse(const char* text) {
@@ -79,7 +82,8 @@ meshca::PodReport pod(const char* name, bool trusts_meshca, meshca::CaClass issu
 
 bool is_mutating(const RecordedCall& call) {
   const std::string& verb = call.args.front();
-  if (verb == "delete" || verb == "patch" || verb == "apply" || verb == "label" || verb == "annotate")
+  if (verb == "delete" || verb == "patch" || verb == "apply" || verb == "label" ||
+      verb == "annotate")
     return true;
   if (verb == "create")
     return std::find(call.args.begin(), call.args.end(), "--dry-run=client") == call.args.end();
@@ -99,7 +103,8 @@ struct Fixture {
   bool secrets_deleted = false; // a delete was sent: the names lookup finds none
 
   Fixture() {
-    check.pods = {pod("web-1", true, meshca::CaClass::meshca), pod("web-2", true, meshca::CaClass::meshca)};
+    check.pods = {pod("web-1", true, meshca::CaClass::meshca),
+                  pod("web-2", true, meshca::CaClass::meshca)};
     kubectl.on_success(kGetCacerts, kCacerts);
     kubectl.on_success(kGetCaSecret, kIstioCaSecret);
     kubectl.on_success({"get", "deployments", "-n", "istio-system", "-l", "app=istiod"}, kIstiods);
@@ -107,7 +112,8 @@ struct Fixture {
     kubectl.on(kParse, [](const RecordedCall& call) {
       meshca::ProcessOutput output;
       output.exit_code = 0;
-      output.out = call.input->find("name: cacerts") != std::string::npos ? kCacerts : kIstioCaSecret;
+      output.out =
+          call.input->find("name: cacerts") != std::string::npos ? kCacerts : kIstioCaSecret;
       return output;
     });
     kubectl.on_success({"patch", "deployment"}, "deployment.apps/istiod patched\n");
@@ -137,12 +143,13 @@ struct Fixture {
   }
 
   meshca::Status run() {
-    meshca::CleanupEnvironment env{kubectl, [this]() -> meshca::Result<meshca::CheckRootResult> { return check; },
-                                   [this](std::string_view question) {
-                                     questions.emplace_back(question);
-                                     return answer;
-                                   },
-                                   out, err};
+    meshca::CleanupEnvironment env{
+        kubectl, [this]() -> meshca::Result<meshca::CheckRootResult> { return check; },
+        [this](std::string_view question) {
+          questions.emplace_back(question);
+          return answer;
+        },
+        out, err};
     return options.mode == meshca::CleanupMode::restore ? meshca::run_restore_secrets(options, env)
                                                         : meshca::run_cleanup_secrets(options, env);
   }
@@ -156,7 +163,8 @@ struct Fixture {
         continue;
       const auto& a = call.args;
       if (a.size() >= 9 && a[0] == "patch" && a[1] == "deployment" && a[5] == "--type" &&
-          a[6] == "strategic" && a[8].find("kubectl.kubernetes.io/restartedAt") != std::string::npos) {
+          a[6] == "strategic" &&
+          a[8].find("kubectl.kubernetes.io/restartedAt") != std::string::npos) {
         std::string line = "rollout restart deployment/" + a[2] + " " + a[3] + " " + a[4];
         for (std::size_t i = 9; i < a.size(); ++i)
           line += " " + a[i];
@@ -188,13 +196,55 @@ TEST_CASE("cleanup-secrets argv table") {
     bool yes, force, no_restart;
   };
   const std::vector<Row> rows = {
-      {{"--backup-dir", "b"}, meshca::CleanupMode::cleanup, "b", meshca::DryRun::none, false, false, false},
-      {{"--backup-dir=b", "--dry-run"}, meshca::CleanupMode::cleanup, "b", meshca::DryRun::client, false, false, false},
-      {{"--dry-run=server", "--backup-dir", "b"}, meshca::CleanupMode::cleanup, "b", meshca::DryRun::server, false, false, false},
-      {{"--backup-dir", "b", "--yes", "--force", "--no-restart"}, meshca::CleanupMode::cleanup, "b", meshca::DryRun::none, true, true, true},
-      {{"--backup-dir", "b", "-y", "--dry-run=none"}, meshca::CleanupMode::cleanup, "b", meshca::DryRun::none, true, false, false},
-      {{"--restore", "r"}, meshca::CleanupMode::restore, "r", meshca::DryRun::none, false, false, false},
-      {{"--restore", "r", "--dry-run", "--no-restart"}, meshca::CleanupMode::restore, "r", meshca::DryRun::client, false, false, true},
+      {{"--backup-dir", "b"},
+       meshca::CleanupMode::cleanup,
+       "b",
+       meshca::DryRun::none,
+       false,
+       false,
+       false},
+      {{"--backup-dir=b", "--dry-run"},
+       meshca::CleanupMode::cleanup,
+       "b",
+       meshca::DryRun::client,
+       false,
+       false,
+       false},
+      {{"--dry-run=server", "--backup-dir", "b"},
+       meshca::CleanupMode::cleanup,
+       "b",
+       meshca::DryRun::server,
+       false,
+       false,
+       false},
+      {{"--backup-dir", "b", "--yes", "--force", "--no-restart"},
+       meshca::CleanupMode::cleanup,
+       "b",
+       meshca::DryRun::none,
+       true,
+       true,
+       true},
+      {{"--backup-dir", "b", "-y", "--dry-run=none"},
+       meshca::CleanupMode::cleanup,
+       "b",
+       meshca::DryRun::none,
+       true,
+       false,
+       false},
+      {{"--restore", "r"},
+       meshca::CleanupMode::restore,
+       "r",
+       meshca::DryRun::none,
+       false,
+       false,
+       false},
+      {{"--restore", "r", "--dry-run", "--no-restart"},
+       meshca::CleanupMode::restore,
+       "r",
+       meshca::DryRun::client,
+       false,
+       false,
+       true},
   };
   for (const Row& row : rows) {
     CAPTURE(row.args);
@@ -207,7 +257,8 @@ TEST_CASE("cleanup-secrets argv table") {
     CHECK(command->options.force == row.force);
     CHECK(command->options.no_restart == row.no_restart);
   }
-  auto bundle = meshca::parse_cleanup_secrets({"--backup-dir", "b", "--meshca-bundle", "roots.pem", "--timeout", "90s"});
+  auto bundle = meshca::parse_cleanup_secrets(
+      {"--backup-dir", "b", "--meshca-bundle", "roots.pem", "--timeout", "90s"});
   REQUIRE(bundle.ok());
   CHECK(bundle->options.meshca_bundle == "roots.pem");
   CHECK(bundle->options.timeout == std::chrono::seconds(90));
@@ -232,7 +283,8 @@ TEST_CASE("cleanup-secrets usage errors are bad input") {
     REQUIRE_FALSE(command.ok());
     CHECK(command.error().status == meshca::ExitStatus::bad_input);
   }
-  CHECK(meshca::parse_cleanup_secrets({}).error().message.find("--backup-dir DIR is required") != std::string::npos);
+  CHECK(meshca::parse_cleanup_secrets({}).error().message.find("--backup-dir DIR is required") !=
+        std::string::npos);
 }
 
 TEST_CASE("the backup manifest keeps what re-creates the Secret and drops server-set fields") {
@@ -240,27 +292,34 @@ TEST_CASE("the backup manifest keeps what re-creates the Secret and drops server
   const auto manifest = meshca::secret_manifest(fetched);
   const std::string text = meshca::backup_text(manifest);
   CHECK(text.starts_with("# Secret istio-system/cacerts"));
-  for (const char* kept : {"apiVersion: v1", "kind: Secret", "  name: cacerts", "  namespace: istio-system",
-                           "    app: istio", "    note: kept", "type: Opaque", "  ca-key.pem: S0VZ"})
+  for (const char* kept :
+       {"apiVersion: v1", "kind: Secret", "  name: cacerts", "  namespace: istio-system",
+        "    app: istio", "    note: kept", "type: Opaque", "  ca-key.pem: S0VZ"})
     CHECK_MESSAGE(text.find(kept) != std::string::npos, kept);
-  for (const char* dropped : {"uid", "resourceVersion", "creationTimestamp", "managedFields", "ownerReferences",
-                              "selfLink", "generation", "last-applied-configuration"})
+  for (const char* dropped :
+       {"uid", "resourceVersion", "creationTimestamp", "managedFields", "ownerReferences",
+        "selfLink", "generation", "last-applied-configuration"})
     CHECK_MESSAGE(text.find(dropped) == std::string::npos, dropped);
   CHECK(meshca::backup_text(meshca::secret_manifest(fetched)) == text); // deterministic
 }
 
 TEST_CASE("secrets are the same when type and data match") {
   const auto a = parse(kCacerts);
-  CHECK(meshca::same_secret_content(a, parse(R"({"type":"Opaque","data":{"ca-cert.pem":"Q0VSVA==","ca-key.pem":"S0VZ"}})")));
-  CHECK(meshca::same_secret_content(parse(R"({"data":{"k":"dg=="}})"), parse(R"({"type":"Opaque","data":{"k":"dg=="}})")));
-  CHECK_FALSE(meshca::same_secret_content(a, parse(R"({"type":"Opaque","data":{"ca-key.pem":"S0VZ"}})")));
+  CHECK(meshca::same_secret_content(
+      a, parse(R"({"type":"Opaque","data":{"ca-cert.pem":"Q0VSVA==","ca-key.pem":"S0VZ"}})")));
+  CHECK(meshca::same_secret_content(parse(R"({"data":{"k":"dg=="}})"),
+                                    parse(R"({"type":"Opaque","data":{"k":"dg=="}})")));
+  CHECK_FALSE(
+      meshca::same_secret_content(a, parse(R"({"type":"Opaque","data":{"ca-key.pem":"S0VZ"}})")));
   CHECK_FALSE(meshca::same_secret_content(a, parse(kIstioCaSecret)));
-  CHECK_FALSE(meshca::same_secret_content(parse(R"({"type":"a","data":{}})"), parse(R"({"type":"b"})")));
+  CHECK_FALSE(
+      meshca::same_secret_content(parse(R"({"type":"a","data":{}})"), parse(R"({"type":"b"})")));
 }
 
 TEST_CASE("the precondition names sidecars that still need Citadel") {
   meshca::CheckRootResult result;
-  result.pods = {pod("ok-1", true, meshca::CaClass::meshca), pod("old-1", false, meshca::CaClass::citadel),
+  result.pods = {pod("ok-1", true, meshca::CaClass::meshca),
+                 pod("old-1", false, meshca::CaClass::citadel),
                  pod("mid-1", true, meshca::CaClass::citadel)};
   meshca::PodReport broken;
   broken.ns = "shop";
@@ -271,12 +330,14 @@ TEST_CASE("the precondition names sidecars that still need Citadel") {
   CHECK(verdict.checked == 4);
   REQUIRE(verdict.not_ready.size() == 2);
   CHECK(verdict.not_ready[0] == "namespace shop (revision unknown): 1 sidecar trusts [CITADEL]");
-  CHECK(verdict.not_ready[1] == "namespace shop (revision unknown): 1 sidecar uses mTLS certificates issued by [CITADEL]");
+  CHECK(verdict.not_ready[1] ==
+        "namespace shop (revision unknown): 1 sidecar uses mTLS certificates issued by [CITADEL]");
   REQUIRE(verdict.unreadable.size() == 1);
   const meshca::Error error = meshca::precondition_error(verdict);
   CHECK(error.status == meshca::ExitStatus::check_failed);
   CHECK(error.message.find("2 of 4 sidecars still depend on the Citadel CA") != std::string::npos);
-  CHECK(error.message.find("Also not checked:\n  gone-1.shop: exec timed out") != std::string::npos);
+  CHECK(error.message.find("Also not checked:\n  gone-1.shop: exec timed out") !=
+        std::string::npos);
   CHECK(error.message.ends_with("Use --force to delete the secrets anyway."));
 
   meshca::PreconditionVerdict only_unreadable;
@@ -294,7 +355,8 @@ TEST_CASE("cleanup: refused while a sidecar trusts only Citadel, nothing read or
   auto result = f.run();
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().status == meshca::ExitStatus::check_failed);
-  CHECK(result.error().message.find("namespace shop (revision unknown): 1 sidecar trusts [CITADEL]") != std::string::npos);
+  CHECK(result.error().message.find(
+            "namespace shop (revision unknown): 1 sidecar trusts [CITADEL]") != std::string::npos);
   CHECK(f.kubectl.calls().empty());
   CHECK(f.questions.empty());
   CHECK_FALSE(meshca::path_exists(f.dir));
@@ -306,10 +368,10 @@ TEST_CASE("cleanup: backs up, verifies, then deletes and restarts istiod") {
   auto result = f.run();
   ::umask(old_umask);
   REQUIRE_MESSAGE(result.ok(), (result.ok() ? "" : result.error().message));
-  CHECK(f.mutations() == std::vector<std::string>{
-                             "delete secret cacerts -n istio-system --ignore-not-found",
-                             "delete secret istio-ca-secret -n istio-system --ignore-not-found",
-                             "rollout restart deployment/istiod-asm-2 -n istio-system"});
+  CHECK(f.mutations() ==
+        std::vector<std::string>{"delete secret cacerts -n istio-system --ignore-not-found",
+                                 "delete secret istio-ca-secret -n istio-system --ignore-not-found",
+                                 "rollout restart deployment/istiod-asm-2 -n istio-system"});
   // Both backups were parsed back before the first delete.
   const auto calls = f.kubectl.calls();
   std::size_t last_parse = 0, first_delete = calls.size();
@@ -321,19 +383,24 @@ TEST_CASE("cleanup: backs up, verifies, then deletes and restarts istiod") {
   }
   CHECK(f.kubectl.count(kParse) == 2);
   CHECK(last_parse < first_delete);
-  CHECK(f.kubectl.called({"rollout", "status", "deployment/istiod-asm-2", "-n", "istio-system", "--timeout=300s"}));
+  CHECK(f.kubectl.called(
+      {"rollout", "status", "deployment/istiod-asm-2", "-n", "istio-system", "--timeout=300s"}));
   REQUIRE(f.questions.size() == 1);
-  CHECK(f.questions[0] == "Delete secret/cacerts and secret/istio-ca-secret from istio-system and restart istiod-asm-2?");
+  CHECK(f.questions[0] == "Delete secret/cacerts and secret/istio-ca-secret from istio-system and "
+                          "restart istiod-asm-2?");
   CHECK(mode_of(f.dir) == 0700);
   CHECK(mode_of(f.dir + "/cacerts.yaml") == 0600);
   CHECK(mode_of(f.dir + "/istio-ca-secret.yaml") == 0600);
   CHECK_FALSE(meshca::path_exists(f.dir + "/restart-pending"));
-  CHECK(f.out.str() == "secret/cacerts backed up to " + f.dir + "/cacerts.yaml\n"
-                       "secret/istio-ca-secret backed up to " + f.dir + "/istio-ca-secret.yaml\n"
-                       "secret/cacerts deleted\n"
-                       "secret/istio-ca-secret deleted\n"
-                       "deployment.apps/istiod-asm-2 restarted\n"
-                       "deployment.apps/istiod-asm-2 rolled out\n");
+  CHECK(f.out.str() == "secret/cacerts backed up to " + f.dir +
+                           "/cacerts.yaml\n"
+                           "secret/istio-ca-secret backed up to " +
+                           f.dir +
+                           "/istio-ca-secret.yaml\n"
+                           "secret/cacerts deleted\n"
+                           "secret/istio-ca-secret deleted\n"
+                           "deployment.apps/istiod-asm-2 restarted\n"
+                           "deployment.apps/istiod-asm-2 rolled out\n");
   f.check_no_secret_in_arguments();
 }
 
@@ -345,8 +412,10 @@ TEST_CASE("cleanup --dry-run prints the plan and changes nothing") {
   CHECK(f.questions.empty());
   CHECK_FALSE(meshca::path_exists(f.dir));
   CHECK(f.out.str().find("secret/cacerts deleted (dry run)\n") != std::string::npos);
-  CHECK(f.out.str().find("deployment.apps/istiod-asm-2 restarted (dry run)\n") != std::string::npos);
-  CHECK(f.out.str().find("secret/istio-ca-secret backed up to " + f.dir + "/istio-ca-secret.yaml (dry run)") != std::string::npos);
+  CHECK(f.out.str().find("deployment.apps/istiod-asm-2 restarted (dry run)\n") !=
+        std::string::npos);
+  CHECK(f.out.str().find("secret/istio-ca-secret backed up to " + f.dir +
+                         "/istio-ca-secret.yaml (dry run)") != std::string::npos);
 }
 
 TEST_CASE("cleanup --dry-run=server sends every change with dryRun and writes no backup") {
@@ -366,7 +435,9 @@ TEST_CASE("cleanup with no CA secret left has nothing to do") {
   f.kubectl.on_failure(kGetCaSecret, kNotFoundCaSecret);
   REQUIRE(f.run().ok());
   CHECK(f.mutations().empty());
-  CHECK(f.out.str() == "Nothing to do: neither secret/cacerts nor secret/istio-ca-secret exists in istio-system.\n");
+  CHECK(
+      f.out.str() ==
+      "Nothing to do: neither secret/cacerts nor secret/istio-ca-secret exists in istio-system.\n");
   CHECK_FALSE(meshca::path_exists(f.dir));
 }
 
@@ -374,8 +445,9 @@ TEST_CASE("cleanup backs up and deletes only the secrets that exist") {
   Fixture f;
   f.kubectl.on_failure(kGetCacerts, kNotFoundCacerts);
   REQUIRE(f.run().ok());
-  CHECK(f.mutations() == std::vector<std::string>{"delete secret istio-ca-secret -n istio-system --ignore-not-found",
-                                                  "rollout restart deployment/istiod-asm-2 -n istio-system"});
+  CHECK(f.mutations() ==
+        std::vector<std::string>{"delete secret istio-ca-secret -n istio-system --ignore-not-found",
+                                 "rollout restart deployment/istiod-asm-2 -n istio-system"});
   CHECK_FALSE(meshca::path_exists(f.dir + "/cacerts.yaml"));
   CHECK(meshca::path_exists(f.dir + "/istio-ca-secret.yaml"));
 }
@@ -390,7 +462,8 @@ TEST_CASE("cleanup without confirmation changes nothing") {
   CHECK_FALSE(meshca::path_exists(f.dir));
 
   Fixture g;
-  g.answer = meshca::bad_input("Delete ... needs --yes when not run from a terminal; nothing was changed");
+  g.answer =
+      meshca::bad_input("Delete ... needs --yes when not run from a terminal; nothing was changed");
   auto no_terminal = g.run();
   REQUIRE_FALSE(no_terminal.ok());
   CHECK(no_terminal.error().status == meshca::ExitStatus::bad_input);
@@ -413,17 +486,22 @@ TEST_CASE("cleanup refuses a folder holding another backup, before asking") {
 
 TEST_CASE("cleanup deletes nothing when a backup does not re-create its secret") {
   Fixture f;
-  f.kubectl.on_success(kParse, R"({"kind":"Secret","metadata":{"name":"cacerts","namespace":"istio-system"},"data":{"ca-key.pem":"b3RoZXI="}})");
+  f.kubectl.on_success(
+      kParse,
+      R"({"kind":"Secret","metadata":{"name":"cacerts","namespace":"istio-system"},"data":{"ca-key.pem":"b3RoZXI="}})");
   auto result = f.run();
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().status == meshca::ExitStatus::cluster_error);
-  CHECK(result.error().message.find("does not re-create the data of secret cacerts; nothing was deleted") != std::string::npos);
+  CHECK(result.error().message.find(
+            "does not re-create the data of secret cacerts; nothing was deleted") !=
+        std::string::npos);
   CHECK(f.mutations().empty());
 }
 
 TEST_CASE("a delete that fails after the backup is finished by a re-run") {
   Fixture f;
-  f.kubectl.on_failure({"delete", "secret", "istio-ca-secret"}, "Error from server (InternalError): etcd timeout\n");
+  f.kubectl.on_failure({"delete", "secret", "istio-ca-secret"},
+                       "Error from server (InternalError): etcd timeout\n");
   auto first = f.run();
   REQUIRE_FALSE(first.ok());
   CHECK(first.error().status == meshca::ExitStatus::cluster_error);
@@ -440,9 +518,11 @@ TEST_CASE("a delete that fails after the backup is finished by a re-run") {
   f.out.str("");
   auto second = f.run();
   REQUIRE_MESSAGE(second.ok(), (second.ok() ? "" : second.error().message));
-  CHECK(f.out.str().find("secret/istio-ca-secret already backed up in " + f.dir + "/istio-ca-secret.yaml\n") != std::string::npos);
-  CHECK(f.mutations() == std::vector<std::string>{"delete secret istio-ca-secret -n istio-system --ignore-not-found",
-                                                  "rollout restart deployment/istiod-asm-2 -n istio-system"});
+  CHECK(f.out.str().find("secret/istio-ca-secret already backed up in " + f.dir +
+                         "/istio-ca-secret.yaml\n") != std::string::npos);
+  CHECK(f.mutations() ==
+        std::vector<std::string>{"delete secret istio-ca-secret -n istio-system --ignore-not-found",
+                                 "rollout restart deployment/istiod-asm-2 -n istio-system"});
   CHECK_FALSE(meshca::path_exists(f.dir + "/restart-pending"));
 }
 
@@ -451,7 +531,8 @@ TEST_CASE("a restart that failed after the deletes is finished by a re-run") {
   f.kubectl.on_failure({"rollout", "status"}, "error: timed out waiting for the condition\n");
   auto first = f.run();
   REQUIRE_FALSE(first.ok());
-  CHECK(first.error().message.find("kubectl rollout status deployment/istiod-asm-2 -n istio-system") != std::string::npos);
+  CHECK(first.error().message.find(
+            "kubectl rollout status deployment/istiod-asm-2 -n istio-system") != std::string::npos);
   CHECK(meshca::path_exists(f.dir + "/restart-pending"));
 
   f.kubectl.on_failure(kGetCacerts, kNotFoundCacerts);
@@ -459,7 +540,8 @@ TEST_CASE("a restart that failed after the deletes is finished by a re-run") {
   f.kubectl.on_success({"rollout", "status"}, "rolled out\n");
   f.kubectl.clear_calls();
   REQUIRE(f.run().ok());
-  CHECK(f.mutations() == std::vector<std::string>{"rollout restart deployment/istiod-asm-2 -n istio-system"});
+  CHECK(f.mutations() ==
+        std::vector<std::string>{"rollout restart deployment/istiod-asm-2 -n istio-system"});
   CHECK_FALSE(meshca::path_exists(f.dir + "/restart-pending"));
 }
 
@@ -469,7 +551,9 @@ TEST_CASE("cleanup --force proceeds past the check and says what it overrode") {
   f.options.no_restart = true;
   f.check.pods.push_back(pod("legacy-1", false, meshca::CaClass::citadel));
   REQUIRE(f.run().ok());
-  CHECK(f.err.str().find("warning: --force: namespace shop (revision unknown): 1 sidecar trusts [CITADEL]") != std::string::npos);
+  CHECK(f.err.str().find(
+            "warning: --force: namespace shop (revision unknown): 1 sidecar trusts [CITADEL]") !=
+        std::string::npos);
   CHECK(f.mutations().size() == 2); // the deletes; --no-restart
   CHECK_FALSE(meshca::path_exists(f.dir + "/restart-pending"));
   CHECK(f.questions.at(0) == "Delete secret/cacerts and secret/istio-ca-secret from istio-system?");
@@ -484,8 +568,9 @@ TEST_CASE("restore re-creates missing secrets from the backup on stdin and resta
   f.out.str("");
   f.options.mode = meshca::CleanupMode::restore;
   REQUIRE(f.run().ok());
-  CHECK(f.mutations() == std::vector<std::string>{"create -f - -n istio-system", "create -f - -n istio-system",
-                                                  "rollout restart deployment/istiod-asm-2 -n istio-system"});
+  CHECK(f.mutations() ==
+        std::vector<std::string>{"create -f - -n istio-system", "create -f - -n istio-system",
+                                 "rollout restart deployment/istiod-asm-2 -n istio-system"});
   const auto creates = f.kubectl.calls_with({"create", "-f", "-", "-n"});
   REQUIRE(creates.size() == 2);
   CHECK(creates[0].input == *meshca::read_whole_file(f.dir + "/cacerts.yaml"));
@@ -503,12 +588,15 @@ TEST_CASE("restore leaves an identical secret alone and refuses a different one"
   CHECK(f.mutations().empty());
   CHECK(f.out.str().find("secret/cacerts already present (same data as") != std::string::npos);
 
-  f.kubectl.on_success(kGetCacerts, R"({"kind":"Secret","metadata":{"name":"cacerts"},"type":"Opaque","data":{"ca-key.pem":"TkVX"}})");
+  f.kubectl.on_success(
+      kGetCacerts,
+      R"({"kind":"Secret","metadata":{"name":"cacerts"},"type":"Opaque","data":{"ca-key.pem":"TkVX"}})");
   f.kubectl.clear_calls();
   auto different = f.run();
   REQUIRE_FALSE(different.ok());
   CHECK(different.error().status == meshca::ExitStatus::check_failed);
-  CHECK(different.error().message.find("exists in istio-system with other data") != std::string::npos);
+  CHECK(different.error().message.find("exists in istio-system with other data") !=
+        std::string::npos);
   CHECK(f.mutations().empty());
 }
 
@@ -527,7 +615,9 @@ TEST_CASE("restore from a folder without a backup is bad input") {
   auto wrong = f.run();
   REQUIRE_FALSE(wrong.ok());
   CHECK(wrong.error().status == meshca::ExitStatus::bad_input);
-  CHECK(wrong.error().message.find("expected the Secret cacerts in istio-system, found ConfigMap cacerts") != std::string::npos);
+  CHECK(wrong.error().message.find(
+            "expected the Secret cacerts in istio-system, found ConfigMap cacerts") !=
+        std::string::npos);
   CHECK(f.mutations().empty());
 }
 
@@ -569,14 +659,17 @@ TEST_CASE("--force overrides the refusal, never the check after the restart") {
   f.kubectl.on({"get", "secret", "cacerts", "istio-ca-secret"}, [&f](const RecordedCall&) {
     meshca::ProcessOutput output;
     output.exit_code = 0;
-    output.out = f.secrets_deleted ? "secret/istio-ca-secret\n" : "secret/cacerts\nsecret/istio-ca-secret\n";
+    output.out =
+        f.secrets_deleted ? "secret/istio-ca-secret\n" : "secret/cacerts\nsecret/istio-ca-secret\n";
     return meshca::Result<meshca::ProcessOutput>(output);
   });
   auto result = f.run();
-  CHECK(f.err.str().find("warning: --force: revision asm-1 runs Istio's own CA") != std::string::npos);
+  CHECK(f.err.str().find("warning: --force: revision asm-1 runs Istio's own CA") !=
+        std::string::npos);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().status == meshca::ExitStatus::check_failed);
-  CHECK(result.error().message.find("secret/istio-ca-secret exists again in istio-system") != std::string::npos);
+  CHECK(result.error().message.find("secret/istio-ca-secret exists again in istio-system") !=
+        std::string::npos);
   CHECK(result.error().message.find("(revision asm-1)") != std::string::npos);
   CHECK(f.secrets_deleted);
   CHECK(meshca::path_exists(f.dir + "/" + meshca::backup_file_name("istio-ca-secret")));

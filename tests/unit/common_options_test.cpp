@@ -274,13 +274,13 @@ TEST_CASE("a bare --dry-run means client and never takes the next argument") {
   std::string dry_run;
   po::options_description options;
   options.add_options()("dry-run", po::value(&dry_run)->implicit_value("client"), "Dry run");
-  auto parsed = parse_command_line("prune-revision", {"--dry-run", "asm-1"}, options,
-                                   {"OLD", 1, 1});
+  auto parsed =
+      parse_command_line("prune-revision", {"--dry-run", "asm-1"}, options, {"OLD", 1, 1});
   REQUIRE(parsed.ok());
   CHECK(dry_run == "client");
   CHECK(parsed->positional == std::vector<std::string>{"asm-1"});
-  auto server = parse_command_line("prune-revision", {"--dry-run=server", "asm-1"}, options,
-                                   {"OLD", 1, 1});
+  auto server =
+      parse_command_line("prune-revision", {"--dry-run=server", "asm-1"}, options, {"OLD", 1, 1});
   REQUIRE(server.ok());
   CHECK(dry_run == "server");
 }

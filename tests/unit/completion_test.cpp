@@ -4,9 +4,9 @@
 #include "meshca/commands/check_root/check_root_cli.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
 #include "meshca/commands/prune_revision/prune_revision_cli.h"
+#include "meshca/commands/registry.h"
 #include "meshca/commands/relabel/relabel_cli.h"
 #include "meshca/commands/rollout/rollout_cli.h"
-#include "meshca/commands/registry.h"
 #include "meshca/commands/status/status_cli.h"
 #include "recording_kubectl.h"
 
@@ -20,7 +20,9 @@ using meshca::Directive;
 using meshca::Lookup;
 using Words = std::vector<std::string>;
 
-meshca::CommandTable registry() { return meshca::command_registry(); }
+meshca::CommandTable registry() {
+  return meshca::command_registry();
+}
 
 std::optional<meshca::CommandInfo> find_command(std::string_view name) {
   return find_command(registry(), name);

@@ -1,11 +1,10 @@
 #include "meshca/cli/confirm.h"
 
 #include <doctest/doctest.h>
-
 #include <sstream>
 
-using meshca::Confirmed;
 using meshca::confirm_with;
+using meshca::Confirmed;
 
 TEST_CASE("--yes confirms without asking or reading") {
   std::istringstream in("n\n");
@@ -33,9 +32,10 @@ TEST_CASE("on a terminal y or yes in any case confirms, anything else declines")
     const char* typed;
     Confirmed expected;
   };
-  const Row rows[] = {{"y\n", Confirmed::yes},  {"yes\n", Confirmed::yes}, {" YES \n", Confirmed::yes},
-                      {"Y", Confirmed::yes},    {"n\n", Confirmed::no},    {"\n", Confirmed::no},
-                      {"yess\n", Confirmed::no}, {"", Confirmed::no},      {"no\ny\n", Confirmed::no}};
+  const Row rows[] = {
+      {"y\n", Confirmed::yes},   {"yes\n", Confirmed::yes}, {" YES \n", Confirmed::yes},
+      {"Y", Confirmed::yes},     {"n\n", Confirmed::no},    {"\n", Confirmed::no},
+      {"yess\n", Confirmed::no}, {"", Confirmed::no},       {"no\ny\n", Confirmed::no}};
   for (const Row& row : rows) {
     CAPTURE(row.typed);
     std::istringstream in(row.typed);

@@ -7,7 +7,6 @@
 #include "../../fuzz/config_dump_entry.h"
 #include "../../fuzz/spiffe_bundle_entry.h"
 #include "../../fuzz/x509_entry.h"
-
 #include "test_files.h"
 
 #include <algorithm>
@@ -30,8 +29,10 @@ struct Target {
 };
 
 const Target kTargets[] = {
-    {"config_dump", meshca::fuzz::config_dump_input}, {"pem", meshca::fuzz::pem_input},
-    {"base64", meshca::fuzz::base64_input},           {"spiffe_bundle", meshca::fuzz::spiffe_bundle_input},
+    {"config_dump", meshca::fuzz::config_dump_input},
+    {"pem", meshca::fuzz::pem_input},
+    {"base64", meshca::fuzz::base64_input},
+    {"spiffe_bundle", meshca::fuzz::spiffe_bundle_input},
     {"argv", meshca::fuzz::argv_input},
 };
 

@@ -1,10 +1,8 @@
 #include "meshca/util/private_files.h"
 
 #include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,7 +28,8 @@ unsigned mode_of(const std::string& path) {
 }
 
 std::size_t entries(const std::string& dir) {
-  return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+  return static_cast<std::size_t>(
+      std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
 }
 
 } // namespace
@@ -121,7 +120,9 @@ TEST_CASE("a failed flush leaves no file behind") {
 TEST_CASE("a file that does not read back as written is removed and reported") {
   TempDir temp;
   meshca::DurabilityHooks hooks;
-  hooks.before_read_back = [](const std::string& path) { std::ofstream(path, std::ios::trunc) << "garbage"; };
+  hooks.before_read_back = [](const std::string& path) {
+    std::ofstream(path, std::ios::trunc) << "garbage";
+  };
   auto written = meshca::write_private_file(temp.path, "f", "data", hooks);
   REQUIRE_FALSE(written.ok());
   CHECK(written.error().message.find("does not read back as written") != std::string::npos);

@@ -3,9 +3,8 @@
 #include "meshca/kube/proxy_process.h"
 #include "meshca/util/background_process.h"
 
-#include <doctest/doctest.h>
-
 #include <cstdlib>
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
 #include <signal.h>
@@ -74,7 +73,10 @@ TEST_CASE("a background child runs until stopped, stop kills its whole process g
   const std::string out = dir.path + "/out";
   // sh only as a test program: it starts a grandchild in the same group, which stop() must kill.
   auto child = BackgroundProcess::start(
-      {"/bin/sh", {"-c", "echo started; sleep 30 & echo $! > " + dir.path + "/grandchild; wait"}, out, {}});
+      {"/bin/sh",
+       {"-c", "echo started; sleep 30 & echo $! > " + dir.path + "/grandchild; wait"},
+       out,
+       {}});
   REQUIRE(child.ok());
   for (int i = 0; i < 200 && !fs::exists(dir.path + "/grandchild"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -91,7 +93,8 @@ TEST_CASE("a background child runs until stopped, stop kills its whole process g
 
 TEST_CASE("a child that exits is seen exiting, with its code and output") {
   TempDir dir;
-  auto child = BackgroundProcess::start({"/bin/sh", {"-c", "echo oops >&2; exit 4"}, dir.path + "/o", {}});
+  auto child =
+      BackgroundProcess::start({"/bin/sh", {"-c", "echo oops >&2; exit 4"}, dir.path + "/o", {}});
   REQUIRE(child.ok());
   std::optional<int> code;
   for (int i = 0; i < 500 && !code; ++i) {

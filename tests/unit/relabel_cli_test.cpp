@@ -146,7 +146,8 @@ TEST_CASE("relabel: invalid revision names and hostile names are bad input, quot
     auto command = parse_relabel({"ns", name, "--revision", "asm-1"});
     REQUIRE_FALSE(command.ok());
     CHECK(command.error().status == meshca::ExitStatus::bad_input);
-    CHECK(command.error().message.find("\"" + name + "\" is not a namespace name") != std::string::npos);
+    CHECK(command.error().message.find("\"" + name + "\" is not a namespace name") !=
+          std::string::npos);
   }
 }
 

@@ -2,9 +2,8 @@
 #include "meshca/kube/kubectl.h"
 #include "meshca/kube/retry.h"
 
-#include <doctest/doctest.h>
-
 #include <atomic>
+#include <doctest/doctest.h>
 #include <memory>
 
 namespace meshca {
@@ -112,18 +111,25 @@ TEST_CASE("only get is a retryable kubectl call") {
 }
 
 TEST_CASE("server errors, throttling, timeouts and broken connections are retryable") {
-  for (const char* err : {
-           "Error from server (InternalError): etcdserver: request timed out\n",
-           "Error from server (ServiceUnavailable): the server is currently unable to handle the request\n",
-           "Error from server (TooManyRequests): the server has received too many requests\n",
-           "Error from server (Timeout): the server was unable to return a response in the time allotted\n",
-           "Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)\n",
-           "The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\n",
-           "Unable to connect to the server: dial tcp 10.0.0.1:443: connect: connection refused\n",
-           "Unable to connect to the server: read tcp 1.2.3.4:5->6.7.8.9:443: read: connection reset by peer\n",
-           "Unable to connect to the server: EOF\n",
-           "error: client rate limiter Wait returned an error: context deadline exceeded - error from a previous attempt: EOF\n",
-           "Error from server: an error on the server (\"\") has prevented the request from succeeding\n"}) {
+  for (const char* err :
+       {"Error from server (InternalError): etcdserver: request timed out\n",
+        "Error from server (ServiceUnavailable): the server is currently unable to handle the "
+        "request\n",
+        "Error from server (TooManyRequests): the server has received too many requests\n",
+        "Error from server (Timeout): the server was unable to return a response in the time "
+        "allotted\n",
+        "Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded "
+        "while awaiting headers)\n",
+        "The connection to the server 127.0.0.1:6443 was refused - did you specify the right host "
+        "or port?\n",
+        "Unable to connect to the server: dial tcp 10.0.0.1:443: connect: connection refused\n",
+        "Unable to connect to the server: read tcp 1.2.3.4:5->6.7.8.9:443: read: connection reset "
+        "by peer\n",
+        "Unable to connect to the server: EOF\n",
+        "error: client rate limiter Wait returned an error: context deadline exceeded - error from "
+        "a previous attempt: EOF\n",
+        "Error from server: an error on the server (\"\") has prevented the request from "
+        "succeeding\n"}) {
     CAPTURE(err);
     CHECK(is_retryable_kubectl_failure(failed_with(err)));
   }
@@ -135,15 +141,16 @@ TEST_CASE("server errors, throttling, timeouts and broken connections are retrya
 }
 
 TEST_CASE("a 4xx answer, a kill and unknown failures are not retryable") {
-  for (const char* err : {
-           "Error from server (NotFound): pods \"timeout\" not found\n",
-           "Error from server (Forbidden): pods is forbidden: User \"x\" cannot list resource \"pods\"\n",
-           "Error from server (Unauthorized): the server has asked for the client to provide credentials\n",
-           "Error from server (BadRequest): the server rejected our request (connection refused in name)\n",
-           "Error from server (Invalid): Namespace \"A\" is invalid\n",
-           "error: You must be logged in to the server (Unauthorized)\n",
-           "error: the server doesn't have a resource type \"widgets\"\n",
-           ""}) {
+  for (const char* err : {"Error from server (NotFound): pods \"timeout\" not found\n",
+                          "Error from server (Forbidden): pods is forbidden: User \"x\" cannot "
+                          "list resource \"pods\"\n",
+                          "Error from server (Unauthorized): the server has asked for the client "
+                          "to provide credentials\n",
+                          "Error from server (BadRequest): the server rejected our request "
+                          "(connection refused in name)\n",
+                          "Error from server (Invalid): Namespace \"A\" is invalid\n",
+                          "error: You must be logged in to the server (Unauthorized)\n",
+                          "error: the server doesn't have a resource type \"widgets\"\n", ""}) {
     CAPTURE(err);
     CHECK_FALSE(is_retryable_kubectl_failure(failed_with(err)));
   }
@@ -196,7 +203,8 @@ TEST_CASE("a get that fails twice with 503 succeeds on the third attempt") {
   testing::RecordingKubectl kubectl;
   kubectl.on({"get"}, flaky(2, "Error from server (ServiceUnavailable): try later\n"));
   std::string note;
-  auto output = run_with_retries(kubectl, {"get", "pods", "-o", "json"}, instant_policy(), {}, {}, &note);
+  auto output =
+      run_with_retries(kubectl, {"get", "pods", "-o", "json"}, instant_policy(), {}, {}, &note);
   REQUIRE(output.ok());
   CHECK(output->succeeded());
   CHECK(kubectl.calls().size() == 3);
@@ -220,8 +228,8 @@ TEST_CASE("NotFound, Forbidden and writes are made once") {
   kubectl.on_failure({"get", "pods"}, "Error from server (Forbidden): pods is forbidden\n");
   kubectl.on_failure({"delete"}, "Error from server (InternalError): etcd is sad\n");
   for (const std::vector<std::string>& args : {std::vector<std::string>{"get", "secret", "cacerts"},
-                                              std::vector<std::string>{"get", "pods"},
-                                              std::vector<std::string>{"delete", "secret", "x"}}) {
+                                               std::vector<std::string>{"get", "pods"},
+                                               std::vector<std::string>{"delete", "secret", "x"}}) {
     auto output = run_with_retries(kubectl, args, instant_policy());
     REQUIRE(output.ok());
     CHECK_FALSE(output->succeeded());
@@ -237,9 +245,12 @@ TEST_CASE("run_checked names what could not be read and the attempts") {
   REQUIRE_FALSE(output.ok());
   CHECK(output.error().status == ExitStatus::cluster_error);
   const std::string& message = output.error().message;
-  CHECK(message.find("listing pods: Error from server (InternalError): etcd is sad (kubectl get pods -A)") == 0);
+  CHECK(message.find(
+            "listing pods: Error from server (InternalError): etcd is sad (kubectl get pods -A)") ==
+        0);
   CHECK(message.find(" attempts over ") != std::string::npos);
-  CHECK(kubectl.calls().size() == static_cast<std::size_t>(default_read_retry_policy().max_attempts));
+  CHECK(kubectl.calls().size() ==
+        static_cast<std::size_t>(default_read_retry_policy().max_attempts));
 }
 
 } // namespace meshca

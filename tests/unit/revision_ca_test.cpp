@@ -17,9 +17,11 @@ rapidjson::Document parse(const std::string& text) {
 }
 
 std::string istiod(const std::string& rev, const std::string& env_json) {
-  return R"({"metadata":{"name":"istiod-)" + rev + R"(","namespace":"istio-system","creationTimestamp":"2025-01-01T00:00:00Z",)"
-         R"("labels":{"app":"istiod","istio.io/rev":")" + rev +
-         R"("}},"spec":{"template":{"spec":{"containers":[{"name":"discovery","env":[)" + env_json + "]}]}}}}";
+  return R"({"metadata":{"name":"istiod-)" + rev +
+         R"(","namespace":"istio-system","creationTimestamp":"2025-01-01T00:00:00Z",)"
+         R"("labels":{"app":"istiod","istio.io/rev":")" +
+         rev + R"("}},"spec":{"template":{"spec":{"containers":[{"name":"discovery","env":[)" +
+         env_json + "]}]}}}}";
 }
 
 std::string indented(const std::string& pem, const std::string& indent) {
@@ -42,17 +44,17 @@ std::string json_escaped(const std::string& text) {
   return out;
 }
 
-const std::string kMeshCaRoot = meshca::testing::read_file(
-    std::string(MESHCA_SAMPLES_DIR) + "/meshca_root_istio_v1_cloud_workload_root-signer-0-2018-04-25.pem");
+const std::string kMeshCaRoot =
+    meshca::testing::read_file(std::string(MESHCA_SAMPLES_DIR) +
+                               "/meshca_root_istio_v1_cloud_workload_root-signer-0-2018-04-25.pem");
 
 } // namespace
 
 TEST_CASE("revision CA: issuer from the IstioOperator, else istiod's CA_ADDR or CA_PROVIDER") {
-  const auto deployments = parse(R"({"items":[)" +
-                                 istiod("a", R"({"name":"CA_ADDR","value":"meshca.googleapis.com:443"})") + "," +
-                                 istiod("b", R"({"name":"CA_PROVIDER","value":"Citadel"})") + "," +
-                                 istiod("c", "") + "," + istiod("d", R"({"name":"CA_ADDR","value":"meshca.googleapis.com:443"})") +
-                                 "]}");
+  const auto deployments = parse(
+      R"({"items":[)" + istiod("a", R"({"name":"CA_ADDR","value":"meshca.googleapis.com:443"})") +
+      "," + istiod("b", R"({"name":"CA_PROVIDER","value":"Citadel"})") + "," + istiod("c", "") +
+      "," + istiod("d", R"({"name":"CA_ADDR","value":"meshca.googleapis.com:443"})") + "]}");
   const auto webhooks = parse(R"({"items":[]})");
   // d's IstioOperator says Citadel: it outranks the environment.
   const auto operators = parse(
@@ -73,9 +75,9 @@ TEST_CASE("revision CA: issuer from the IstioOperator, else istiod's CA_ADDR or 
 }
 
 TEST_CASE("revision CA: ENABLE_CA_SERVER and ISTIO_MULTIROOT_MESH from istiod's environment") {
-  const auto deployments = parse(R"({"items":[)" +
-                                 istiod("off", R"({"name":"ENABLE_CA_SERVER","value":"false"})") + "," +
-                                 istiod("multi", R"({"name":"ISTIO_MULTIROOT_MESH","value":"true"})") + "]}");
+  const auto deployments =
+      parse(R"({"items":[)" + istiod("off", R"({"name":"ENABLE_CA_SERVER","value":"false"})") +
+            "," + istiod("multi", R"({"name":"ISTIO_MULTIROOT_MESH","value":"true"})") + "]}");
   const auto webhooks = parse(R"({"items":[]})");
   const auto operators = parse(R"({"items":[
    {"metadata":{"name":"installed-state-off"},"spec":{"revision":"off","values":{"global":{"caName":""}}}},
@@ -89,17 +91,21 @@ TEST_CASE("revision CA: ENABLE_CA_SERVER and ISTIO_MULTIROOT_MESH from istiod's 
   CHECK(cas.at("multi").runs_istio_ca());
 }
 
-TEST_CASE("revision CA: caCertificates from the mesh config ConfigMap and the IstioOperator, once each") {
+TEST_CASE(
+    "revision CA: caCertificates from the mesh config ConfigMap and the IstioOperator, once each") {
   REQUIRE(kMeshCaRoot.find("BEGIN CERTIFICATE") != std::string::npos);
-  const std::string mesh = "trustDomain: cluster.local\ncaCertificates:\n- pem: |\n" + indented(kMeshCaRoot, "    ") +
-                           "defaultConfig:\n  proxyMetadata:\n    PROXY_CONFIG_XDS_AGENT: \"true\"\n";
+  const std::string mesh =
+      "trustDomain: cluster.local\ncaCertificates:\n- pem: |\n" + indented(kMeshCaRoot, "    ") +
+      "defaultConfig:\n  proxyMetadata:\n    PROXY_CONFIG_XDS_AGENT: \"true\"\n";
   const auto deployments = parse(R"({"items":[)" + istiod("r1", "") + "]}");
   const auto webhooks = parse(R"({"items":[]})");
-  const auto config_maps = parse(R"({"items":[{"metadata":{"name":"istio-r1"},"data":{"mesh":")" +
-                                 json_escaped(mesh) + R"("}},{"metadata":{"name":"istio-other"},"data":{"mesh":""}}]})");
-  const auto operators = parse(R"({"items":[{"metadata":{"name":"installed-state-r1"},"spec":{"revision":"r1",)"
-                               R"("values":{"global":{"caName":""}},"meshConfig":{"caCertificates":[{"pem":")" +
-                               json_escaped(kMeshCaRoot) + R"("}]}}}]})");
+  const auto config_maps =
+      parse(R"({"items":[{"metadata":{"name":"istio-r1"},"data":{"mesh":")" + json_escaped(mesh) +
+            R"("}},{"metadata":{"name":"istio-other"},"data":{"mesh":""}}]})");
+  const auto operators =
+      parse(R"({"items":[{"metadata":{"name":"installed-state-r1"},"spec":{"revision":"r1",)"
+            R"("values":{"global":{"caName":""}},"meshConfig":{"caCertificates":[{"pem":")" +
+            json_escaped(kMeshCaRoot) + R"("}]}}}]})");
   const auto plane = meshca::parse_control_plane(deployments, webhooks);
   const auto cas = meshca::parse_revision_cas(plane, {deployments, &operators, &config_maps});
   const meshca::RevisionCa& r1 = cas.at("r1");
@@ -108,12 +114,14 @@ TEST_CASE("revision CA: caCertificates from the mesh config ConfigMap and the Is
   auto certificates = meshca::x509::read_pem_bundle(r1.ca_certificates[0], "caCertificates");
   REQUIRE(certificates.ok());
   REQUIRE(certificates->size() == 1);
-  CHECK(certificates->front().subject().find("istio_v1_cloud_workload_root-signer") != std::string::npos);
+  CHECK(certificates->front().subject().find("istio_v1_cloud_workload_root-signer") !=
+        std::string::npos);
 }
 
 TEST_CASE("pem_blocks_in takes every certificate out of YAML, whatever the indentation") {
   const std::string text = "a: 1\ncaCertificates:\n  - pem: |\n      " +
-                           indented(kMeshCaRoot, "      ").substr(6) + "  - pem: |\n\t" + indented(kMeshCaRoot, "\t").substr(1) +
+                           indented(kMeshCaRoot, "      ").substr(6) + "  - pem: |\n\t" +
+                           indented(kMeshCaRoot, "\t").substr(1) +
                            "trailing: -----BEGIN CERTIFICATE----- without an end";
   const auto blocks = meshca::pem_blocks_in(text);
   REQUIRE(blocks.size() == 2);

@@ -112,15 +112,16 @@ TEST_CASE("rollout: help") {
 }
 
 TEST_CASE("rollout: hostile and invalid namespace names are bad input, quoted literally") {
-  for (const std::string& name : {std::string("a;b"), std::string("$(touch /tmp/pwned)"),
-                                  std::string("`id`"), std::string("x && y"), std::string("Bad_NS"),
-                                  std::string(64, 'n')}) {
+  for (const std::string& name :
+       {std::string("a;b"), std::string("$(touch /tmp/pwned)"), std::string("`id`"),
+        std::string("x && y"), std::string("Bad_NS"), std::string(64, 'n')}) {
     CAPTURE(name);
     for (const Args& args : {Args{name}, Args{"-n", name}}) {
       auto command = parse_rollout(args);
       REQUIRE_FALSE(command.ok());
       CHECK(command.error().status == meshca::ExitStatus::bad_input);
-      CHECK(command.error().message.find("\"" + name + "\" is not a namespace name") != std::string::npos);
+      CHECK(command.error().message.find("\"" + name + "\" is not a namespace name") !=
+            std::string::npos);
     }
   }
 }

@@ -329,7 +329,8 @@ TEST_CASE("rollout: the restart patch is kubectl rollout restart's, with the dry
             std::chrono::seconds(1738324800))) == "2025-01-31T12:00:00Z");
 }
 
-TEST_CASE("rollout restarts only what has not moved: already on the revision, no sidecar by choice") {
+TEST_CASE(
+    "rollout restarts only what has not moved: already on the revision, no sidecar by choice") {
   RecordingKubectl kubectl;
   script_cluster(kubectl);
   // Before: web has one pod on the old revision; agent is on asm-2; batch opts out of injection.
@@ -352,7 +353,8 @@ TEST_CASE("rollout restarts only what has not moved: already on the revision, no
   kubectl.on({"get", "pods", "-n", "shop"}, [&](const RecordedCall&) {
     ProcessOutput output;
     output.exit_code = 0;
-    output.out = R"({"items":[)" + pod("web-5d-a", "ReplicaSet", "web-5d", "5d", restarted ? "asm-2" : "asm-1") +
+    output.out = R"({"items":[)" +
+                 pod("web-5d-a", "ReplicaSet", "web-5d", "5d", restarted ? "asm-2" : "asm-1") +
                  "," + pod("web-5d-b", "ReplicaSet", "web-5d", "5d", "asm-2") + "," +
                  pod("agent-x", "DaemonSet", "agent", "", "asm-2") + "," + opted_out + "]}";
     return Result<ProcessOutput>(output);
@@ -382,11 +384,13 @@ TEST_CASE("rollout restarts only what has not moved: already on the revision, no
   kubectl.clear_calls();
   options.restart_all = true;
   const RolloutReport all = run_rollout(kubectl, options);
-  CHECK(restarts(kubectl) == Args{"daemonset/agent -n shop", "deployment/batch -n shop", "deployment/web -n shop"});
+  CHECK(restarts(kubectl) ==
+        Args{"daemonset/agent -n shop", "deployment/batch -n shop", "deployment/web -n shop"});
   CHECK(all.status == ExitStatus::ok);
 }
 
-TEST_CASE("rollout: the trust gate refuses before any restart, --force overrides it with warnings") {
+TEST_CASE(
+    "rollout: the trust gate refuses before any restart, --force overrides it with warnings") {
   RecordingKubectl kubectl;
   script_cluster(kubectl);
   kubectl.on_success({"get", "pods", "-n", "shop"}, shop_pods("asm-1"));
@@ -407,9 +411,10 @@ TEST_CASE("rollout: the trust gate refuses before any restart, --force overrides
   REQUIRE(refused.errors.size() == 1);
   const std::string& message = refused.errors[0].message;
   CHECK(message.find("moving namespace shop to revision asm-2 is refused") == 0);
-  CHECK(message.find("namespace bookinfo (revision asm-1): 4 sidecars trust [CITADEL]") != std::string::npos);
-  CHECK(message.find("kubectl meshca relabel ns bookinfo --revision asm-1b -o name | kubectl meshca rollout -") !=
+  CHECK(message.find("namespace bookinfo (revision asm-1): 4 sidecars trust [CITADEL]") !=
         std::string::npos);
+  CHECK(message.find("kubectl meshca relabel ns bookinfo --revision asm-1b -o name | kubectl "
+                     "meshca rollout -") != std::string::npos);
   CHECK(message.find("Use --force") != std::string::npos);
   CHECK(kubectl.count({"patch"}) == 0);
 
@@ -417,6 +422,7 @@ TEST_CASE("rollout: the trust gate refuses before any restart, --force overrides
   const RolloutReport forced = run_rollout(kubectl, options);
   CHECK(forced.errors.empty());
   REQUIRE(forced.warnings.size() == 1);
-  CHECK(forced.warnings[0].find("--force: moving namespace shop to asm-2 although namespace bookinfo") == 0);
+  CHECK(forced.warnings[0].find(
+            "--force: moving namespace shop to asm-2 although namespace bookinfo") == 0);
   CHECK(restarts(kubectl) == Args{"deployment/web -n shop"}); // agent is already on asm-2
 }

@@ -3,7 +3,6 @@
 #include "meshca/kube/api_client_exec.h"
 
 #include <doctest/doctest.h>
-
 #include <string>
 
 using namespace meshca;
@@ -25,9 +24,12 @@ TEST_CASE("channels 1 and 2 are joined in order, channel 3 gives the exit code")
   ExecStreams streams;
   REQUIRE(streams.feed("\x01{\"con"s).ok());
   REQUIRE(streams.feed("\x02warn\n"s).ok());
-  REQUIRE(streams.feed("\x01" "figs\":[]}"s).ok());
-  REQUIRE(streams.feed(""s).ok());             // an empty message is skipped
-  REQUIRE(streams.feed("\x00ignored"s).ok());  // stdin echo is ignored
+  REQUIRE(streams
+              .feed("\x01"
+                    "figs\":[]}"s)
+              .ok());
+  REQUIRE(streams.feed(""s).ok());            // an empty message is skipped
+  REQUIRE(streams.feed("\x00ignored"s).ok()); // stdin echo is ignored
   REQUIRE(streams.feed("\x03"s + kSuccess).ok());
   CHECK(streams.bytes() == 19);
   auto out = streams.finish();
@@ -75,7 +77,8 @@ TEST_CASE("exec_exit_code: failures without an exit code carry the server's mess
   auto missing = exec_exit_code(
       R"x({"status":"Failure","message":"container not found (\"istio-proxy\")","reason":"BadRequest"})x");
   REQUIRE_FALSE(missing.ok());
-  CHECK(missing.error().message == "exec failed: container not found (\"istio-proxy\") (BadRequest)");
+  CHECK(missing.error().message ==
+        "exec failed: container not found (\"istio-proxy\") (BadRequest)");
   CHECK_FALSE(exec_exit_code(nonzero("x")).ok());
   CHECK_FALSE(exec_exit_code(nonzero("3a")).ok());
   CHECK_FALSE(exec_exit_code("not json").ok());

@@ -285,7 +285,8 @@ TEST_CASE("x509 a bundle whose END line runs into the next BEGIN line is named a
   const std::string glued = without_final_newline(a.cert_pem()) + b.cert_pem();
   REQUIRE(glued.find("-----END CERTIFICATE----------BEGIN CERTIFICATE-----") != std::string::npos);
   CHECK(x509::find_end_line_run_on(glued) == 1u);
-  CHECK(x509::find_end_line_run_on(a.cert_pem() + without_final_newline(b.cert_pem(), " ") + c.cert_pem()) == 2u);
+  CHECK(x509::find_end_line_run_on(a.cert_pem() + without_final_newline(b.cert_pem(), " ") +
+                                   c.cert_pem()) == 2u);
 
   // OpenSSL's own reading says only "bad end line"; ours says what is wrong and the fix.
   const auto certs = x509::read_pem_bundle(a.cert_pem() + glued, "ROOTCA of pod \"a/b\"");

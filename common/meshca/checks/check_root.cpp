@@ -1,9 +1,9 @@
 #include "meshca/checks/check_root.h"
 
-#include "meshca/mesh/config_dump.h"
-#include "meshca/mesh/trust_bundle_cache.h"
-#include "meshca/mesh/dump_fetcher.h"
 #include "meshca/checks/pod_analysis.h"
+#include "meshca/mesh/config_dump.h"
+#include "meshca/mesh/dump_fetcher.h"
+#include "meshca/mesh/trust_bundle_cache.h"
 #include "meshca/util/progress.h"
 #include "meshca/util/worker_pool.h"
 

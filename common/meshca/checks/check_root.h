@@ -3,12 +3,12 @@
 // accepts (DESIGN.md, "check-root"). The library behind the command and behind cleanup-secrets'
 // precondition.
 
-#include "meshca/kube/kubectl.h"
-#include "meshca/mesh/ca_class.h"
-#include "meshca/mesh/sidecar_pods.h"
-#include "meshca/mesh/dump_fetcher.h"
 #include "meshca/checks/mtls_matrix.h"
 #include "meshca/checks/pod_report.h"
+#include "meshca/kube/kubectl.h"
+#include "meshca/mesh/ca_class.h"
+#include "meshca/mesh/dump_fetcher.h"
+#include "meshca/mesh/sidecar_pods.h"
 #include "meshca/util/output_format.h"
 
 #include <atomic>

@@ -48,9 +48,8 @@ MtlsMatrix build_mtls_matrix(const std::vector<PodReport>& pods, x509::TimePoint
   std::vector<GroupBuilder> builders;
   for (auto& [key, builder] : by_key)
     builders.push_back(std::move(builder));
-  std::stable_sort(builders.begin(), builders.end(), [](const auto& a, const auto& b) {
-    return a.group.pods > b.group.pods;
-  });
+  std::stable_sort(builders.begin(), builders.end(),
+                   [](const auto& a, const auto& b) { return a.group.pods > b.group.pods; });
 
   MtlsMatrix matrix;
   const std::size_t n = builders.size();

@@ -2,8 +2,8 @@
 // --mtls: can every group of sidecars authenticate every other? Pods are grouped by trust bundle
 // and by issuing chain; each group's chain is verified with OpenSSL against each group's bundle.
 
-#include "meshca/mesh/ca_class.h"
 #include "meshca/checks/pod_report.h"
+#include "meshca/mesh/ca_class.h"
 
 #include <string>
 #include <vector>
@@ -11,7 +11,7 @@
 namespace meshca {
 
 struct MtlsGroup {
-  std::string id;          // "G1", "G2", ... in order of size, largest first
+  std::string id; // "G1", "G2", ... in order of size, largest first
   std::size_t pods = 0;
   CaSet trusts;
   std::optional<CaClass> issuer;

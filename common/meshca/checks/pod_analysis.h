@@ -3,9 +3,9 @@
 // of its workload certificate (by OpenSSL chain verification against the pod's own roots), the
 // trust domains it accepts, and the certificates about to expire.
 
+#include "meshca/checks/pod_report.h"
 #include "meshca/mesh/trust_bundle_cache.h"
 #include "meshca/mesh/trust_domain_owners.h"
-#include "meshca/checks/pod_report.h"
 
 #include <chrono>
 #include <string_view>

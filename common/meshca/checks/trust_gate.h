@@ -6,8 +6,8 @@
 // rollback to a Citadel-only revision while Mesh CA certificates are in use). Pure: it reads a
 // check-root result of the whole mesh (every context) and the revision's configuration.
 
-#include "meshca/mesh/revision_ca.h"
 #include "meshca/checks/check_root.h"
+#include "meshca/mesh/revision_ca.h"
 #include "meshca/util/result.h"
 
 #include <optional>

@@ -3,9 +3,9 @@
 // (the check-root library, with --workload-cert, in parallel) and the changed cluster's
 // control-plane CA configuration; then answers for any revision. Used by relabel and rollout.
 
-#include "meshca/mesh/revision_ca_read.h"
 #include "meshca/checks/check_root.h"
 #include "meshca/checks/trust_gate.h"
+#include "meshca/mesh/revision_ca_read.h"
 #include "meshca/util/force.h"
 
 #include <atomic>

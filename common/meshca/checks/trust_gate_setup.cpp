@@ -1,7 +1,7 @@
 #include "meshca/checks/trust_gate_setup.h"
 
-#include "meshca/util/interrupt.h"
 #include "meshca/mesh/meshca_bundle_source.h"
+#include "meshca/util/interrupt.h"
 
 #include <ostream>
 

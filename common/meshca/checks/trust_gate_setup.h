@@ -3,11 +3,11 @@
 // in-process transport as check-root uses it, else kubectl exec), the Mesh CA recognizer
 // (--meshca-bundle), and the gate itself. Nothing is started for a run that moves nothing.
 
+#include "meshca/checks/trust_gate_check.h"
 #include "meshca/cli/common_options.h"
 #include "meshca/kube/kubectl.h"
 #include "meshca/mesh/ca_class.h"
 #include "meshca/mesh/dump_fetcher.h"
-#include "meshca/checks/trust_gate_check.h"
 
 #include <iosfwd>
 #include <memory>

@@ -11,9 +11,10 @@ Status require_istio_namespace(KubectlRunner& kubectl, const std::optional<std::
     return done();
   if (is_not_found(output)) {
     const std::string where = context ? "context \"" + *context + "\"" : "the current context";
-    return bad_input("namespace \"istio-system\" not found: the cluster of " + where +
-                     " has no Istio control plane, so there is nothing to migrate there. Check "
-                     "--context/--kubeconfig (kubectl config current-context); nothing was changed");
+    return bad_input(
+        "namespace \"istio-system\" not found: the cluster of " + where +
+        " has no Istio control plane, so there is nothing to migrate there. Check "
+        "--context/--kubeconfig (kubectl config current-context); nothing was changed");
   }
   return classify_kubeconfig_error(
       kubectl_failure(output, args, "checking for namespace istio-system"));

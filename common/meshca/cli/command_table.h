@@ -32,7 +32,7 @@ struct CommandInfo {
   std::string_view executable; // "kubectl-meshca-check_root"
   // Its own flags, from the options description its parser uses (so completion cannot drift).
   boost::program_options::options_description (*own_flags)() = nullptr;
-  CommonFlagSet common;        // the common flag groups its parser takes
+  CommonFlagSet common; // the common flag groups its parser takes
   PositionalSource positionals = PositionalSource::none;
   // Parses and validates `args` as the plugin does before it runs, `in` standing for stdin
   // (read only when the arguments ask for it with `-`). bad_input with a message otherwise.

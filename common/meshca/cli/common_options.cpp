@@ -118,7 +118,8 @@ std::optional<std::string> check_positional(const std::vector<std::string>& valu
 }
 
 // A bare --dry-run means client and never takes the next argument as its value, as in kubectl
-// (`prune-revision --dry-run asm-1` names the revision asm-1); Boost's implicit_value would take it.
+// (`prune-revision --dry-run asm-1` names the revision asm-1); Boost's implicit_value would take
+// it.
 std::vector<std::string> bare_dry_run_is_client(std::vector<std::string> args) {
   for (std::string& arg : args) {
     if (arg == "--")
@@ -139,8 +140,8 @@ bool is_request_timeout(std::string_view text) {
   static constexpr std::string_view kUnits[] = {"ns", "us", "ms", "h", "m", "s"};
   while (!text.empty()) {
     const std::size_t digits = text.find_first_not_of("0123456789.");
-    if (digits == 0 || digits == std::string_view::npos || text.substr(0, digits).starts_with('.') ||
-        text.substr(0, digits).ends_with('.'))
+    if (digits == 0 || digits == std::string_view::npos ||
+        text.substr(0, digits).starts_with('.') || text.substr(0, digits).ends_with('.'))
       return false;
     text.remove_prefix(digits);
     bool matched = false;
@@ -214,9 +215,12 @@ Result<ParsedArgs> parse_command_line(std::string_view command_name,
   // Abbreviations (--name for --namespace) are off: kubectl does not accept them either.
   const int style = po::command_line_style::unix_style & ~po::command_line_style::allow_guessing;
   try {
-    po::store(
-        po::command_line_parser(bare_dry_run_is_client(args)).options(all).positional(positional_order).style(style).run(),
-        parsed.specific);
+    po::store(po::command_line_parser(bare_dry_run_is_client(args))
+                  .options(all)
+                  .positional(positional_order)
+                  .style(style)
+                  .run(),
+              parsed.specific);
     po::notify(parsed.specific);
   } catch (const po::unknown_option& e) {
     return bad_input(unknown_flag_message(e, all) + see_help(command_name));
@@ -228,7 +232,8 @@ Result<ParsedArgs> parse_command_line(std::string_view command_name,
   if (parsed.common.request_timeout && !is_request_timeout(*parsed.common.request_timeout))
     return bad_input("--request-timeout \"" + *parsed.common.request_timeout +
                      "\": expected a duration such as 30s, 2m or 1h, or a number of seconds "
-                     "(0 means no timeout)" + see_help(command_name));
+                     "(0 means no timeout)" +
+                     see_help(command_name));
   if (auto problem = check_positional(parsed.positional, positional))
     return bad_input(*problem + see_help(command_name));
   return parsed;

@@ -42,8 +42,13 @@ Result<rapidjson::Document> read_json(KubectlRunner& kubectl, const std::vector<
 }
 
 Result<ControlPlane> read_plane(KubectlRunner& kubectl) {
-  MESHCA_TRY_ASSIGN(auto deployments, read_json( kubectl, {"get", "deployments", "--all-namespaces", "--selector", "istio.io/rev", "-o", "json"}, "listing control-plane Deployments"));
-  MESHCA_TRY_ASSIGN(auto webhooks, read_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"}, "listing sidecar injector webhooks"));
+  MESHCA_TRY_ASSIGN(auto deployments, read_json(kubectl,
+                                                {"get", "deployments", "--all-namespaces",
+                                                 "--selector", "istio.io/rev", "-o", "json"},
+                                                "listing control-plane Deployments"));
+  MESHCA_TRY_ASSIGN(auto webhooks,
+                    read_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"},
+                              "listing sidecar injector webhooks"));
   return parse_control_plane(deployments, webhooks);
 }
 
@@ -102,11 +107,13 @@ Result<std::vector<Candidate>> lookup_candidates(KubectlRunner& kubectl, Lookup 
   case Lookup::none:
     return std::vector<Candidate>();
   case Lookup::namespaces: {
-    MESHCA_TRY_ASSIGN(auto text, read_output(kubectl, {"get", "namespaces", "-o", "name"}, "listing namespaces"));
+    MESHCA_TRY_ASSIGN(
+        auto text, read_output(kubectl, {"get", "namespaces", "-o", "name"}, "listing namespaces"));
     return name_lines(text);
   }
   case Lookup::contexts: {
-    MESHCA_TRY_ASSIGN(auto text, read_output(kubectl, {"config", "get-contexts", "-o", "name"}, "listing contexts"));
+    MESHCA_TRY_ASSIGN(auto text, read_output(kubectl, {"config", "get-contexts", "-o", "name"},
+                                             "listing contexts"));
     return name_lines(text);
   }
   case Lookup::revisions:

@@ -6,7 +6,6 @@
 #include <cctype>
 #include <iostream>
 #include <string>
-
 #include <unistd.h>
 
 namespace meshca {

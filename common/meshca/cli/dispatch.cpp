@@ -10,7 +10,7 @@ namespace {
 
 // Flags every command takes, so the dispatcher can pass them on when they precede the command.
 constexpr std::array<std::string_view, 10> kValueFlags = {
-    "--kubeconfig", "--context",   "--cluster", "--user", "--request-timeout",
+    "--kubeconfig", "--context",   "--cluster", "--user",   "--request-timeout",
     "--kubectl",    "--namespace", "-n",        "--output", "-o"};
 constexpr std::array<std::string_view, 4> kSwitchFlags = {"--verbose", "-v", "--all-namespaces",
                                                           "-A"};

@@ -7,7 +7,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -113,8 +112,8 @@ Status check_connection_names(const CommonOptions& options, const KubeconfigName
     MESHCA_TRY(check_name(options, "--cluster", "cluster", *options.cluster, names.clusters,
                           "config get-clusters"));
   if (options.user)
-    MESHCA_TRY(check_name(options, "--user", "user", *options.user, names.users,
-                          "config get-users"));
+    MESHCA_TRY(
+        check_name(options, "--user", "user", *options.user, names.users, "config get-users"));
   return done();
 }
 

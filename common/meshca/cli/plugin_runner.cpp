@@ -16,7 +16,9 @@ Result<MeshConnection> connect_to_mesh(const CommonOptions& common) {
   return connection;
 }
 
-const std::atomic<bool>& plugin_cancel_flag() { return install_interrupt_flag(); }
+const std::atomic<bool>& plugin_cancel_flag() {
+  return install_interrupt_flag();
+}
 
 int finish_plugin(std::string_view name, const RunOutcome& outcome, const std::string& selector) {
   ExitStatus status = outcome.status;

@@ -4,7 +4,8 @@
 // command run, each error it ends with reported as `kubectl meshca NAME: error: ...` after its
 // output, and the exit status by the one rule (util/exit_status.h, worst). A plugin's main is
 //
-//   int main(int argc, char** argv) { return meshca::run_plugin(meshca::rollout_plugin(), argc, argv); }
+//   int main(int argc, char** argv) { return meshca::run_plugin(meshca::rollout_plugin(), argc,
+//   argv); }
 
 #include "meshca/cli/common_options.h"
 #include "meshca/cli/version_line.h"
@@ -23,8 +24,8 @@ namespace meshca {
 // What the runner hands a command's run.
 struct PluginContext {
   std::istream& in;
-  std::ostream& out; // data
-  std::ostream& err; // diagnostics
+  std::ostream& out;               // data
+  std::ostream& err;               // diagnostics
   const std::atomic<bool>& cancel; // set by the first Ctrl-C (util/interrupt.h)
 };
 

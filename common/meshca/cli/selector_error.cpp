@@ -19,8 +19,11 @@ Error classify_selector_error(Error error, const std::string& selector) {
       reason.erase(end);
     if (const std::size_t end = reason.find(" (GET "); end != std::string::npos)
       reason.erase(end);
-    return bad_input("-l/--selector \"" + selector + "\": not a label selector the API server "
-                     "accepts (" + reason + "); write it as kubectl get -l takes it, e.g. "
+    return bad_input("-l/--selector \"" + selector +
+                     "\": not a label selector the API server "
+                     "accepts (" +
+                     reason +
+                     "); write it as kubectl get -l takes it, e.g. "
                      "app=web,tier!=db or 'env in (prod,staging)'; nothing was changed");
   }
   return error;

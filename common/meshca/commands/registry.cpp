@@ -16,13 +16,14 @@ namespace {
 // Only each command's command-line half is named here (its *_cli.h), so the dispatcher and the
 // completers link no command's run.
 const std::array kCommands = {
-    CommandInfo{"check-root", "Show which CA roots every sidecar trusts, who issued its certificate",
+    CommandInfo{"check-root",
+                "Show which CA roots every sidecar trusts, who issued its certificate",
                 "kubectl-meshca-check_root", check_root_flags, CommonFlagSet{},
                 PositionalSource::namespaces,
                 check_command_line<CheckRootCommand, parse_check_root>, print_check_root_help},
     CommandInfo{"relabel", "Move namespaces to a control-plane revision (or back)",
-                "kubectl-meshca-relabel", relabel_flags, CommonFlagSet{false, true, "text, name, json"},
-                PositionalSource::relabel_target,
+                "kubectl-meshca-relabel", relabel_flags,
+                CommonFlagSet{false, true, "text, name, json"}, PositionalSource::relabel_target,
                 check_command_line<RelabelCommand, parse_relabel, expand_stdin_names>,
                 print_relabel_help},
     CommandInfo{"rollout", "Restart workloads and prove every sidecar moved to the new revision",
@@ -30,15 +31,15 @@ const std::array kCommands = {
                 PositionalSource::namespaces,
                 check_command_line<RolloutCommand, parse_rollout, expand_stdin_namespaces>,
                 print_rollout_help},
-    CommandInfo{"cleanup-secrets", "Back up and delete the old Istio CA secrets, then restart istiod",
-                "kubectl-meshca-cleanup_secrets", cleanup_secrets_flags,
-                CommonFlagSet{false, false, ""}, PositionalSource::none,
-                check_command_line<CleanupSecretsCommand, parse_cleanup_secrets>,
-                print_cleanup_secrets_help},
+    CommandInfo{
+        "cleanup-secrets", "Back up and delete the old Istio CA secrets, then restart istiod",
+        "kubectl-meshca-cleanup_secrets", cleanup_secrets_flags, CommonFlagSet{false, false, ""},
+        PositionalSource::none, check_command_line<CleanupSecretsCommand, parse_cleanup_secrets>,
+        print_cleanup_secrets_help},
     CommandInfo{"status", "Show where the migration stands and the next command to run",
-                "kubectl-meshca-status", status_flags, CommonFlagSet{false, true, "text, json, yaml"},
-                PositionalSource::none, check_command_line<StatusCommand, parse_status>,
-                print_status_help},
+                "kubectl-meshca-status", status_flags,
+                CommonFlagSet{false, true, "text, json, yaml"}, PositionalSource::none,
+                check_command_line<StatusCommand, parse_status>, print_status_help},
     CommandInfo{"prune-revision", "Remove an old control-plane revision once nothing uses it",
                 "kubectl-meshca-prune_revision", prune_revision_flags,
                 CommonFlagSet{false, false, ""}, PositionalSource::revision,
@@ -48,6 +49,8 @@ const std::array kCommands = {
 
 } // namespace
 
-CommandTable command_registry() { return kCommands; }
+CommandTable command_registry() {
+  return kCommands;
+}
 
 } // namespace meshca

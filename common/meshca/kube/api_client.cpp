@@ -1,6 +1,8 @@
 #include "meshca/kube/api_client.h"
 
 // Beast and Asio stay in this file: they cost seconds per translation unit.
+#include "meshca/kube/retry.h"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,9 +14,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-
-#include "meshca/kube/retry.h"
-
 #include <mutex>
 #include <ostream>
 #include <thread>
@@ -49,7 +48,7 @@ using Attempt = std::variant<T, Failure>;
 // Closes the socket when the time is up, or soon after `cancel` becomes true (Ctrl-C), which
 // makes every pending operation on it fail.
 class Deadline {
-public:
+ public:
   Deadline(Socket& socket, Clock::duration timeout, const std::atomic<bool>* cancel)
       : timer_(socket.get_executor()),
         state_(std::make_shared<State>(State{&socket, Clock::now() + timeout, cancel})) {
@@ -64,7 +63,7 @@ public:
   bool expired() const { return state_->expired; }
   bool cancelled() const { return state_->cancelled; }
 
-private:
+ private:
   struct State {
     Socket* socket;
     Clock::time_point end;
@@ -216,10 +215,12 @@ awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec_once(std::string target,
     ws.read_message_max(kMaxBody);
     websocket::response_type response;
     boost::system::error_code ec;
-    co_await ws.async_handshake(response, "localhost", target, asio::redirect_error(use_awaitable, ec));
+    co_await ws.async_handshake(response, "localhost", target,
+                                asio::redirect_error(use_awaitable, ec));
     if (ec && response.result_int() != 0 && response.result_int() != 101) {
       const int status = static_cast<int>(response.result_int());
-      co_return Failure{"HTTP " + std::to_string(status) + ": " + api_status_message(response.body()),
+      co_return Failure{"HTTP " + std::to_string(status) + ": " +
+                            api_status_message(response.body()),
                         is_transient_http_failure(status, response.body())};
     }
     if (ec)
@@ -263,8 +264,7 @@ awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec(std::string target, Clock::
 }
 
 ApiClient::ApiClient(std::string socket_path, ApiClientOptions options)
-    : socket_path_(std::move(socket_path)),
-      impl_(std::make_unique<Impl>(socket_path_, options)) {}
+    : socket_path_(std::move(socket_path)), impl_(std::make_unique<Impl>(socket_path_, options)) {}
 
 ApiClient::~ApiClient() = default;
 
@@ -274,9 +274,10 @@ Result<HttpResponse> ApiClient::get(const std::string& target, std::chrono::mill
   auto attempt =
       asio::co_spawn(impl_->io, impl_->get(target, timeout, attempts), asio::use_future).get();
   if (auto* failure = std::get_if<Failure>(&attempt))
-    return cluster_error("GET " + target + ": " +
-                         (failure->timed_out ? "no answer within " + seconds_text(timeout) : failure->reason) +
-                         attempts);
+    return cluster_error(
+        "GET " + target + ": " +
+        (failure->timed_out ? "no answer within " + seconds_text(timeout) : failure->reason) +
+        attempts);
   HttpResponse response = std::move(std::get<HttpResponse>(attempt));
   response.attempts_note = std::move(attempts);
   return response;
@@ -286,7 +287,8 @@ Result<ExecOutput> ApiClient::exec(const std::string& target, std::chrono::milli
   impl_->echo("+ GET " + target + " (WebSocket " + kExecSubprotocols + ")");
   auto attempt = asio::co_spawn(impl_->io, impl_->exec(target, timeout), asio::use_future).get();
   if (auto* failure = std::get_if<Failure>(&attempt))
-    return cluster_error(failure->timed_out ? "no answer within " + seconds_text(timeout) : failure->reason);
+    return cluster_error(failure->timed_out ? "no answer within " + seconds_text(timeout)
+                                            : failure->reason);
   return std::move(std::get<ExecOutput>(attempt));
 }
 

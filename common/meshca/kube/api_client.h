@@ -40,7 +40,7 @@ struct HttpResponse {
 };
 
 class ApiClient {
-public:
+ public:
   ApiClient(std::string socket_path, ApiClientOptions options = {});
   ~ApiClient(); // ends the I/O thread; calls still running fail
   ApiClient(const ApiClient&) = delete;
@@ -58,7 +58,7 @@ public:
 
   const std::string& socket_path() const { return socket_path_; }
 
-private:
+ private:
   struct Impl;
   std::string socket_path_;
   std::unique_ptr<Impl> impl_;

@@ -78,7 +78,9 @@ Result<int> exec_exit_code(std::string_view status_json) {
   }
   const auto message = json::string_member(*doc, "message");
   return cluster_error("exec failed: " +
-                       std::string(message ? *message : status ? *status : "no status") +
+                       std::string(message  ? *message
+                                   : status ? *status
+                                            : "no status") +
                        (reason ? " (" + std::string(*reason) + ")" : ""));
 }
 

@@ -26,7 +26,7 @@ inline constexpr std::size_t kMaxExecOutputBytes = std::size_t{256} << 20;
 
 // Collects one exec's messages.
 class ExecStreams {
-public:
+ public:
   // One WebSocket message. An empty message is ignored (a keep-alive); channel 0 (stdin) is
   // ignored; an unknown channel is a cluster_error.
   Status feed(std::string_view message);
@@ -38,7 +38,7 @@ public:
 
   std::size_t bytes() const { return out_.size() + err_.size(); }
 
-private:
+ private:
   std::string out_;
   std::string err_;
   std::string status_;

@@ -10,7 +10,9 @@ bool unreserved(char c) {
 
 // Path segments are object names (DNS labels); encode them anyway so a hostile name cannot
 // change the path.
-std::string segment(std::string_view name) { return percent_encode(name); }
+std::string segment(std::string_view name) {
+  return percent_encode(name);
+}
 
 } // namespace
 
@@ -41,8 +43,8 @@ std::string exec_target(std::string_view ns, std::string_view pod, std::string_v
 }
 
 std::string pod_list_target(const PodListQuery& query) {
-  std::string target = query.ns ? "/api/v1/namespaces/" + segment(*query.ns) + "/pods"
-                                : std::string("/api/v1/pods");
+  std::string target =
+      query.ns ? "/api/v1/namespaces/" + segment(*query.ns) + "/pods" : std::string("/api/v1/pods");
   target += "?";
   if (!query.continue_token.empty())
     target += "continue=" + percent_encode(query.continue_token) + "&";
@@ -52,6 +54,8 @@ std::string pod_list_target(const PodListQuery& query) {
   return target;
 }
 
-std::string namespace_target(std::string_view ns) { return "/api/v1/namespaces/" + segment(ns); }
+std::string namespace_target(std::string_view ns) {
+  return "/api/v1/namespaces/" + segment(ns);
+}
 
 } // namespace meshca

@@ -13,7 +13,8 @@ namespace meshca {
 // (A-Z a-z 0-9 - . _ ~) becomes %XX (upper-case hex).
 std::string percent_encode(std::string_view text);
 
-// GET /api/v1/namespaces/NS/pods/POD/exec?command=W1&command=W2...&container=C&stderr=true&stdout=true
+// GET
+// /api/v1/namespaces/NS/pods/POD/exec?command=W1&command=W2...&container=C&stderr=true&stdout=true
 // (the query kubectl itself sends: stdin and tty off).
 std::string exec_target(std::string_view ns, std::string_view pod, std::string_view container,
                         const std::vector<std::string>& command);

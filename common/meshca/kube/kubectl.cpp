@@ -1,7 +1,7 @@
 #include "meshca/kube/kubectl.h"
 
-#include "meshca/util/interrupt.h"
 #include "meshca/kube/retry.h"
+#include "meshca/util/interrupt.h"
 #include "meshca/util/json.h"
 
 #include <algorithm>
@@ -237,14 +237,16 @@ Error kubectl_failure(const ProcessOutput& output, const std::vector<std::string
 
 Result<ProcessOutput> run_with_retries(KubectlRunner& kubectl, const std::vector<std::string>& args,
                                        std::optional<std::string> input,
-                                       std::chrono::milliseconds timeout, std::string* attempts_note) {
+                                       std::chrono::milliseconds timeout,
+                                       std::string* attempts_note) {
   return run_with_retries(kubectl, args, default_read_retry_policy(), std::move(input), timeout,
                           attempts_note);
 }
 
 Result<ProcessOutput> run_with_retries(KubectlRunner& kubectl, const std::vector<std::string>& args,
                                        const RetryPolicy& policy, std::optional<std::string> input,
-                                       std::chrono::milliseconds timeout, std::string* attempts_note) {
+                                       std::chrono::milliseconds timeout,
+                                       std::string* attempts_note) {
   // A read that failed for a passing reason (5xx, 429, timeout, connection) is made again, per
   // the one retry policy; anything else is made once.
   const bool retryable_call = is_retryable_kubectl_call(args);

@@ -17,7 +17,7 @@ std::vector<std::string> restart_patch_args(const ObjectRef& object, DryRun dry_
   const std::string patch =
       R"({"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":")" +
       restarted_at + R"("}}}}})";
-  std::vector<std::string> args{"patch", object.resource, object.name, "-n",   object.ns,
+  std::vector<std::string> args{"patch",  object.resource, object.name, "-n", object.ns,
                                 "--type", "strategic",     "-p",        patch};
   for (std::string& flag : dry_run_args(dry_run))
     args.push_back(std::move(flag));
@@ -35,8 +35,8 @@ std::string format_restarted_at(std::chrono::system_clock::time_point time) {
 
 std::vector<std::string> rollout_status_args(const ObjectRef& object,
                                              std::chrono::seconds timeout) {
-  return {"rollout", "status", object.ref(), "-n", object.ns,
-          "--timeout=" + std::to_string(timeout.count()) + "s"};
+  return {"rollout", "status",  object.ref(),
+          "-n",      object.ns, "--timeout=" + std::to_string(timeout.count()) + "s"};
 }
 
 } // namespace meshca

@@ -23,19 +23,19 @@
 namespace meshca {
 
 struct ProxyStartOptions {
-  std::string kubectl;          // the kubectl executable (see locate_kubectl)
-  ConnectionFlags flags;        // the user's connection flags, passed through
+  std::string kubectl;   // the kubectl executable (see locate_kubectl)
+  ConnectionFlags flags; // the user's connection flags, passed through
   Verbose verbose = Verbose::no;
   std::ostream* echo = nullptr; // -v: the proxy's command line is printed here
   std::chrono::milliseconds start_timeout{15000};
-  std::string temp_root;        // parent of the private folder; "" = $TMPDIR, else /tmp
+  std::string temp_root; // parent of the private folder; "" = $TMPDIR, else /tmp
 };
 
 // kubectl's arguments for a proxy on `socket_path` (connection flags first).
 std::vector<std::string> proxy_args(const ConnectionFlags& flags, const std::string& socket_path);
 
 class KubectlProxy {
-public:
+ public:
   // Creates the private folder, starts the proxy and waits until its socket accepts
   // connections. cluster_error when the folder cannot be made, kubectl cannot be started, the
   // proxy ends early (the message carries kubectl's own words) or does not listen in time.
@@ -47,7 +47,7 @@ public:
 
   const std::string& socket_path() const { return socket_path_; }
 
-private:
+ private:
   KubectlProxy(std::string dir, BackgroundProcess process)
       : dir_(std::move(dir)), socket_path_(dir_ + "/sock"), process_(std::move(process)) {}
   std::string dir_;

@@ -17,27 +17,26 @@ bool contains_any(std::string_view text, const auto& parts) {
 // kubectl's "Error from server (Reason)" for answers that are final: the request was understood
 // and refused, or the object is not there. Checked first, so an object named "timeout" in a
 // NotFound message is not taken for a timeout.
-constexpr auto kFinalAnswers = std::to_array<std::string_view>({
-    "(NotFound)",   "(Forbidden)",     "(Unauthorized)",   "(BadRequest)",
-    "(Invalid)",    "(Conflict)",      "(AlreadyExists)",  "(MethodNotAllowed)",
-    "(Gone)",       "(Expired)",       "(NotAcceptable)",  "(UnsupportedMediaType)",
-    "(RequestEntityTooLarge)",         "You must be logged in to the server"});
+constexpr auto kFinalAnswers = std::to_array<std::string_view>(
+    {"(NotFound)", "(Forbidden)", "(Unauthorized)", "(BadRequest)", "(Invalid)", "(Conflict)",
+     "(AlreadyExists)", "(MethodNotAllowed)", "(Gone)", "(Expired)", "(NotAcceptable)",
+     "(UnsupportedMediaType)", "(RequestEntityTooLarge)", "You must be logged in to the server"});
 
 // kubectl's wording (client-go's status reasons and Go's net errors) for failures another
 // attempt may cure.
-constexpr auto kTransient = std::to_array<std::string_view>({
-    // 5xx and 429 answers (reasons, and client-go's text for answers without a Status body)
-    "(InternalError)", "(ServiceUnavailable)", "(Timeout)", "(ServerTimeout)", "(TooManyRequests)",
-    "an error on the server", "the server is currently unable to handle the request",
-    "the server was unable to return a response in the time allotted",
-    "the server has received too many requests",
-    // the connection
-    "connection refused", "was refused - did you specify the right host or port",
-    "connection reset by peer", "broken pipe", "unexpected EOF", ": EOF",
-    "http2: client connection lost", "server closed idle connection",
-    // time
-    "i/o timeout", "context deadline exceeded", "Client.Timeout exceeded", "TLS handshake timeout",
-    "request canceled"});
+constexpr auto kTransient = std::to_array<std::string_view>(
+    {// 5xx and 429 answers (reasons, and client-go's text for answers without a Status body)
+     "(InternalError)", "(ServiceUnavailable)", "(Timeout)", "(ServerTimeout)", "(TooManyRequests)",
+     "an error on the server", "the server is currently unable to handle the request",
+     "the server was unable to return a response in the time allotted",
+     "the server has received too many requests",
+     // the connection
+     "connection refused", "was refused - did you specify the right host or port",
+     "connection reset by peer", "broken pipe", "unexpected EOF", ": EOF",
+     "http2: client connection lost", "server closed idle connection",
+     // time
+     "i/o timeout", "context deadline exceeded", "Client.Timeout exceeded", "TLS handshake timeout",
+     "request canceled"});
 
 } // namespace
 
@@ -84,8 +83,8 @@ void sleep_unless_cancelled(std::chrono::milliseconds delay, const std::atomic<b
   while (std::chrono::steady_clock::now() < end) {
     if (cancel != nullptr && cancel->load())
       return;
-    std::this_thread::sleep_for(
-        std::min<std::chrono::steady_clock::duration>(kSlice, end - std::chrono::steady_clock::now()));
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        kSlice, end - std::chrono::steady_clock::now()));
   }
 }
 

@@ -41,7 +41,7 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry);
 // Counts the attempts of one read and says whether another may start. The clock is injected so
 // tests need not wait; production uses the steady clock.
 class RetryBudget {
-public:
+ public:
   using Clock = std::chrono::steady_clock;
   using Now = std::function<Clock::time_point()>;
 
@@ -58,7 +58,7 @@ public:
   // " (3 attempts over 1.8s)" when more than one attempt was made, else "": for error messages.
   std::string attempts_note() const;
 
-private:
+ private:
   RetryPolicy policy_;
   Now now_;
   Clock::time_point start_;

@@ -162,7 +162,8 @@ Status DumpReader::read_root_ca(const Value& secret, Phase phase) {
     return done(); // no payload (uninitialized)
   RootCandidate candidate;
   candidate.root.warming = phase == Phase::warming;
-  MESHCA_TRY_ASSIGN(auto trusted, read_data_source(json::member(*context, "trusted_ca"), "ROOTCA trusted_ca"));
+  MESHCA_TRY_ASSIGN(auto trusted,
+                    read_data_source(json::member(*context, "trusted_ca"), "ROOTCA trusted_ca"));
   if (trusted) {
     candidate.root.pem = std::move(*trusted);
   } else if (const auto* validator = json::object_member(*context, "custom_validator_config")) {
@@ -172,7 +173,9 @@ Status DumpReader::read_root_ca(const Value& secret, Phase phase) {
     for (std::size_t i = 0; domains != nullptr && i < domains->Size(); ++i) {
       const auto& domain = (*domains)[static_cast<rapidjson::SizeType>(i)];
       const std::string name(json::string_member(domain, "name").value_or(""));
-      MESHCA_TRY_ASSIGN(auto bundle, read_data_source(json::member(domain, "trust_bundle"), "ROOTCA SPIFFE trust_bundle of " + quoted(name)));
+      MESHCA_TRY_ASSIGN(auto bundle,
+                        read_data_source(json::member(domain, "trust_bundle"),
+                                         "ROOTCA SPIFFE trust_bundle of " + quoted(name)));
       if (bundle) {
         candidate.root.pem += *bundle;
         if (!candidate.root.pem.ends_with('\n'))
@@ -194,7 +197,8 @@ Status DumpReader::read_workload_chain(const Value& secret, Phase phase) {
   const auto* certificate = json::object_member(secret, "tls_certificate");
   if (certificate == nullptr)
     return done();
-  MESHCA_TRY_ASSIGN(auto chain, read_data_source(json::member(*certificate, "certificate_chain"), "default certificate_chain"));
+  MESHCA_TRY_ASSIGN(auto chain, read_data_source(json::member(*certificate, "certificate_chain"),
+                                                 "default certificate_chain"));
   if (!chain)
     return done();
   if (replaces(state_.workload_chain ? &*state_.workload_chain : nullptr, phase))
@@ -211,7 +215,8 @@ Result<std::optional<std::string>> DumpReader::read_data_source(const Value* sou
   if (source == nullptr || !source->IsObject())
     return std::optional<std::string>();
   if (const auto bytes = json::string_member(*source, "inline_bytes")) {
-    MESHCA_TRY_ASSIGN(auto text, base64::decode(*bytes, what_ + ": " + std::string(field) + " inline_bytes"));
+    MESHCA_TRY_ASSIGN(auto text,
+                      base64::decode(*bytes, what_ + ": " + std::string(field) + " inline_bytes"));
     return text.empty() ? std::nullopt : std::optional<std::string>(std::move(text));
   }
   if (const auto text = json::string_member(*source, "inline_string"))

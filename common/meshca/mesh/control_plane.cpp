@@ -154,8 +154,13 @@ ControlPlane parse_control_plane(const rapidjson::Value& deployments,
 }
 
 Result<ControlPlaneLists> read_control_plane_lists(KubectlRunner& kubectl) {
-  MESHCA_TRY_ASSIGN(auto deployments, get_json( kubectl, {"get", "deployments", "--all-namespaces", "--selector", "istio.io/rev", "-o", "json"}, "listing control-plane and gateway Deployments"));
-  MESHCA_TRY_ASSIGN(auto webhooks, get_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"}, "listing sidecar injector webhooks"));
+  MESHCA_TRY_ASSIGN(auto deployments, get_json(kubectl,
+                                               {"get", "deployments", "--all-namespaces",
+                                                "--selector", "istio.io/rev", "-o", "json"},
+                                               "listing control-plane and gateway Deployments"));
+  MESHCA_TRY_ASSIGN(auto webhooks,
+                    get_json(kubectl, {"get", "mutatingwebhookconfigurations", "-o", "json"},
+                             "listing sidecar injector webhooks"));
   return ControlPlaneLists{std::move(deployments), std::move(webhooks)};
 }
 

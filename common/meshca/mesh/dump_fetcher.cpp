@@ -1,9 +1,9 @@
 #include "meshca/mesh/dump_fetcher.h"
 
-#include "meshca/util/interrupt.h"
 #include "meshca/kube/api_client.h"
 #include "meshca/kube/api_client_paths.h"
 #include "meshca/mesh/pod_pager.h"
+#include "meshca/util/interrupt.h"
 
 #include <ostream>
 
@@ -17,8 +17,8 @@ std::string config_dump_path(WantClusters clusters) {
 }
 
 std::vector<std::string> KubectlExecFetcher::exec_args(const SidecarPod& pod) const {
-  return {"exec",        "--namespace", pod.ns, pod.name, "--container", "istio-proxy", "--",
-          "pilot-agent", "request",     "GET",  path_};
+  return {"exec", "--namespace", pod.ns,    pod.name, "--container", "istio-proxy",
+          "--",   "pilot-agent", "request", "GET",    path_};
 }
 
 Result<std::string> KubectlExecFetcher::fetch(const SidecarPod& pod) {
@@ -60,7 +60,8 @@ Result<std::string> ApiExecFetcher::fetch(const SidecarPod& pod) {
 Status ApiPodLister::check_namespace(const std::string& ns) {
   MESHCA_TRY_ASSIGN(auto response, api_.get(namespace_target(ns), timeout_));
   if (response.status == 404)
-    return bad_input("namespaces \"" + ns + "\" not found; check the name with kubectl get namespaces");
+    return bad_input("namespaces \"" + ns +
+                     "\" not found; check the name with kubectl get namespaces");
   if (response.status != 200)
     return cluster_error("namespace \"" + ns + "\": " + api_status_message(response.body) +
                          " (HTTP " + std::to_string(response.status) + ")" +
@@ -131,10 +132,12 @@ Result<ClusterReaders> open_cluster_readers(const ReaderSettings& settings, std:
     return readers;
   auto proxy = KubectlProxy::start(settings.proxy);
   if (!proxy) {
-    const std::string context = settings.proxy.flags.context ? "context \"" + *settings.proxy.flags.context + "\": " : "";
+    const std::string context =
+        settings.proxy.flags.context ? "context \"" + *settings.proxy.flags.context + "\": " : "";
     if (settings.transport == Transport::proxy)
-      return cluster_error(context + proxy.error().message + " (--transport proxy; --transport exec "
-                                     "reads each sidecar with its own kubectl exec instead)");
+      return cluster_error(context + proxy.error().message +
+                           " (--transport proxy; --transport exec "
+                           "reads each sidecar with its own kubectl exec instead)");
     notes << "note: " << context << proxy.error().message
           << "; reading each sidecar with its own kubectl exec instead (--transport exec)\n";
     return readers;
@@ -145,7 +148,8 @@ Result<ClusterReaders> open_cluster_readers(const ReaderSettings& settings, std:
   if (settings.proxy.verbose == Verbose::yes)
     options.echo = settings.proxy.echo;
   readers.api = std::make_unique<ApiClient>(readers.proxy->socket_path(), options);
-  readers.fetcher = std::make_unique<ApiExecFetcher>(*readers.api, settings.clusters, settings.timeout);
+  readers.fetcher =
+      std::make_unique<ApiExecFetcher>(*readers.api, settings.clusters, settings.timeout);
   readers.lister = std::make_unique<ApiPodLister>(*readers.api, settings.timeout);
   return readers;
 }

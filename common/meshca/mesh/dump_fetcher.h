@@ -17,12 +17,12 @@
 namespace meshca {
 
 class DumpFetcher {
-public:
+ public:
   virtual ~DumpFetcher() = default;
   // The dump text of one pod's proxy; an error names the pod and the reason. Thread-safe.
   virtual Result<std::string> fetch(const SidecarPod& pod) = 0;
 
-protected:
+ protected:
   DumpFetcher() = default;
   DumpFetcher(const DumpFetcher&) = default;
   DumpFetcher& operator=(const DumpFetcher&) = default;
@@ -36,7 +36,7 @@ enum class WantClusters { no, yes };
 std::string config_dump_path(WantClusters clusters);
 
 class KubectlExecFetcher final : public DumpFetcher {
-public:
+ public:
   KubectlExecFetcher(KubectlRunner& kubectl, WantClusters clusters,
                      std::chrono::milliseconds timeout)
       : kubectl_(kubectl), path_(config_dump_path(clusters)), timeout_(timeout) {}
@@ -46,7 +46,7 @@ public:
   // The kubectl arguments for one pod (exposed for tests).
   std::vector<std::string> exec_args(const SidecarPod& pod) const;
 
-private:
+ private:
   KubectlRunner& kubectl_;
   std::string path_;
   std::chrono::milliseconds timeout_;
@@ -54,7 +54,7 @@ private:
 
 // Lists the sidecar pods check-root reads.
 class PodLister {
-public:
+ public:
   virtual ~PodLister() = default;
   // The pods of `namespaces` (empty: every namespace but the system ones) matching the label
   // `selector` ("" = all). bad_input when a named namespace does not exist; cluster_error when
@@ -62,7 +62,7 @@ public:
   virtual Result<PodSelection> list(const std::vector<std::string>& namespaces,
                                     const std::string& selector) = 0;
 
-protected:
+ protected:
   PodLister() = default;
   PodLister(const PodLister&) = default;
   PodLister& operator=(const PodLister&) = default;
@@ -73,12 +73,12 @@ class PodPager;
 
 // One exec per pod over WebSocket through the client.
 class ApiExecFetcher final : public DumpFetcher {
-public:
+ public:
   ApiExecFetcher(ApiClient& api, WantClusters clusters, std::chrono::milliseconds timeout)
       : api_(api), path_(config_dump_path(clusters)), timeout_(timeout) {}
   Result<std::string> fetch(const SidecarPod& pod) override;
 
-private:
+ private:
   ApiClient& api_;
   std::string path_;
   std::chrono::milliseconds timeout_;
@@ -86,12 +86,12 @@ private:
 
 // Pages of 500 pods (limit/continue), each reduced to its sidecars before the next is read.
 class ApiPodLister final : public PodLister {
-public:
+ public:
   ApiPodLister(ApiClient& api, std::chrono::milliseconds timeout) : api_(api), timeout_(timeout) {}
   Result<PodSelection> list(const std::vector<std::string>& namespaces,
                             const std::string& selector) override;
 
-private:
+ private:
   Status check_namespace(const std::string& ns);
   Status list_pages(const std::optional<std::string>& ns, const std::string& selector,
                     PodPager& pager);
@@ -121,7 +121,7 @@ struct ClusterReaders {
 
 struct ReaderSettings {
   Transport transport = Transport::automatic;
-  ProxyStartOptions proxy;   // kubectl, connection flags, -v
+  ProxyStartOptions proxy; // kubectl, connection flags, -v
   WantClusters clusters = WantClusters::no;
   std::chrono::milliseconds timeout{60000}; // per exec and per list page
 };

@@ -19,8 +19,8 @@ bool is_url(const std::string& value) {
 }
 
 std::string cache_path(const std::string& dir, const std::string& url) {
-  return (fs::path(dir) / ("spiffe_bundle-" + std::to_string(std::hash<std::string>{}(url)) +
-                           ".json"))
+  return (fs::path(dir) /
+          ("spiffe_bundle-" + std::to_string(std::hash<std::string>{}(url)) + ".json"))
       .string();
 }
 
@@ -54,8 +54,8 @@ void write_cache(const std::string& dir, const std::string& url, const std::stri
 }
 
 std::string age_text(fs::file_time_type written) {
-  const auto age = std::chrono::duration_cast<std::chrono::minutes>(
-      fs::file_time_type::clock::now() - written);
+  const auto age =
+      std::chrono::duration_cast<std::chrono::minutes>(fs::file_time_type::clock::now() - written);
   if (age.count() < 120)
     return std::to_string(age.count()) + "m";
   return std::to_string(age.count() / 60) + "h";
@@ -66,17 +66,17 @@ Result<MeshCaRecognizer> from_text(const std::string& text, const std::string& s
   if (!roots)
     return roots.error();
   const std::size_t count = roots->size();
-  return MeshCaRecognizer::from_bundle(std::move(*roots), "Mesh CA roots: " +
-                                                              std::to_string(count) + " from " +
-                                                              source);
+  return MeshCaRecognizer::from_bundle(
+      std::move(*roots), "Mesh CA roots: " + std::to_string(count) + " from " + source);
 }
 
 Result<MeshCaRecognizer> from_url(const std::string& url, const BundleSourceOptions& options,
                                   bool may_fall_back) {
-  const std::string cached_path = options.cache_dir.empty() ? "" : cache_path(options.cache_dir, url);
+  const std::string cached_path =
+      options.cache_dir.empty() ? "" : cache_path(options.cache_dir, url);
   std::error_code ec;
-  const auto written = cached_path.empty() ? fs::file_time_type{}
-                                           : fs::last_write_time(cached_path, ec);
+  const auto written =
+      cached_path.empty() ? fs::file_time_type{} : fs::last_write_time(cached_path, ec);
   const bool have_cache = !cached_path.empty() && !ec;
   // The public bundle is read from a fresh cache; a URL the user names is fetched every time
   // (it may be a bundle that just changed) and its cached copy serves only when the fetch fails.

@@ -16,8 +16,8 @@ inline constexpr const char* kDefaultMeshCaBundleUrl =
     "https://storage.googleapis.com/mesh-ca-resources/spiffe_bundle.json";
 
 struct BundleSourceOptions {
-  std::optional<std::string> flag;  // --meshca-bundle FILE|URL; empty: the public bundle
-  std::string cache_dir;            // where fetched bundles are kept; "" disables the cache
+  std::optional<std::string> flag; // --meshca-bundle FILE|URL; empty: the public bundle
+  std::string cache_dir;           // where fetched bundles are kept; "" disables the cache
   std::chrono::seconds cache_lifetime{24 * 3600};
 };
 

@@ -114,8 +114,9 @@ std::vector<NamespaceInjection> resolve_namespaces(const rapidjson::Value& list,
     return out;
   for (const auto& ns : items->GetArray())
     out.push_back(resolve_namespace(ns, plane));
-  std::sort(out.begin(), out.end(),
-            [](const NamespaceInjection& a, const NamespaceInjection& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(), [](const NamespaceInjection& a, const NamespaceInjection& b) {
+    return a.name < b.name;
+  });
   return out;
 }
 

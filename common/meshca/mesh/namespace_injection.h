@@ -8,9 +8,8 @@
 
 #include "meshca/mesh/control_plane.h"
 
-#include <rapidjson/document.h>
-
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <vector>
 
@@ -42,8 +41,8 @@ struct NamespaceInjection {
   std::string name;
   std::optional<std::string> injection_label; // the istio-injection value, if set
   std::optional<std::string> rev_label;       // the istio.io/rev value, if set
-  std::string target;   // the revision new pods get; "" when none injects them
-  std::string via;      // how: "istio-injection=enabled (default tag)", "istio.io/rev=prod (tag)"
+  std::string target; // the revision new pods get; "" when none injects them
+  std::string via;    // how: "istio-injection=enabled (default tag)", "istio.io/rev=prod (tag)"
   std::vector<std::string> problems; // both labels set; a label no control plane serves
 
   bool labelled() const { return injection_label.has_value() || rev_label.has_value(); }

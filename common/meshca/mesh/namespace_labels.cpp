@@ -97,8 +97,8 @@ Result<std::string> serving_revision(const NamespaceInfo& ns, const ControlPlane
   const auto rev = label(kRevisionLabel);
   const InjectionTarget target = injection_target(injection, rev, control_plane);
   const std::string prefix = "namespace " + quoted(ns.name);
-  const std::string relabel_first = "; relabel it first: kubectl meshca relabel ns " + ns.name +
-                                    " --revision REV";
+  const std::string relabel_first =
+      "; relabel it first: kubectl meshca relabel ns " + ns.name + " --revision REV";
   switch (target.miss) {
   case InjectionMiss::none:
     return target.revision;

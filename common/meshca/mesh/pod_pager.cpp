@@ -2,10 +2,9 @@
 
 #include "meshca/util/json.h"
 
-#include <rapidjson/error/en.h>
-
 #include <algorithm>
 #include <iterator>
+#include <rapidjson/error/en.h>
 #include <tuple>
 
 namespace meshca {

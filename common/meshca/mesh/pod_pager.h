@@ -12,7 +12,7 @@
 namespace meshca {
 
 class PodPager {
-public:
+ public:
   explicit PodPager(bool skip_system_namespaces) : skip_system_(skip_system_namespaces) {}
 
   // Adds one page (a PodList JSON body). Returns the continue token for the next page, "" when
@@ -25,7 +25,7 @@ public:
 
   std::size_t pages() const { return pages_; }
 
-private:
+ private:
   bool skip_system_;
   std::size_t pages_ = 0;
   PodSelection all_;

@@ -32,7 +32,10 @@ Result<rapidjson::Document> read_istio_operators(KubectlRunner& kubectl) {
 }
 
 Result<std::vector<std::string>> read_ca_secret_names(KubectlRunner& kubectl) {
-  MESHCA_TRY_ASSIGN(auto output, run_checked(kubectl, {"get", "secret", "cacerts", "istio-ca-secret", "-n", "istio-system", "--ignore-not-found", "-o", "name"}, "looking up the CA secrets in istio-system"));
+  MESHCA_TRY_ASSIGN(auto output, run_checked(kubectl,
+                                             {"get", "secret", "cacerts", "istio-ca-secret", "-n",
+                                              "istio-system", "--ignore-not-found", "-o", "name"},
+                                             "looking up the CA secrets in istio-system"));
   std::vector<std::string> names;
   std::string_view rest = output.out;
   while (!rest.empty()) {

@@ -5,7 +5,6 @@
 #include "meshca/util/result.h"
 
 #include <rapidjson/document.h>
-
 #include <string>
 #include <vector>
 
@@ -14,7 +13,7 @@ namespace meshca {
 struct SidecarPod {
   std::string ns;
   std::string name;
-  std::string revision;      // empty when the pod names none (a default, unrevisioned install)
+  std::string revision;        // empty when the pod names none (a default, unrevisioned install)
   bool native_sidecar = false; // istio-proxy runs as an init container with restartPolicy Always
   bool gateway = false;        // the proxy is the pod's only workload (istio-proxy as a router)
   std::string owner_kind;      // kind of the first ownerReference, "" for a bare pod
@@ -22,9 +21,9 @@ struct SidecarPod {
 };
 
 struct PodSelection {
-  std::vector<SidecarPod> sidecars;  // Running pods with an istio-proxy, sorted by namespace, name
-  std::size_t without_sidecar = 0;   // pods that run no istio-proxy
-  std::size_t not_running = 0;       // sidecar pods whose phase is not Running
+  std::vector<SidecarPod> sidecars;   // Running pods with an istio-proxy, sorted by namespace, name
+  std::size_t without_sidecar = 0;    // pods that run no istio-proxy
+  std::size_t not_running = 0;        // sidecar pods whose phase is not Running
   std::size_t excluded_namespace = 0; // pods in kube-system, kube-public, kube-node-lease
 };
 

@@ -22,7 +22,7 @@ struct ParsedBundle {
 };
 
 class TrustBundleCache {
-public:
+ public:
   explicit TrustBundleCache(const MeshCaRecognizer& recognizer) : recognizer_(recognizer) {}
 
   // The parsed bundle for this PEM text; a bad bundle is an error naming `what`. Thread-safe.
@@ -30,7 +30,7 @@ public:
 
   std::size_t distinct_bundles() const;
 
-private:
+ private:
   const MeshCaRecognizer& recognizer_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const ParsedBundle>> parsed_;

@@ -9,7 +9,6 @@
 #include <boost/process/environment.hpp>
 #include <boost/process/extend.hpp>
 #include <boost/process/io.hpp>
-
 #include <cerrno>
 #include <linux/close_range.h>
 #include <signal.h>
@@ -108,7 +107,9 @@ BackgroundProcess& BackgroundProcess::operator=(BackgroundProcess&& other) noexc
   return *this;
 }
 
-BackgroundProcess::~BackgroundProcess() { stop(); }
+BackgroundProcess::~BackgroundProcess() {
+  stop();
+}
 
 std::optional<int> BackgroundProcess::exit_code() {
   if (exit_code_ || pid_ <= 0)

@@ -19,14 +19,14 @@
 namespace meshca {
 
 struct BackgroundSpec {
-  std::string program;             // a path, or a bare name looked up on $PATH
-  std::vector<std::string> args;   // after argv[0], passed as they are
-  std::string output_file;         // stdout and stderr (truncated first); "" = /dev/null
+  std::string program;           // a path, or a bare name looked up on $PATH
+  std::vector<std::string> args; // after argv[0], passed as they are
+  std::string output_file;       // stdout and stderr (truncated first); "" = /dev/null
   std::vector<std::pair<std::string, std::string>> extra_env; // added to a copy of ours
 };
 
 class BackgroundProcess {
-public:
+ public:
   // Starts the child. cluster_error naming the program when it cannot be started.
   // Must be called from a thread that outlives the child (PR_SET_PDEATHSIG fires when the
   // thread that forked exits): in practice the main thread.
@@ -48,7 +48,7 @@ public:
 
   int pid() const { return pid_; }
 
-private:
+ private:
   explicit BackgroundProcess(int pid) : pid_(pid) {}
   int pid_ = -1;
   std::optional<int> exit_code_;

@@ -30,7 +30,7 @@ const std::vector<std::string>& ca_directory_candidates();
 
 struct CaStoreHost {
   std::function<std::optional<std::string>(const std::string&)> env; // unset or empty: nullopt
-  std::function<bool(const std::string&)> is_file;                    // following symlinks
+  std::function<bool(const std::string&)> is_file;                   // following symlinks
   std::function<bool(const std::string&)> is_directory;
 };
 

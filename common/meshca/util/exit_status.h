@@ -4,13 +4,16 @@ namespace meshca {
 
 // The process exit codes every command uses (DESIGN.md, "Exit codes").
 enum class ExitStatus : int {
-  ok = 0,            // done; all checks passed
-  check_failed = 1,  // a check failed, or a step was refused for safety
-  bad_input = 2,     // bad usage or bad input; nothing was changed
-  cluster_error = 3, // the cluster could not be read or written (kubectl missing, API error, timeout)
+  ok = 0,           // done; all checks passed
+  check_failed = 1, // a check failed, or a step was refused for safety
+  bad_input = 2,    // bad usage or bad input; nothing was changed
+  cluster_error =
+      3, // the cluster could not be read or written (kubectl missing, API error, timeout)
 };
 
-inline int to_int(ExitStatus status) { return static_cast<int>(status); }
+inline int to_int(ExitStatus status) {
+  return static_cast<int>(status);
+}
 
 // The one precedence rule for a run that ends in more than one outcome, the exit status being
 // the most severe: bad input (the command as typed cannot work; fix it before anything else),
@@ -30,6 +33,8 @@ inline int severity(ExitStatus status) {
 }
 
 // The more severe of two outcomes (see severity).
-inline ExitStatus worst(ExitStatus a, ExitStatus b) { return severity(a) >= severity(b) ? a : b; }
+inline ExitStatus worst(ExitStatus a, ExitStatus b) {
+  return severity(a) >= severity(b) ? a : b;
+}
 
 } // namespace meshca

@@ -3,7 +3,6 @@
 #include "meshca/util/ca_store.h"
 
 #include <curl/curl.h>
-
 #include <memory>
 #include <mutex>
 

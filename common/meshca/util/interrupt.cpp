@@ -53,7 +53,9 @@ const std::atomic<bool>& install_interrupt_flag() {
   return g_interrupted;
 }
 
-const std::atomic<bool>& interrupt_flag() { return g_interrupted; }
+const std::atomic<bool>& interrupt_flag() {
+  return g_interrupted;
+}
 
 int interrupted_exit_code() {
   const int signal_number = g_signal.load();

@@ -2,14 +2,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <vector>
-
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace meshca {
 namespace {
@@ -17,11 +16,13 @@ namespace {
 constexpr mode_t kDirMode = 0700;
 constexpr mode_t kFileMode = 0600;
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
 
 // Closes a descriptor when it goes out of scope.
 class Fd {
-public:
+ public:
   explicit Fd(int fd) : fd_(fd) {}
   ~Fd() {
     if (fd_ >= 0)
@@ -36,11 +37,13 @@ public:
     return fd;
   }
 
-private:
+ private:
   int fd_;
 };
 
-int default_sync(int fd) { return ::fsync(fd); }
+int default_sync(int fd) {
+  return ::fsync(fd);
+}
 
 Status sync_dir(const std::string& dir, const DurabilityHooks& hooks) {
   const Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -16,7 +16,9 @@ struct Error {
   std::string message;
 };
 
-inline Error bad_input(std::string message) { return {ExitStatus::bad_input, std::move(message)}; }
+inline Error bad_input(std::string message) {
+  return {ExitStatus::bad_input, std::move(message)};
+}
 inline Error cluster_error(std::string message) {
   return {ExitStatus::cluster_error, std::move(message)};
 }
@@ -26,8 +28,8 @@ inline Error check_failed(std::string message) {
 
 template <class T>
 class [[nodiscard]] Result {
-public:
-  Result(T value) : state_(std::move(value)) {} // NOLINT(google-explicit-constructor)
+ public:
+  Result(T value) : state_(std::move(value)) {}     // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {} // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -55,14 +57,16 @@ public:
     return std::get<Error>(state_);
   }
 
-private:
+ private:
   std::variant<T, Error> state_;
 };
 
 // For functions that only succeed or fail.
 struct Done {};
 using Status = Result<Done>;
-inline Status done() { return Done{}; }
+inline Status done() {
+  return Done{};
+}
 
 } // namespace meshca
 

@@ -50,8 +50,7 @@ TimePoint to_time_point(const ASN1_TIME* time) {
   // overflow, nor can the difference of two certificate times (at most 250 years).
   constexpr seconds kEarliest = sys_days{year{1950} / January / 1}.time_since_epoch();
   constexpr seconds kLatest = sys_days{year{2200} / January / 1}.time_since_epoch();
-  return TimePoint{
-      duration_cast<TimePoint::duration>(std::clamp(since_epoch, kEarliest, kLatest))};
+  return TimePoint{duration_cast<TimePoint::duration>(std::clamp(since_epoch, kEarliest, kLatest))};
 }
 
 } // namespace

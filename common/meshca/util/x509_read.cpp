@@ -51,9 +51,9 @@ std::optional<std::size_t> find_end_line_run_on(std::string_view pem) {
       return std::nullopt;
     const auto rest_begin = close + kDashes.size();
     const auto line_end = pem.find('\n', rest_begin);
-    const std::string_view rest = pem.substr(rest_begin, line_end == std::string_view::npos
-                                                             ? std::string_view::npos
-                                                             : line_end - rest_begin);
+    const std::string_view rest =
+        pem.substr(rest_begin, line_end == std::string_view::npos ? std::string_view::npos
+                                                                  : line_end - rest_begin);
     if (rest.find(kBeginMarker) != std::string_view::npos)
       return block;
   }

@@ -200,12 +200,13 @@ std::string mesh_config_map(const RevisionSpec& rev, const Scenario& scenario,
                             const std::vector<std::string>& meshca_root_pems) {
   const std::vector<std::string> domains = trust_domains(
       rev.ca, scenario.trust_domain, scenario.meshca_trust_domain(), rev.trust_domain_aliases);
-  std::string mesh = "trustDomain: " +
-                     identity_trust_domain(rev.ca, scenario.trust_domain,
-                                           scenario.meshca_trust_domain()) + "\n";
+  std::string mesh =
+      "trustDomain: " +
+      identity_trust_domain(rev.ca, scenario.trust_domain, scenario.meshca_trust_domain()) + "\n";
   bool aliases = false;
   for (const std::string& domain : domains) {
-    if (domain == identity_trust_domain(rev.ca, scenario.trust_domain, scenario.meshca_trust_domain()))
+    if (domain ==
+        identity_trust_domain(rev.ca, scenario.trust_domain, scenario.meshca_trust_domain()))
       continue;
     if (!aliases)
       mesh += "trustDomainAliases:\n";
@@ -231,8 +232,7 @@ std::string mesh_config_map(const RevisionSpec& rev, const Scenario& scenario,
     }
   }
   const std::string name = rev.unrevisioned ? "istio" : "istio-" + rev.name;
-  return typed("v1", "ConfigMap",
-               meta(name, "istio-system", {{"istio.io/rev", rev.name}}),
+  return typed("v1", "ConfigMap", meta(name, "istio-system", {{"istio.io/rev", rev.name}}),
                {{"data", str_map({{"mesh", mesh}, {"meshNetworks", "networks: {}"}})}})
       .text;
 }
@@ -250,17 +250,16 @@ std::vector<std::pair<std::string, std::string>> control_plane_objects(const Rev
   Labels pod_annotations;
   if (rev.istiod == IstiodState::not_ready)
     pod_annotations.emplace_back(kNeverReadyAnnotation, "true");
-  Json deployment = typed(
-      "apps/v1", "Deployment", meta(name, "istio-system", labels),
-      {{"spec",
-        obj({{"replicas", num(rev.replicas)},
-             {"selector", match_labels({{"app", "istiod"}, {"istio.io/rev", rev.name}})},
-             {"strategy", obj({{"type", str("RollingUpdate")},
-                               {"rollingUpdate", obj({{"maxSurge", str("100%")},
-                                                      {"maxUnavailable", str("25%")}})}})},
-             {"template",
-              pod_template(pod_labels, pod_annotations, "istiod-service-account",
-                           {istiod_container(rev, version)})}})}});
+  Json deployment =
+      typed("apps/v1", "Deployment", meta(name, "istio-system", labels),
+            {{"spec",
+              obj({{"replicas", num(rev.replicas)},
+                   {"selector", match_labels({{"app", "istiod"}, {"istio.io/rev", rev.name}})},
+                   {"strategy", obj({{"type", str("RollingUpdate")},
+                                     {"rollingUpdate", obj({{"maxSurge", str("100%")},
+                                                            {"maxUnavailable", str("25%")}})}})},
+                   {"template", pod_template(pod_labels, pod_annotations, "istiod-service-account",
+                                             {istiod_container(rev, version)})}})}});
   Json svc = service(name, "istio-system", {{"app", "istiod"}, {"istio.io/rev", rev.name}},
                      {{"grpc-xds", 15010},
                       {"https-dns", 15012},
@@ -332,19 +331,28 @@ std::vector<std::pair<std::string, std::string>> gateway_objects(const GatewaySp
                                              gw.name + "-service-account", {proxy})}})}});
   // Ingress gateways are published as LoadBalancer Services; the address is from the
   // documentation range (RFC 5737), derived from the name so every run shows the same one.
-  const unsigned host = 10 + static_cast<unsigned>(std::hash<std::string>{}(gw.ns + "/" + gw.name) % 200);
-  Json svc = typed(
-      "v1", "Service", meta(gw.name, gw.ns, labels),
-      {{"spec", obj({{"type", str("LoadBalancer")},
-                     {"selector", str_map({{"app", gw.name}, {"istio", "ingressgateway"}})},
-                     {"ports", arr({obj({{"name", str("status-port")}, {"port", num(15021)},
-                                         {"protocol", str("TCP")}, {"targetPort", num(15021)}}),
-                                    obj({{"name", str("http2")}, {"port", num(80)},
-                                         {"protocol", str("TCP")}, {"targetPort", num(8080)}}),
-                                    obj({{"name", str("https")}, {"port", num(443)},
-                                         {"protocol", str("TCP")}, {"targetPort", num(8443)}})})}})},
-       {"status", obj({{"loadBalancer",
-                        obj({{"ingress", arr({obj({{"ip", str("203.0.113." + std::to_string(host))}})})}})}})}});
+  const unsigned host =
+      10 + static_cast<unsigned>(std::hash<std::string>{}(gw.ns + "/" + gw.name) % 200);
+  Json svc =
+      typed("v1", "Service", meta(gw.name, gw.ns, labels),
+            {{"spec", obj({{"type", str("LoadBalancer")},
+                           {"selector", str_map({{"app", gw.name}, {"istio", "ingressgateway"}})},
+                           {"ports", arr({obj({{"name", str("status-port")},
+                                               {"port", num(15021)},
+                                               {"protocol", str("TCP")},
+                                               {"targetPort", num(15021)}}),
+                                          obj({{"name", str("http2")},
+                                               {"port", num(80)},
+                                               {"protocol", str("TCP")},
+                                               {"targetPort", num(8080)}}),
+                                          obj({{"name", str("https")},
+                                               {"port", num(443)},
+                                               {"protocol", str("TCP")},
+                                               {"targetPort", num(8443)}})})}})},
+             {"status",
+              obj({{"loadBalancer",
+                    obj({{"ingress",
+                          arr({obj({{"ip", str("203.0.113." + std::to_string(host))}})})}})}})}});
   return {{"serviceaccounts", service_account(gw.ns, gw.name + "-service-account")},
           {"deployments", deployment.text},
           {"services", svc.text}};

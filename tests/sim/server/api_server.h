@@ -32,7 +32,7 @@ struct WatchPlan {
 };
 
 class ApiServer {
-public:
+ public:
   ApiServer(Store& store, Faults& faults, MutationLog& log, Stats& stats);
 
   // Answers every non-streaming request (watch and exec requests get 400 here).
@@ -43,14 +43,16 @@ public:
 
   // A watch request: the plan, or the error answer (unknown resource, bad selector, 410 Expired
   // is decided later by the store).
-  std::variant<WatchPlan, ApiResponse> prepare_watch(const ApiRequest& request, const Route& route) const;
+  std::variant<WatchPlan, ApiResponse> prepare_watch(const ApiRequest& request,
+                                                     const Route& route) const;
   // One JSON line ({"type":"ADDED","object":...}\n) for a change, or nullopt when it does not
   // match the plan's selectors.
   std::optional<std::string> watch_event(const WatchPlan& plan, const Change& change) const;
 
   // An exec request: the resolved ExecRequest, or the error answer (404 pod, 400 container or
   // phase, 400 no command).
-  std::variant<ExecRequest, ApiResponse> prepare_exec(const ApiRequest& request, const Route& route) const;
+  std::variant<ExecRequest, ApiResponse> prepare_exec(const ApiRequest& request,
+                                                      const Route& route) const;
 
   // Records a mutating request answered by a fault instead of the handler (code 0: dropped).
   void log_fault(const ApiRequest& request, const Route& route, int code);
@@ -59,16 +61,18 @@ public:
   Faults& faults() { return faults_; }
   Stats& stats() { return stats_; }
 
-private:
+ private:
   ApiResponse handle_simctl(const ApiRequest& request, const Route& route);
-  ApiResponse handle_resource(const ApiRequest& request, const Route& route, const ResourceInfo& info);
+  ApiResponse handle_resource(const ApiRequest& request, const Route& route,
+                              const ResourceInfo& info);
   ApiResponse get(const ApiRequest& request, const Route& route, const ResourceInfo& info) const;
   ApiResponse list(const ApiRequest& request, const Route& route, const ResourceInfo& info) const;
   ApiResponse create(const ApiRequest& request, const Route& route, const ResourceInfo& info);
   ApiResponse update(const ApiRequest& request, const Route& route, const ResourceInfo& info);
   ApiResponse patch(const ApiRequest& request, const Route& route, const ResourceInfo& info);
   ApiResponse remove(const ApiRequest& request, const Route& route, const ResourceInfo& info);
-  ApiResponse remove_collection(const ApiRequest& request, const Route& route, const ResourceInfo& info);
+  ApiResponse remove_collection(const ApiRequest& request, const Route& route,
+                                const ResourceInfo& info);
   void log_mutation(const ApiRequest& request, const Route& route, const ApiResponse& response,
                     const std::string& body_json, const std::string& patch_type);
 
@@ -84,6 +88,7 @@ bool wants_table(const ApiRequest& request);
 bool is_dry_run(const ApiRequest& request);
 std::string object_ref(const ResourceInfo& info, const std::string& name); // pods "x"
 std::string not_found_message(const ResourceInfo& info, const std::string& name);
-std::optional<std::string> unsupported_field(const ResourceInfo& info, const FieldSelector& selector);
+std::optional<std::string> unsupported_field(const ResourceInfo& info,
+                                             const FieldSelector& selector);
 
 } // namespace sim

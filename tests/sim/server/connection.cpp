@@ -2,10 +2,8 @@
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-
 #include <poll.h>
 #include <sys/socket.h>
-
 #include <thread>
 
 namespace sim {
@@ -37,26 +35,39 @@ void drop(tcp::socket& socket) {
 // "" (StatusReasonUnknown) for codes it has no reason for.
 std::string fault_reason(int status) {
   switch (status) {
-  case 400: return "BadRequest";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "NotFound";
-  case 409: return "Conflict";
-  case 410: return "Expired";
-  case 422: return "Invalid";
-  case 429: return "TooManyRequests";
-  case 500: return "InternalError";
-  case 503: return "ServiceUnavailable";
-  case 504: return "Timeout";
-  default: return status >= 500 ? "InternalError" : "";
+  case 400:
+    return "BadRequest";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "NotFound";
+  case 409:
+    return "Conflict";
+  case 410:
+    return "Expired";
+  case 422:
+    return "Invalid";
+  case 429:
+    return "TooManyRequests";
+  case 500:
+    return "InternalError";
+  case 503:
+    return "ServiceUnavailable";
+  case 504:
+    return "Timeout";
+  default:
+    return status >= 500 ? "InternalError" : "";
   }
 }
 
 // Applies the request faults. Returns false when the connection was dropped; sets `answer`
 // when an injected error replaces the real answer.
-bool apply_faults(tcp::socket& socket, const ApiRequest& request, const Route& route, const ConnectionContext& context,
-                  std::optional<ApiResponse>& answer) {
-  if (route.kind != Route::Kind::resource) return true;
+bool apply_faults(tcp::socket& socket, const ApiRequest& request, const Route& route,
+                  const ConnectionContext& context, std::optional<ApiResponse>& answer) {
+  if (route.kind != Route::Kind::resource)
+    return true;
   auto key = request_key(route);
   auto& faults = context.api.faults();
   auto& stats = context.api.stats();
@@ -73,8 +84,9 @@ bool apply_faults(tcp::socket& socket, const ApiRequest& request, const Route& r
   if (auto fault = faults.take_api_error(key)) {
     stats.add("faults.api_errors");
     std::string reason = fault_reason(fault->status);
-    std::string message = fault->message.empty() ? "simulated fault: " + route.verb + " " + route.plural + " failed"
-                                                 : fault->message;
+    std::string message = fault->message.empty()
+                              ? "simulated fault: " + route.verb + " " + route.plural + " failed"
+                              : fault->message;
     answer = error_response(fault->status, reason, message);
     context.api.log_fault(request, route, fault->status);
   }
@@ -83,7 +95,8 @@ bool apply_faults(tcp::socket& socket, const ApiRequest& request, const Route& r
 
 } // namespace
 
-bool write_response(tcp::socket& socket, const ApiResponse& response, unsigned http_version, bool keep_alive) {
+bool write_response(tcp::socket& socket, const ApiResponse& response, unsigned http_version,
+                    bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(response.status), http_version};
   res.set(http::field::server, "meshca-sim");
   res.set(http::field::content_type, response.content_type);
@@ -96,13 +109,18 @@ bool write_response(tcp::socket& socket, const ApiResponse& response, unsigned h
   return !ec;
 }
 
-bool peer_gone(tcp::socket& socket, std::chrono::milliseconds timeout, const std::atomic<bool>& stopping) {
-  if (stopping) return true;
+bool peer_gone(tcp::socket& socket, std::chrono::milliseconds timeout,
+               const std::atomic<bool>& stopping) {
+  if (stopping)
+    return true;
   pollfd fd{socket.native_handle(), POLLIN | POLLRDHUP, 0};
   int ready = ::poll(&fd, 1, static_cast<int>(timeout.count()));
-  if (stopping) return true;
-  if (ready <= 0) return false;
-  if (fd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) return true;
+  if (stopping)
+    return true;
+  if (ready <= 0)
+    return false;
+  if (fd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+    return true;
   char byte = 0;
   return ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
 }
@@ -115,26 +133,32 @@ void serve_connection(tcp::socket socket, const ConnectionContext& context) {
     parser.body_limit(kBodyLimit);
     boost::system::error_code ec;
     http::read(socket, buffer, parser, ec);
-    if (ec) break;
+    if (ec)
+      break;
     auto& req = parser.get();
     ApiRequest request = to_api_request(req);
     Route route = classify(request);
     stats.add("requests");
-    if (!route.verb.empty()) stats.add("verb." + route.verb);
+    if (!route.verb.empty())
+      stats.add("verb." + route.verb);
     std::optional<ApiResponse> answer;
-    if (!apply_faults(socket, request, route, context, answer)) return;
+    if (!apply_faults(socket, request, route, context, answer))
+      return;
     bool keep_alive = req.keep_alive();
     if (!answer && route.verb == "exec") {
       serve_exec(socket, req, request, route, context);
       break;
     }
     if (!answer && route.verb == "watch") {
-      if (!serve_watch(socket, request, route, req.version(), context)) break;
+      if (!serve_watch(socket, request, route, req.version(), context))
+        break;
       continue;
     }
-    if (!answer) answer = context.api.handle(request, route);
+    if (!answer)
+      answer = context.api.handle(request, route);
     stats.add("code." + std::to_string(answer->status));
-    if (!write_response(socket, *answer, req.version(), keep_alive) || !keep_alive) break;
+    if (!write_response(socket, *answer, req.version(), keep_alive) || !keep_alive)
+      break;
   }
   drop(socket);
 }

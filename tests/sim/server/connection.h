@@ -5,10 +5,9 @@
 #include "server/api_server.h"
 #include "server/exec.h"
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <functional>
 
@@ -29,8 +28,8 @@ bool peer_gone(boost::asio::ip::tcp::socket& socket, std::chrono::milliseconds t
                const std::atomic<bool>& stopping);
 
 // Streams a watch over the connection. Returns false when the connection must be closed.
-bool serve_watch(boost::asio::ip::tcp::socket& socket, const ApiRequest& request, const Route& route,
-                 unsigned http_version, const ConnectionContext& context);
+bool serve_watch(boost::asio::ip::tcp::socket& socket, const ApiRequest& request,
+                 const Route& route, unsigned http_version, const ConnectionContext& context);
 
 // Runs an exec: a WebSocket session when the request is an upgrade, else (kubectl's SPDY
 // fallback) an error answer. The connection is always closed afterwards.
@@ -39,7 +38,7 @@ void serve_exec(boost::asio::ip::tcp::socket& socket,
                 const ApiRequest& request, const Route& route, const ConnectionContext& context);
 
 // Writes a complete response. Returns false on a write error.
-bool write_response(boost::asio::ip::tcp::socket& socket, const ApiResponse& response, unsigned http_version,
-                    bool keep_alive);
+bool write_response(boost::asio::ip::tcp::socket& socket, const ApiResponse& response,
+                    unsigned http_version, bool keep_alive);
 
 } // namespace sim

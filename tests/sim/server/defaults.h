@@ -3,7 +3,6 @@
 // the fields kubectl reads back (rollout status needs the update strategies).
 
 #include <rapidjson/document.h>
-
 #include <string>
 
 namespace sim {

@@ -35,5 +35,4 @@ std::optional<std::string> openapi_v3_group_version_json(std::string_view path);
 // /openapi/v2 is not served (404): kubectl only asks for it as protobuf, and treats its absence
 // as "no schema".
 
-
 } // namespace sim

@@ -10,11 +10,11 @@ namespace sim {
 
 struct FaultFlags {
   int exec_latency_ms = 0;
-  std::vector<std::string> api_errors; // VERB:RESOURCE:STATUS[:COUNT]
-  std::vector<std::string> drops;      // VERB:RESOURCE[:COUNT]
-  std::vector<std::string> slow;       // VERB:RESOURCE:MS
-  std::vector<std::string> exec_errors; // NS/POD:EXIT_CODE[:STDERR]
-  std::vector<std::string> exec_hang;   // NS/POD
+  std::vector<std::string> api_errors;     // VERB:RESOURCE:STATUS[:COUNT]
+  std::vector<std::string> drops;          // VERB:RESOURCE[:COUNT]
+  std::vector<std::string> slow;           // VERB:RESOURCE:MS
+  std::vector<std::string> exec_errors;    // NS/POD:EXIT_CODE[:STDERR]
+  std::vector<std::string> exec_hang;      // NS/POD
   std::vector<std::string> stuck_rollouts; // NS/NAME
 };
 

@@ -36,10 +36,11 @@ struct ExecFault {
   std::string stderr_text;
 };
 
-using StuckRolloutHandler = std::function<void(const std::string& ns, const std::string& name, bool stuck)>;
+using StuckRolloutHandler =
+    std::function<void(const std::string& ns, const std::string& name, bool stuck)>;
 
 class Faults {
-public:
+ public:
   // Applies a JSON fault document; returns an error message when it is malformed (nothing is
   // changed then).
   std::optional<std::string> apply_json(const std::string& json);
@@ -56,10 +57,10 @@ public:
   std::optional<ExecFault> exec_error(const std::string& ns, const std::string& pod) const;
   bool exec_hangs(const std::string& ns, const std::string& pod) const;
 
-private:
+ private:
   struct Rule {
     std::string verb = "*", resource = "*", ns, name;
-    int count = 0;  // 0: unlimited
+    int count = 0; // 0: unlimited
     int used = 0;
     int status = 500;
     int ms = 0;

@@ -5,12 +5,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-
-#include <sys/socket.h>
-
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <sys/socket.h>
 #include <thread>
 
 namespace sim {
@@ -33,7 +31,8 @@ struct HttpServer::Impl {
   void accept_next() {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
       if (ec) {
-        if (!stopping && acceptor.is_open()) accept_next();
+        if (!stopping && acceptor.is_open())
+          accept_next();
         return;
       }
       socket.set_option(tcp::no_delay(true), ec);
@@ -56,8 +55,10 @@ struct HttpServer::Impl {
       serve_connection(std::move(s), context);
       api.stats().add("connections.active", -1);
       std::lock_guard lock(mu);
-      if (auto it = open_fds.find(fd); it != open_fds.end()) open_fds.erase(it);
-      if (--live == 0) all_done.notify_all();
+      if (auto it = open_fds.find(fd); it != open_fds.end())
+        open_fds.erase(it);
+      if (--live == 0)
+        all_done.notify_all();
     }).detach();
   }
 };
@@ -65,7 +66,9 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(ApiServer& api, ExecHandler exec_handler)
     : impl_(std::make_unique<Impl>(api, std::move(exec_handler))) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 unsigned short HttpServer::listen(unsigned short port) {
   tcp::endpoint endpoint(boost::asio::ip::make_address("127.0.0.1"), port);
@@ -81,12 +84,14 @@ void HttpServer::run() {
   impl_->io.run();
   // Wake every connection blocked in a read; each thread then ends on its own.
   std::unique_lock lock(impl_->mu);
-  for (int fd : impl_->open_fds) ::shutdown(fd, SHUT_RDWR);
+  for (int fd : impl_->open_fds)
+    ::shutdown(fd, SHUT_RDWR);
   impl_->all_done.wait_for(lock, std::chrono::seconds(5), [&] { return impl_->live == 0; });
 }
 
 void HttpServer::stop() {
-  if (impl_->stopping.exchange(true)) return;
+  if (impl_->stopping.exchange(true))
+    return;
   boost::asio::post(impl_->io, [impl = impl_.get()] {
     boost::system::error_code ignored;
     impl->acceptor.close(ignored);

@@ -12,7 +12,7 @@
 namespace sim {
 
 class HttpServer {
-public:
+ public:
   HttpServer(ApiServer& api, ExecHandler exec_handler);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
@@ -27,7 +27,7 @@ public:
   // execs and idle keep-alive connections.
   void stop();
 
-private:
+ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,21 +1,21 @@
 #include "server/json_util.h"
 
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <random>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 namespace sim {
 
 std::optional<rapidjson::Document> parse_json(std::string_view text) {
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
-  if (doc.HasParseError()) return std::nullopt;
+  if (doc.HasParseError())
+    return std::nullopt;
   return doc;
 }
 
@@ -29,17 +29,20 @@ std::string to_json(const rapidjson::Value& value) {
 // A non-owning JSON string for `key`: FindMember(const Ch*) would stop at the first NUL and
 // read past a string_view's end, so lookups always go through a Value.
 rapidjson::Value key_ref(std::string_view key) {
-  return rapidjson::Value(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size())));
+  return rapidjson::Value(
+      rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size())));
 }
 
 const rapidjson::Value* member(const rapidjson::Value& object, std::string_view key) {
-  if (!object.IsObject()) return nullptr;
+  if (!object.IsObject())
+    return nullptr;
   auto it = object.FindMember(key_ref(key));
   return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
 rapidjson::Value* member(rapidjson::Value& object, std::string_view key) {
-  if (!object.IsObject()) return nullptr;
+  if (!object.IsObject())
+    return nullptr;
   auto it = object.FindMember(key_ref(key));
   return it == object.MemberEnd() ? nullptr : &it->value;
 }
@@ -68,13 +71,15 @@ std::string string_at(const rapidjson::Value& root, std::string_view dotted) {
 
 void set_member(rapidjson::Value& object, std::string_view key, rapidjson::Value value,
                 rapidjson::Document::AllocatorType& alloc) {
-  if (!object.IsObject()) object.SetObject();
+  if (!object.IsObject())
+    object.SetObject();
   if (auto* existing = member(object, key)) {
     *existing = std::move(value);
     return;
   }
-  object.AddMember(rapidjson::Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc),
-                   value, alloc);
+  object.AddMember(
+      rapidjson::Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc), value,
+      alloc);
 }
 
 void set_string(rapidjson::Value& object, std::string_view key, std::string_view value,
@@ -87,7 +92,8 @@ void set_string(rapidjson::Value& object, std::string_view key, std::string_view
 rapidjson::Value& ensure_object(rapidjson::Value& object, std::string_view key,
                                 rapidjson::Document::AllocatorType& alloc) {
   auto* existing = member(object, key);
-  if (existing && existing->IsObject()) return *existing;
+  if (existing && existing->IsObject())
+    return *existing;
   set_member(object, key, rapidjson::Value(rapidjson::kObjectType), alloc);
   return *member(object, key);
 }
@@ -111,7 +117,8 @@ std::string now_rfc3339() {
 std::optional<long long> parse_rfc3339(std::string_view text) {
   std::tm tm{};
   std::string copy(text.substr(0, 19));
-  if (copy.size() != 19 || !strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return std::nullopt;
+  if (copy.size() != 19 || !strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%S", &tm))
+    return std::nullopt;
   return static_cast<long long>(timegm(&tm));
 }
 

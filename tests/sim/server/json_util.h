@@ -1,9 +1,8 @@
 #pragma once
 // Small JSON helpers shared by the simulator's server code (RapidJSON underneath).
 
-#include <rapidjson/document.h>
-
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 

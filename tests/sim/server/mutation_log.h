@@ -22,14 +22,14 @@ struct MutationRecord {
 };
 
 class MutationLog {
-public:
+ public:
   // `path` empty: keep the log in memory only.
   explicit MutationLog(const std::string& path);
   void append(const MutationRecord& record);
   std::string contents() const; // all lines so far, each ending in '\n'
   void clear();                 // the in-memory copy (the file keeps everything)
 
-private:
+ private:
   mutable std::mutex mu_;
   std::ofstream file_;
   std::string lines_;

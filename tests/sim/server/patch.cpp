@@ -17,7 +17,8 @@ void merge_patch(Value& target, const Value& patch, Allocator& alloc) {
     target.CopyFrom(patch, alloc);
     return;
   }
-  if (!target.IsObject()) target.SetObject();
+  if (!target.IsObject())
+    target.SetObject();
   for (const auto& entry : patch.GetObject()) {
     std::string_view key(entry.name.GetString(), entry.name.GetStringLength());
     if (entry.value.IsNull()) {
@@ -39,11 +40,14 @@ std::optional<std::string> merge_key_for(std::string_view field, const Value& pa
       field == "volumes" || field == "env" || field == "imagePullSecrets" ||
       field == "conditions" || field == "containerStatuses" || field == "initContainerStatuses")
     return field == "conditions" ? "type" : "name";
-  if (field == "volumeMounts" || field == "volumeDevices") return "mountPath";
-  if (field == "hostAliases") return "ip";
+  if (field == "volumeMounts" || field == "volumeDevices")
+    return "mountPath";
+  if (field == "hostAliases")
+    return "ip";
   if (field == "ports") {
     for (const auto& item : patch_list.GetArray())
-      if (member(item, "containerPort")) return "containerPort";
+      if (member(item, "containerPort"))
+        return "containerPort";
     return "port";
   }
   return std::nullopt;
@@ -54,13 +58,16 @@ void strategic_merge(Value& target, const Value& patch, Allocator& alloc);
 Value* find_by_key(Value& list, const std::string& key, const Value& wanted) {
   for (auto& item : list.GetArray()) {
     const auto* value = member(item, key);
-    if (value && *value == wanted) return &item;
+    if (value && *value == wanted)
+      return &item;
   }
   return nullptr;
 }
 
-void strategic_merge_list(Value& target, const Value& patch, const std::string& key, Allocator& alloc) {
-  if (!target.IsArray()) target.SetArray();
+void strategic_merge_list(Value& target, const Value& patch, const std::string& key,
+                          Allocator& alloc) {
+  if (!target.IsArray())
+    target.SetArray();
   for (const auto& item : patch.GetArray()) {
     const auto* wanted = member(item, key);
     if (!item.IsObject() || !wanted) {
@@ -70,7 +77,8 @@ void strategic_merge_list(Value& target, const Value& patch, const std::string& 
     std::string directive = string_member(item, "$patch");
     Value* existing = find_by_key(target, key, *wanted);
     if (directive == "delete") {
-      if (existing) target.Erase(existing);
+      if (existing)
+        target.Erase(existing);
     } else if (existing) {
       strategic_merge(*existing, item, alloc);
     } else {
@@ -86,16 +94,19 @@ void strategic_merge(Value& target, const Value& patch, Allocator& alloc) {
     target.CopyFrom(patch, alloc);
     return;
   }
-  if (!target.IsObject()) target.SetObject();
+  if (!target.IsObject())
+    target.SetObject();
   std::string directive = string_member(patch, "$patch");
-  if (directive == "replace") target.SetObject();
+  if (directive == "replace")
+    target.SetObject();
   if (directive == "delete") {
     target.SetObject();
     return;
   }
   for (const auto& entry : patch.GetObject()) {
     std::string_view key(entry.name.GetString(), entry.name.GetStringLength());
-    if (!key.empty() && key.front() == '$') continue; // directives ($patch, $retainKeys, ...)
+    if (!key.empty() && key.front() == '$')
+      continue; // directives ($patch, $retainKeys, ...)
     if (key.rfind("$setElementOrder/", 0) == 0 || key.rfind("$deleteFromPrimitiveList/", 0) == 0)
       continue;
     Value* existing = member(target, key);
@@ -120,12 +131,15 @@ void strategic_merge(Value& target, const Value& patch, Allocator& alloc) {
 
 std::optional<std::vector<std::string>> parse_pointer(std::string_view pointer) {
   std::vector<std::string> tokens;
-  if (pointer.empty()) return tokens;
-  if (pointer.front() != '/') return std::nullopt;
+  if (pointer.empty())
+    return tokens;
+  if (pointer.front() != '/')
+    return std::nullopt;
   std::size_t start = 1;
   while (true) {
     auto slash = pointer.find('/', start);
-    std::string token(pointer.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    std::string token(pointer.substr(start, slash == std::string_view::npos ? std::string_view::npos
+                                                                            : slash - start));
     std::string decoded;
     for (std::size_t i = 0; i < token.size(); ++i) {
       if (token[i] == '~' && i + 1 < token.size()) {
@@ -136,17 +150,21 @@ std::optional<std::vector<std::string>> parse_pointer(std::string_view pointer) 
       }
     }
     tokens.push_back(decoded);
-    if (slash == std::string_view::npos) break;
+    if (slash == std::string_view::npos)
+      break;
     start = slash + 1;
   }
   return tokens;
 }
 
 std::optional<std::size_t> array_index(const std::string& token, std::size_t size, bool allow_end) {
-  if (allow_end && token == "-") return size;
-  if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  if (allow_end && token == "-")
+    return size;
+  if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
   auto index = static_cast<std::size_t>(std::strtoull(token.c_str(), nullptr, 10));
-  if (index > size || (!allow_end && index == size)) return std::nullopt;
+  if (index > size || (!allow_end && index == size))
+    return std::nullopt;
   return index;
 }
 
@@ -165,22 +183,27 @@ Value* resolve(Value& root, const std::vector<std::string>& tokens, std::size_t 
   return current;
 }
 
-std::optional<std::string> remove_at(Value& root, const std::vector<std::string>& path, Value* removed,
-                                     Allocator& alloc) {
-  if (path.empty()) return "cannot remove the document root";
+std::optional<std::string> remove_at(Value& root, const std::vector<std::string>& path,
+                                     Value* removed, Allocator& alloc) {
+  if (path.empty())
+    return "cannot remove the document root";
   Value* parent = resolve(root, path, path.size() - 1);
   const std::string& last = path.back();
   if (parent && parent->IsObject()) {
     auto* existing = member(*parent, last);
-    if (!existing) return "unable to remove nonexistent key: " + last;
-    if (removed) removed->CopyFrom(*existing, alloc);
+    if (!existing)
+      return "unable to remove nonexistent key: " + last;
+    if (removed)
+      removed->CopyFrom(*existing, alloc);
     parent->RemoveMember(last.c_str());
     return std::nullopt;
   }
   if (parent && parent->IsArray()) {
     auto index = array_index(last, parent->Size(), false);
-    if (!index) return "unable to remove nonexistent index: " + last;
-    if (removed) removed->CopyFrom((*parent)[static_cast<rapidjson::SizeType>(*index)], alloc);
+    if (!index)
+      return "unable to remove nonexistent index: " + last;
+    if (removed)
+      removed->CopyFrom((*parent)[static_cast<rapidjson::SizeType>(*index)], alloc);
     parent->Erase(parent->Begin() + static_cast<std::ptrdiff_t>(*index));
     return std::nullopt;
   }
@@ -196,50 +219,61 @@ std::optional<std::string> add_at(Value& root, const std::vector<std::string>& p
   Value* parent = resolve(root, path, path.size() - 1);
   const std::string& last = path.back();
   if (parent && parent->IsObject()) {
-    if (replace_only && !member(*parent, last)) return "doc is missing key: " + last;
+    if (replace_only && !member(*parent, last))
+      return "doc is missing key: " + last;
     set_member(*parent, last, std::move(value), alloc);
     return std::nullopt;
   }
   if (parent && parent->IsArray()) {
     auto index = array_index(last, parent->Size(), !replace_only);
-    if (!index) return "unable to access invalid index: " + last;
+    if (!index)
+      return "unable to access invalid index: " + last;
     if (replace_only) {
       (*parent)[static_cast<rapidjson::SizeType>(*index)] = std::move(value);
     } else {
       parent->PushBack(Value(), alloc);
-      for (auto i = parent->Size() - 1; i > *index; --i) (*parent)[i] = std::move((*parent)[i - 1]);
+      for (auto i = parent->Size() - 1; i > *index; --i)
+        (*parent)[i] = std::move((*parent)[i - 1]);
       (*parent)[static_cast<rapidjson::SizeType>(*index)] = std::move(value);
     }
     return std::nullopt;
   }
-  return "doc is missing path: \"/" + (path.size() > 1 ? path[path.size() - 2] : std::string()) + "\"";
+  return "doc is missing path: \"/" + (path.size() > 1 ? path[path.size() - 2] : std::string()) +
+         "\"";
 }
 
 std::optional<std::string> apply_operation(rapidjson::Document& doc, const Value& operation) {
   auto& alloc = doc.GetAllocator();
   std::string op = string_member(operation, "op");
   auto path = parse_pointer(string_member(operation, "path"));
-  if (!path) return "invalid JSON pointer: " + string_member(operation, "path");
+  if (!path)
+    return "invalid JSON pointer: " + string_member(operation, "path");
   const Value* value = member(operation, "value");
   if (op == "add" || op == "replace" || op == "test") {
-    if (!value) return "operation " + op + " needs a value";
+    if (!value)
+      return "operation " + op + " needs a value";
     if (op == "test") {
       const Value* current = resolve(doc, *path, path->size());
-      if (!current || *current != *value) return "testing value " + string_member(operation, "path") + " failed";
+      if (!current || *current != *value)
+        return "testing value " + string_member(operation, "path") + " failed";
       return std::nullopt;
     }
     return add_at(doc, *path, Value(*value, alloc), op == "replace", alloc);
   }
-  if (op == "remove") return remove_at(doc, *path, nullptr, alloc);
+  if (op == "remove")
+    return remove_at(doc, *path, nullptr, alloc);
   if (op == "move" || op == "copy") {
     auto from = parse_pointer(string_member(operation, "from"));
-    if (!from) return "invalid JSON pointer: " + string_member(operation, "from");
+    if (!from)
+      return "invalid JSON pointer: " + string_member(operation, "from");
     Value taken;
     if (op == "move") {
-      if (auto error = remove_at(doc, *from, &taken, alloc)) return error;
+      if (auto error = remove_at(doc, *from, &taken, alloc))
+        return error;
     } else {
       const Value* source = resolve(doc, *from, from->size());
-      if (!source) return "copy from a missing path: " + string_member(operation, "from");
+      if (!source)
+        return "copy from a missing path: " + string_member(operation, "from");
       taken.CopyFrom(*source, alloc);
     }
     return add_at(doc, *path, std::move(taken), false, alloc);
@@ -251,32 +285,43 @@ std::optional<std::string> apply_operation(rapidjson::Document& doc, const Value
 
 std::optional<PatchType> patch_type_from_content_type(std::string_view content_type) {
   auto base = content_type.substr(0, content_type.find(';'));
-  if (base == "application/merge-patch+json") return PatchType::merge;
-  if (base == "application/strategic-merge-patch+json") return PatchType::strategic;
-  if (base == "application/json-patch+json") return PatchType::json;
+  if (base == "application/merge-patch+json")
+    return PatchType::merge;
+  if (base == "application/strategic-merge-patch+json")
+    return PatchType::strategic;
+  if (base == "application/json-patch+json")
+    return PatchType::json;
   return std::nullopt;
 }
 
 std::string_view patch_type_name(PatchType type) {
   switch (type) {
-  case PatchType::merge: return "merge";
-  case PatchType::strategic: return "strategic";
-  case PatchType::json: return "json";
+  case PatchType::merge:
+    return "merge";
+  case PatchType::strategic:
+    return "strategic";
+  case PatchType::json:
+    return "json";
   }
   return "unknown";
 }
 
-std::optional<std::string> apply_patch(PatchType type, std::string_view patch, rapidjson::Document& target) {
+std::optional<std::string> apply_patch(PatchType type, std::string_view patch,
+                                       rapidjson::Document& target) {
   auto parsed = parse_json(patch);
-  if (!parsed) return std::string("the patch is not valid JSON");
+  if (!parsed)
+    return std::string("the patch is not valid JSON");
   auto& alloc = target.GetAllocator();
   if (type == PatchType::json) {
-    if (!parsed->IsArray()) return std::string("a JSON patch must be an array of operations");
+    if (!parsed->IsArray())
+      return std::string("a JSON patch must be an array of operations");
     for (const auto& operation : parsed->GetArray())
-      if (auto error = apply_operation(target, operation)) return error;
+      if (auto error = apply_operation(target, operation))
+        return error;
     return std::nullopt;
   }
-  if (!parsed->IsObject()) return std::string("a merge patch must be a JSON object");
+  if (!parsed->IsObject())
+    return std::string("a merge patch must be a JSON object");
   if (type == PatchType::merge)
     merge_patch(target, *parsed, alloc);
   else

@@ -3,9 +3,8 @@
 // (merge patch plus Kubernetes list merging by key and `$patch` directives) and JSON patch
 // (RFC 6902).
 
-#include <rapidjson/document.h>
-
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 

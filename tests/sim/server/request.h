@@ -11,8 +11,8 @@
 namespace sim {
 
 struct ApiRequest {
-  std::string method; // "GET", "POST", ...
-  std::string path;   // without the query string
+  std::string method;                            // "GET", "POST", ...
+  std::string path;                              // without the query string
   std::multimap<std::string, std::string> query; // percent-decoded
   std::string content_type, accept, body;
   bool websocket_upgrade = false;
@@ -32,7 +32,16 @@ void parse_target(std::string_view target, ApiRequest& request);
 
 struct Route {
   enum class Kind {
-    version, api_root, apis_root, group_version, openapi_v2, openapi_v3, resource, simctl, health, other
+    version,
+    api_root,
+    apis_root,
+    group_version,
+    openapi_v2,
+    openapi_v3,
+    resource,
+    simctl,
+    health,
+    other
   } kind = Kind::other;
   std::string group, version, ns, plural, name, subresource;
   std::string verb; // get, list, watch, create, update, patch, delete, deletecollection, exec

@@ -5,7 +5,8 @@ namespace {
 
 ResourceInfo make(std::string group, std::string version, std::string kind, std::string plural,
                   bool namespaced, std::string singular, std::vector<std::string> short_names,
-                  bool has_status, bool has_scale = false, std::vector<std::string> categories = {}) {
+                  bool has_status, bool has_scale = false,
+                  std::vector<std::string> categories = {}) {
   return ResourceInfo{ResourceType{std::move(group), std::move(version), std::move(kind),
                                    std::move(plural), namespaced},
                       std::move(singular),
@@ -43,8 +44,8 @@ std::vector<ResourceInfo> build() {
            "mutatingwebhookconfigurations", false, "mutatingwebhookconfiguration", {}, false),
       make("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration",
            "validatingwebhookconfigurations", false, "validatingwebhookconfiguration", {}, false),
-      make("install.istio.io", "v1alpha1", "IstioOperator", "istiooperators", true,
-           "istiooperator", {"iop", "io"}, false),
+      make("install.istio.io", "v1alpha1", "IstioOperator", "istiooperators", true, "istiooperator",
+           {"iop", "io"}, false),
   };
 }
 
@@ -57,7 +58,8 @@ const std::vector<ResourceInfo>& all_resources() {
 
 const ResourceInfo* find_resource(std::string_view plural) {
   for (const auto& info : all_resources())
-    if (info.type.plural == plural) return &info;
+    if (info.type.plural == plural)
+      return &info;
   return nullptr;
 }
 

@@ -31,7 +31,8 @@ bool settle(const std::string& plural, rapidjson::Document& doc, bool stuck) {
   long long updated = stuck ? std::max(0LL, replicas - 1) : replicas;
   rapidjson::Value status(rapidjson::kObjectType);
   auto put = [&](const char* key, long long value) {
-    status.AddMember(rapidjson::StringRef(key), rapidjson::Value(static_cast<int64_t>(value)), alloc);
+    status.AddMember(rapidjson::StringRef(key), rapidjson::Value(static_cast<int64_t>(value)),
+                     alloc);
   };
   put("observedGeneration", generation);
   if (plural == "daemonsets") {
@@ -53,7 +54,8 @@ bool settle(const std::string& plural, rapidjson::Document& doc, bool stuck) {
       status.AddMember("currentRevision", rapidjson::Value(current.c_str(), alloc), alloc);
     }
   }
-  if (auto* existing = member(doc, "status"); existing && *existing == status) return false;
+  if (auto* existing = member(doc, "status"); existing && *existing == status)
+    return false;
   set_member(doc, "status", std::move(status), alloc);
   return true;
 }
@@ -101,8 +103,10 @@ struct RolloutStatusController::Impl {
           std::lock_guard guard(mu);
           is_stuck = stuck.count({ns, name}) > 0;
         }
-        store.update(plural, ns, name, [&, p = plural](rapidjson::Document& doc) { return settle(p, doc, is_stuck); },
-                     Origin::controller);
+        store.update(
+            plural, ns, name,
+            [&, p = plural](rapidjson::Document& doc) { return settle(p, doc, is_stuck); },
+            Origin::controller);
       }
       lock.lock();
     }
@@ -112,20 +116,25 @@ struct RolloutStatusController::Impl {
 RolloutStatusController::RolloutStatusController(Store& store, int delay_ms)
     : impl_(std::make_unique<Impl>(store, delay_ms)) {}
 
-RolloutStatusController::~RolloutStatusController() { stop(); }
+RolloutStatusController::~RolloutStatusController() {
+  stop();
+}
 
 void RolloutStatusController::start() {
   auto* impl = impl_.get();
   impl->store.observe([impl](const Change& change) {
-    if (change.kind == Change::Kind::deleted || !is_workload(change.plural)) return;
+    if (change.kind == Change::Kind::deleted || !is_workload(change.plural))
+      return;
     auto doc = parse_json(change.object_json);
-    if (doc && int_at(*doc, "metadata.generation", 1) != int_at(*doc, "status.observedGeneration", 0))
+    if (doc &&
+        int_at(*doc, "metadata.generation", 1) != int_at(*doc, "status.observedGeneration", 0))
       impl->schedule(change.plural, change.ns, change.name);
   });
   for (const char* plural : {"deployments", "statefulsets", "daemonsets"})
     for (const auto& text : impl->store.list(plural))
       if (auto doc = parse_json(text))
-        impl->schedule(plural, string_at(*doc, "metadata.namespace"), string_at(*doc, "metadata.name"));
+        impl->schedule(plural, string_at(*doc, "metadata.namespace"),
+                       string_at(*doc, "metadata.name"));
   impl->worker = std::thread([impl] { impl->run(); });
 }
 
@@ -135,10 +144,12 @@ void RolloutStatusController::stop() {
     impl_->stopping = true;
     impl_->cv.notify_all();
   }
-  if (impl_->worker.joinable()) impl_->worker.join();
+  if (impl_->worker.joinable())
+    impl_->worker.join();
 }
 
-void RolloutStatusController::set_stuck(const std::string& ns, const std::string& name, bool stuck) {
+void RolloutStatusController::set_stuck(const std::string& ns, const std::string& name,
+                                        bool stuck) {
   {
     std::lock_guard lock(impl_->mu);
     if (stuck)
@@ -147,7 +158,8 @@ void RolloutStatusController::set_stuck(const std::string& ns, const std::string
       impl_->stuck.erase({ns, name});
   }
   for (const char* plural : {"deployments", "statefulsets", "daemonsets"})
-    if (impl_->store.get(plural, ns, name)) impl_->schedule(plural, ns, name);
+    if (impl_->store.get(plural, ns, name))
+      impl_->schedule(plural, ns, name);
 }
 
 } // namespace sim

@@ -9,8 +9,10 @@ namespace sim {
 namespace {
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -22,7 +24,8 @@ std::vector<std::string_view> split_terms(std::string_view text) {
   for (std::size_t i = 0; i <= text.size(); ++i) {
     if (i == text.size() || (text[i] == ',' && depth == 0)) {
       auto term = trim(text.substr(start, i - start));
-      if (!term.empty()) terms.push_back(term);
+      if (!term.empty())
+        terms.push_back(term);
       start = i + 1;
     } else if (text[i] == '(') {
       ++depth;
@@ -34,9 +37,11 @@ std::vector<std::string_view> split_terms(std::string_view text) {
 }
 
 bool valid_key(std::string_view key) {
-  if (key.empty() || key.size() > 316) return false;
+  if (key.empty() || key.size() > 316)
+    return false;
   return std::all_of(key.begin(), key.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == '/';
   });
 }
 
@@ -52,34 +57,42 @@ std::optional<LabelRequirement> parse_set_term(std::string_view term, std::size_
   } else {
     return std::nullopt;
   }
-  if (rest.size() < 2 || rest.front() != '(' || rest.back() != ')') return std::nullopt;
+  if (rest.size() < 2 || rest.front() != '(' || rest.back() != ')')
+    return std::nullopt;
   rest = rest.substr(1, rest.size() - 2);
   while (!rest.empty()) {
     auto comma = rest.find(',');
     requirement.values.emplace_back(trim(rest.substr(0, comma)));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
-  if (!valid_key(key)) return std::nullopt;
+  if (!valid_key(key))
+    return std::nullopt;
   return requirement;
 }
 
 std::optional<LabelRequirement> parse_label_term(std::string_view term) {
   if (term.front() == '!') {
     auto key = trim(term.substr(1));
-    if (!valid_key(key)) return std::nullopt;
+    if (!valid_key(key))
+      return std::nullopt;
     return LabelRequirement{LabelRequirement::Op::not_exists, std::string(key), {}};
   }
   if (auto pos = term.find("!="); pos != std::string_view::npos)
-    return LabelRequirement{LabelRequirement::Op::not_equals, std::string(trim(term.substr(0, pos))),
+    return LabelRequirement{LabelRequirement::Op::not_equals,
+                            std::string(trim(term.substr(0, pos))),
                             {std::string(trim(term.substr(pos + 2)))}};
   if (auto pos = term.find("=="); pos != std::string_view::npos)
-    return LabelRequirement{LabelRequirement::Op::equals, std::string(trim(term.substr(0, pos))),
+    return LabelRequirement{LabelRequirement::Op::equals,
+                            std::string(trim(term.substr(0, pos))),
                             {std::string(trim(term.substr(pos + 2)))}};
   if (auto pos = term.find('='); pos != std::string_view::npos)
-    return LabelRequirement{LabelRequirement::Op::equals, std::string(trim(term.substr(0, pos))),
+    return LabelRequirement{LabelRequirement::Op::equals,
+                            std::string(trim(term.substr(0, pos))),
                             {std::string(trim(term.substr(pos + 1)))}};
-  if (auto space = term.find(' '); space != std::string_view::npos) return parse_set_term(term, space);
-  if (!valid_key(term)) return std::nullopt;
+  if (auto space = term.find(' '); space != std::string_view::npos)
+    return parse_set_term(term, space);
+  if (!valid_key(term))
+    return std::nullopt;
   return LabelRequirement{LabelRequirement::Op::exists, std::string(term), {}};
 }
 
@@ -92,12 +105,18 @@ bool requirement_matches(const LabelRequirement& requirement, const rapidjson::V
            requirement.values.end();
   };
   switch (requirement.op) {
-  case LabelRequirement::Op::equals: return present && text == requirement.values.front();
-  case LabelRequirement::Op::not_equals: return !present || text != requirement.values.front();
-  case LabelRequirement::Op::in: return present && in_values();
-  case LabelRequirement::Op::not_in: return !present || !in_values();
-  case LabelRequirement::Op::exists: return present;
-  case LabelRequirement::Op::not_exists: return !present;
+  case LabelRequirement::Op::equals:
+    return present && text == requirement.values.front();
+  case LabelRequirement::Op::not_equals:
+    return !present || text != requirement.values.front();
+  case LabelRequirement::Op::in:
+    return present && in_values();
+  case LabelRequirement::Op::not_in:
+    return !present || !in_values();
+  case LabelRequirement::Op::exists:
+    return present;
+  case LabelRequirement::Op::not_exists:
+    return !present;
   }
   return false;
 }
@@ -106,10 +125,14 @@ bool requirement_matches(const LabelRequirement& requirement, const rapidjson::V
 // a missing field as "".
 std::string field_text(const rapidjson::Value& object, const std::string& path) {
   const auto* value = find_path(object, path);
-  if (!value) return "";
-  if (value->IsString()) return value->GetString();
-  if (value->IsBool()) return value->GetBool() ? "true" : "false";
-  if (value->IsInt64()) return std::to_string(value->GetInt64());
+  if (!value)
+    return "";
+  if (value->IsString())
+    return value->GetString();
+  if (value->IsBool())
+    return value->GetBool() ? "true" : "false";
+  if (value->IsInt64())
+    return std::to_string(value->GetInt64());
   return to_json(*value);
 }
 
@@ -117,8 +140,9 @@ std::string field_text(const rapidjson::Value& object, const std::string& path) 
 
 bool LabelSelector::matches(const rapidjson::Value& object) const {
   const auto* labels = find_path(object, "metadata.labels");
-  return std::all_of(requirements.begin(), requirements.end(),
-                     [&](const auto& requirement) { return requirement_matches(requirement, labels); });
+  return std::all_of(requirements.begin(), requirements.end(), [&](const auto& requirement) {
+    return requirement_matches(requirement, labels);
+  });
 }
 
 bool FieldSelector::matches(const rapidjson::Value& object) const {
@@ -132,7 +156,8 @@ std::variant<LabelSelector, std::string> parse_label_selector(std::string_view t
   for (auto term : split_terms(text)) {
     auto requirement = parse_label_term(term);
     if (!requirement || requirement->key.empty() || !valid_key(requirement->key))
-      return "unable to parse requirement: found '" + std::string(term) + "', expected a valid label selector term";
+      return "unable to parse requirement: found '" + std::string(term) +
+             "', expected a valid label selector term";
     selector.requirements.push_back(std::move(*requirement));
   }
   return selector;
@@ -151,7 +176,8 @@ std::variant<FieldSelector, std::string> parse_field_selector(std::string_view t
       skip = 1;
     }
     if (pos == std::string_view::npos || pos == 0)
-      return "invalid selector: '" + std::string(term) + "'; can't understand '" + std::string(term) + "'";
+      return "invalid selector: '" + std::string(term) + "'; can't understand '" +
+             std::string(term) + "'";
     requirement.path = std::string(trim(term.substr(0, pos)));
     requirement.value = std::string(trim(term.substr(pos + skip)));
     selector.requirements.push_back(std::move(requirement));

@@ -2,9 +2,8 @@
 // Label and field selectors as the Kubernetes API parses them from `labelSelector=` and
 // `fieldSelector=` query parameters.
 
-#include <rapidjson/document.h>
-
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 #include <variant>

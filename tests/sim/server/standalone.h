@@ -15,7 +15,8 @@ namespace sim {
 //   echo ARGS...                    ARGS joined by spaces, plus a newline, on stdout
 //   exit N                          exit code N (and "exit N" on stderr when N != 0)
 //   bytes N                         N bytes of 'x' on stdout
-//   pilot-agent request GET PATH    the pod's annotation sim.meshca.io/config-dump, else {"configs":[]}
+//   pilot-agent request GET PATH    the pod's annotation sim.meshca.io/config-dump, else
+//   {"configs":[]}
 // Anything else exits 127 with `sh: CMD: not found` on stderr.
 ExecResult standalone_exec(const Store& store, const ExecRequest& request);
 
@@ -23,7 +24,7 @@ ExecResult standalone_exec(const Store& store, const ExecRequest& request);
 // Deployments, StatefulSets and DaemonSets `delay_ms` after their generation changes. A stuck
 // workload gets observedGeneration but never its updated replicas.
 class RolloutStatusController {
-public:
+ public:
   RolloutStatusController(Store& store, int delay_ms);
   ~RolloutStatusController();
   RolloutStatusController(const RolloutStatusController&) = delete;
@@ -33,7 +34,7 @@ public:
   void stop();
   void set_stuck(const std::string& ns, const std::string& name, bool stuck);
 
-private:
+ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

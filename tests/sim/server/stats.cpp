@@ -30,7 +30,8 @@ std::string Stats::to_json() const {
 void Stats::reset() {
   std::lock_guard lock(mu_);
   for (auto& [key, value] : counters_)
-    if (key.find(".active") == std::string::npos) value = 0;
+    if (key.find(".active") == std::string::npos)
+      value = 0;
 }
 
 } // namespace sim

@@ -12,13 +12,13 @@
 namespace sim {
 
 class Stats {
-public:
+ public:
   void add(std::string_view key, std::int64_t delta = 1);
   std::int64_t value(std::string_view key) const;
   std::string to_json() const;
   void reset();
 
-private:
+ private:
   mutable std::mutex mu_;
   std::map<std::string, std::int64_t, std::less<>> counters_;
 };

@@ -25,7 +25,8 @@ Store::WriteError error(int status, std::string reason, std::string message) {
 // `pods "x"`, as the real API names objects in messages.
 std::string describe(const std::string& plural, const std::string& name) {
   const auto* info = find_resource(plural);
-  std::string resource = info && !info->type.group.empty() ? plural + "." + info->type.group : plural;
+  std::string resource =
+      info && !info->type.group.empty() ? plural + "." + info->type.group : plural;
   return resource + " \"" + name + "\"";
 }
 
@@ -39,14 +40,16 @@ std::string random_suffix() {
   thread_local std::mt19937 rng{std::random_device{}()};
   std::uniform_int_distribution<std::size_t> pick(0, sizeof(kAlphabet) - 2);
   std::string suffix;
-  for (int i = 0; i < 5; ++i) suffix += kAlphabet[pick(rng)];
+  for (int i = 0; i < 5; ++i)
+    suffix += kAlphabet[pick(rng)];
   return suffix;
 }
 
 bool spec_changed(const rapidjson::Value& before, const rapidjson::Value& after) {
   const auto* old_spec = member(before, "spec");
   const auto* new_spec = member(after, "spec");
-  if (!old_spec || !new_spec) return old_spec != new_spec;
+  if (!old_spec || !new_spec)
+    return old_spec != new_spec;
   return *old_spec != *new_spec;
 }
 
@@ -100,7 +103,8 @@ struct Store::Impl {
       history.pop_front();
     }
     for (auto& [id, watch] : watches)
-      if (watch.plural == plural && (watch.ns.empty() || watch.ns == ns)) watch.sink(change);
+      if (watch.plural == plural && (watch.ns.empty() || watch.ns == ns))
+        watch.sink(change);
     return change;
   }
 
@@ -111,7 +115,8 @@ struct Store::Impl {
       copy = observers;
     }
     for (const auto& change : changes)
-      for (const auto& observer : copy) observer(change);
+      for (const auto& observer : copy)
+        observer(change);
   }
 
   std::optional<std::string> admit(const std::string& plural, const std::string& ns,
@@ -131,7 +136,8 @@ struct Store::Impl {
     ++rv;
     set_string(metadata, "resourceVersion", std::to_string(rv), alloc);
     long long generation = old ? generation_of(*old) : 1;
-    if (old && spec_changed(*old, doc)) ++generation;
+    if (old && spec_changed(*old, doc))
+      ++generation;
     set_member(metadata, "generation", rapidjson::Value(static_cast<int64_t>(generation)), alloc);
   }
 
@@ -159,9 +165,11 @@ std::optional<std::string> Store::get(const std::string& plural, const std::stri
                                       const std::string& name) const {
   std::lock_guard lock(impl_->mu);
   auto kind = impl_->objects.find(plural);
-  if (kind == impl_->objects.end()) return std::nullopt;
+  if (kind == impl_->objects.end())
+    return std::nullopt;
   auto it = kind->second.find({ns, name});
-  if (it == kind->second.end()) return std::nullopt;
+  if (it == kind->second.end())
+    return std::nullopt;
   return it->second;
 }
 
@@ -174,10 +182,12 @@ Store::Snapshot Store::snapshot(const std::string& plural, const std::string& ns
   std::lock_guard lock(impl_->mu);
   result.resource_version = impl_->rv;
   auto kind = impl_->objects.find(plural);
-  if (kind == impl_->objects.end()) return result;
+  if (kind == impl_->objects.end())
+    return result;
   auto it = ns.empty() ? kind->second.begin() : kind->second.lower_bound({ns, ""});
   for (; it != kind->second.end(); ++it) {
-    if (!ns.empty() && it->first.first != ns) break;
+    if (!ns.empty() && it->first.first != ns)
+      break;
     result.items.push_back(it->second);
   }
   return result;
@@ -225,10 +235,12 @@ Store::WriteResult Store::create(const std::string& plural, const std::string& n
   {
     std::lock_guard lock(impl_->mu);
     auto& objects = impl_->objects[plural];
-    if (objects.count({ns, name})) return error(409, "AlreadyExists", describe(plural, name) + " already exists");
+    if (objects.count({ns, name}))
+      return error(409, "AlreadyExists", describe(plural, name) + " already exists");
     if (origin == Origin::client && !ns.empty() && info && info->type.namespaced) {
       auto& namespaces = impl_->objects["namespaces"];
-      if (!namespaces.count({"", ns})) return error(404, "NotFound", "namespaces \"" + ns + "\" not found");
+      if (!namespaces.count({"", ns}))
+        return error(404, "NotFound", "namespaces \"" + ns + "\" not found");
     }
     auto& alloc = doc.GetAllocator();
     set_string(meta, "uid", random_uuid(), alloc);
@@ -251,8 +263,8 @@ Store::WriteResult Store::replace(const std::string& plural, const std::string& 
   std::string body_name = string_at(doc, "metadata.name");
   if (!body_name.empty() && body_name != name)
     return error(400, "BadRequest",
-                 "the name of the object (" + body_name +
-                     ") does not match the name on the URL (" + name + ")");
+                 "the name of the object (" + body_name + ") does not match the name on the URL (" +
+                     name + ")");
   if (plural == "pods" && origin == Origin::client) {
     if (auto rejection = impl_->admit(plural, ns, doc))
       return error(500, "InternalError", "Internal error occurred: " + *rejection);
@@ -262,7 +274,8 @@ Store::WriteResult Store::replace(const std::string& plural, const std::string& 
     std::lock_guard lock(impl_->mu);
     auto& objects = impl_->objects[plural];
     auto it = objects.find({ns, name});
-    if (it == objects.end()) return error(404, "NotFound", describe(plural, name) + " not found");
+    if (it == objects.end())
+      return error(404, "NotFound", describe(plural, name) + " not found");
     auto old = parse_json(it->second);
     std::string sent_rv = string_at(doc, "metadata.resourceVersion");
     if (!sent_rv.empty() && sent_rv != string_at(*old, "metadata.resourceVersion"))
@@ -288,17 +301,20 @@ Store::WriteResult Store::replace(const std::string& plural, const std::string& 
 
 Store::WriteResult Store::update(const std::string& plural, const std::string& ns,
                                  const std::string& name,
-                                 const std::function<bool(rapidjson::Document&)>& fn, Origin origin) {
+                                 const std::function<bool(rapidjson::Document&)>& fn,
+                                 Origin origin) {
   (void)origin; // admission does not run on read-modify-write updates
   Change change;
   {
     std::lock_guard lock(impl_->mu);
     auto& objects = impl_->objects[plural];
     auto it = objects.find({ns, name});
-    if (it == objects.end()) return error(404, "NotFound", describe(plural, name) + " not found");
+    if (it == objects.end())
+      return error(404, "NotFound", describe(plural, name) + " not found");
     auto doc = parse_json(it->second);
     auto old = parse_json(it->second);
-    if (!fn(*doc)) return it->second;
+    if (!fn(*doc))
+      return it->second;
     auto& alloc = doc->GetAllocator();
     const auto* info = find_resource(plural);
     stamp_identity(*doc, plural, info && !info->type.namespaced ? std::string() : ns);
@@ -323,10 +339,12 @@ Store::WriteResult Store::remove(const std::string& plural, const std::string& n
     std::lock_guard lock(impl_->mu);
     auto& objects = impl_->objects[plural];
     auto it = objects.find({ns, name});
-    if (it == objects.end()) return error(404, "NotFound", describe(plural, name) + " not found");
+    if (it == objects.end())
+      return error(404, "NotFound", describe(plural, name) + " not found");
     auto doc = parse_json(it->second);
     objects.erase(it);
-    if (plural == "namespaces") changes = impl_->remove_namespace_contents(name);
+    if (plural == "namespaces")
+      changes = impl_->remove_namespace_contents(name);
     ++impl_->rv;
     set_string(ensure_object(*doc, "metadata", doc->GetAllocator()), "resourceVersion",
                std::to_string(impl_->rv), doc->GetAllocator());
@@ -347,8 +365,8 @@ void Store::observe(std::function<void(const Change&)> observer) {
 }
 
 std::variant<std::uint64_t, Store::WriteError> Store::watch(const std::string& plural,
-                                                             const std::string& ns,
-                                                             std::uint64_t since, WatchSink sink) {
+                                                            const std::string& ns,
+                                                            std::uint64_t since, WatchSink sink) {
   std::lock_guard lock(impl_->mu);
   if (since > 0 && since < impl_->dropped_up_to)
     return error(410, "Expired",

@@ -2,12 +2,11 @@
 // The simulated cluster's object store: every object as complete JSON text, one global
 // resourceVersion counter, admission on create, observers and watches on every change.
 
-#include <rapidjson/document.h>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <variant>
 #include <vector>
@@ -34,7 +33,7 @@ struct Change {
   std::string plural;
   std::string ns;
   std::string name;
-  std::string object_json; // the object after the change (before, for deleted)
+  std::string object_json;            // the object after the change (before, for deleted)
   std::uint64_t resource_version = 0; // the store's resourceVersion after this change
 };
 
@@ -46,7 +45,7 @@ using AdmissionHook = std::function<std::optional<std::string>(
     const std::string& plural, const std::string& ns, rapidjson::Document& object)>;
 
 class Store {
-public:
+ public:
   Store();
   ~Store();
   Store(const Store&) = delete;
@@ -109,7 +108,7 @@ public:
                                                 std::uint64_t since, WatchSink sink);
   void unwatch(std::uint64_t watch_id);
 
-private:
+ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

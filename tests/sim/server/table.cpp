@@ -2,11 +2,10 @@
 
 #include "server/json_util.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <chrono>
 #include <functional>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <variant>
 
 namespace sim {
@@ -33,7 +32,8 @@ std::string text_at(const Value& object, const char* path, const char* fallback 
 
 std::string age(const Value& object) {
   auto created = parse_rfc3339(string_at(object, "metadata.creationTimestamp"));
-  if (!created) return "<unknown>";
+  if (!created)
+    return "<unknown>";
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
@@ -42,38 +42,50 @@ std::string age(const Value& object) {
 
 std::size_t array_size(const Value& object, const char* path) {
   const auto* value = find_path(object, path);
-  if (value && value->IsArray()) return value->Size();
-  if (value && value->IsObject()) return value->MemberCount();
+  if (value && value->IsArray())
+    return value->Size();
+  if (value && value->IsObject())
+    return value->MemberCount();
   return 0;
 }
 
-std::string ratio(long long a, long long b) { return std::to_string(a) + "/" + std::to_string(b); }
+std::string ratio(long long a, long long b) {
+  return std::to_string(a) + "/" + std::to_string(b);
+}
 
 std::string pod_status(const Value& pod) {
-  if (find_path(pod, "metadata.deletionTimestamp")) return "Terminating";
+  if (find_path(pod, "metadata.deletionTimestamp"))
+    return "Terminating";
   std::string reason = string_at(pod, "status.reason");
-  if (const auto* statuses = find_path(pod, "status.containerStatuses"); statuses && statuses->IsArray())
+  if (const auto* statuses = find_path(pod, "status.containerStatuses");
+      statuses && statuses->IsArray())
     for (const auto& status : statuses->GetArray()) {
       auto waiting = string_at(status, "state.waiting.reason");
-      if (!waiting.empty()) reason = waiting;
+      if (!waiting.empty())
+        reason = waiting;
       auto terminated = string_at(status, "state.terminated.reason");
-      if (!terminated.empty() && reason.empty()) reason = terminated;
+      if (!terminated.empty() && reason.empty())
+        reason = terminated;
     }
   return reason.empty() ? text_at(pod, "status.phase", "Pending") : reason;
 }
 
 long long pod_ready(const Value& pod) {
   long long ready = 0;
-  if (const auto* statuses = find_path(pod, "status.containerStatuses"); statuses && statuses->IsArray())
+  if (const auto* statuses = find_path(pod, "status.containerStatuses");
+      statuses && statuses->IsArray())
     for (const auto& status : statuses->GetArray())
-      if (const auto* flag = member(status, "ready"); flag && flag->IsBool() && flag->GetBool()) ++ready;
+      if (const auto* flag = member(status, "ready"); flag && flag->IsBool() && flag->GetBool())
+        ++ready;
   return ready;
 }
 
 long long pod_restarts(const Value& pod) {
   long long restarts = 0;
-  if (const auto* statuses = find_path(pod, "status.containerStatuses"); statuses && statuses->IsArray())
-    for (const auto& status : statuses->GetArray()) restarts += int_at(status, "restartCount");
+  if (const auto* statuses = find_path(pod, "status.containerStatuses");
+      statuses && statuses->IsArray())
+    for (const auto& status : statuses->GetArray())
+      restarts += int_at(status, "restartCount");
   return restarts;
 }
 
@@ -81,7 +93,8 @@ std::string join_field(const Value& object, const char* list_path, const char* f
   std::string joined;
   if (const auto* list = find_path(object, list_path); list && list->IsArray())
     for (const auto& item : list->GetArray()) {
-      if (!joined.empty()) joined += ",";
+      if (!joined.empty())
+        joined += ",";
       joined += string_member(item, field);
     }
   return joined.empty() ? "<none>" : joined;
@@ -91,9 +104,11 @@ std::string service_ports(const Value& service) {
   std::string ports;
   if (const auto* list = find_path(service, "spec.ports"); list && list->IsArray())
     for (const auto& port : list->GetArray()) {
-      if (!ports.empty()) ports += ",";
+      if (!ports.empty())
+        ports += ",";
       ports += std::to_string(int_at(port, "port"));
-      if (auto node_port = int_at(port, "nodePort")) ports += ":" + std::to_string(node_port);
+      if (auto node_port = int_at(port, "nodePort"))
+        ports += ":" + std::to_string(node_port);
       ports += "/" + text_at(port, "protocol", "TCP");
     }
   return ports.empty() ? "<none>" : ports;
@@ -104,17 +119,22 @@ std::string selector_text(const Value& object, const char* path) {
   std::string text;
   if (labels && labels->IsObject())
     for (const auto& entry : labels->GetObject()) {
-      if (!text.empty()) text += ",";
-      text += std::string(entry.name.GetString()) + "=" + (entry.value.IsString() ? entry.value.GetString() : "");
+      if (!text.empty())
+        text += ",";
+      text += std::string(entry.name.GetString()) + "=" +
+              (entry.value.IsString() ? entry.value.GetString() : "");
     }
   return text.empty() ? "<none>" : text;
 }
 
 std::string int_or_string(const Value& object, const char* path) {
   const auto* value = find_path(object, path);
-  if (!value) return "N/A";
-  if (value->IsString()) return value->GetString();
-  if (value->IsInt64()) return std::to_string(value->GetInt64());
+  if (!value)
+    return "N/A";
+  if (value->IsString())
+    return value->GetString();
+  if (value->IsInt64())
+    return std::to_string(value->GetInt64());
   return "N/A";
 }
 
@@ -124,7 +144,9 @@ Column col(std::string name, std::function<Cell(const Value&)> cell, int priorit
 }
 
 Column int_col(std::string name, const char* path, int priority = 0) {
-  return col(std::move(name), [path](const Value& o) -> Cell { return int_at(o, path); }, priority, "integer");
+  return col(
+      std::move(name), [path](const Value& o) -> Cell { return int_at(o, path); }, priority,
+      "integer");
 }
 
 std::vector<Column> columns_for(const std::string& plural) {
@@ -132,72 +154,161 @@ std::vector<Column> columns_for(const std::string& plural) {
   auto age_col = col("Age", [](const Value& o) -> Cell { return age(o); });
   if (plural == "pods")
     return {name,
-            col("Ready", [](const Value& o) -> Cell { return ratio(pod_ready(o), static_cast<long long>(array_size(o, "spec.containers"))); }),
+            col("Ready",
+                [](const Value& o) -> Cell {
+                  return ratio(pod_ready(o),
+                               static_cast<long long>(array_size(o, "spec.containers")));
+                }),
             col("Status", [](const Value& o) -> Cell { return pod_status(o); }),
-            col("Restarts", [](const Value& o) -> Cell { return pod_restarts(o); }, 0, "integer"),
+            col(
+                "Restarts", [](const Value& o) -> Cell { return pod_restarts(o); }, 0, "integer"),
             age_col,
-            col("IP", [](const Value& o) -> Cell { return text_at(o, "status.podIP"); }, 1),
-            col("Node", [](const Value& o) -> Cell { return text_at(o, "spec.nodeName"); }, 1),
-            col("Nominated Node", [](const Value&) -> Cell { return std::string("<none>"); }, 1),
-            col("Readiness Gates", [](const Value&) -> Cell { return std::string("<none>"); }, 1)};
+            col(
+                "IP", [](const Value& o) -> Cell { return text_at(o, "status.podIP"); }, 1),
+            col(
+                "Node", [](const Value& o) -> Cell { return text_at(o, "spec.nodeName"); }, 1),
+            col(
+                "Nominated Node", [](const Value&) -> Cell { return std::string("<none>"); }, 1),
+            col(
+                "Readiness Gates", [](const Value&) -> Cell { return std::string("<none>"); }, 1)};
   if (plural == "namespaces")
-    return {name, col("Status", [](const Value& o) -> Cell { return text_at(o, "status.phase", "Active"); }), age_col};
+    return {
+        name,
+        col("Status", [](const Value& o) -> Cell { return text_at(o, "status.phase", "Active"); }),
+        age_col};
   if (plural == "deployments")
-    return {name,
-            col("Ready", [](const Value& o) -> Cell { return ratio(int_at(o, "status.readyReplicas"), int_at(o, "spec.replicas")); }),
-            int_col("Up-to-date", "status.updatedReplicas"), int_col("Available", "status.availableReplicas"), age_col,
-            col("Containers", [](const Value& o) -> Cell { return join_field(o, "spec.template.spec.containers", "name"); }, 1),
-            col("Images", [](const Value& o) -> Cell { return join_field(o, "spec.template.spec.containers", "image"); }, 1),
-            col("Selector", [](const Value& o) -> Cell { return selector_text(o, "spec.selector.matchLabels"); }, 1)};
+    return {
+        name,
+        col("Ready",
+            [](const Value& o) -> Cell {
+              return ratio(int_at(o, "status.readyReplicas"), int_at(o, "spec.replicas"));
+            }),
+        int_col("Up-to-date", "status.updatedReplicas"),
+        int_col("Available", "status.availableReplicas"),
+        age_col,
+        col(
+            "Containers",
+            [](const Value& o) -> Cell {
+              return join_field(o, "spec.template.spec.containers", "name");
+            },
+            1),
+        col(
+            "Images",
+            [](const Value& o) -> Cell {
+              return join_field(o, "spec.template.spec.containers", "image");
+            },
+            1),
+        col(
+            "Selector",
+            [](const Value& o) -> Cell { return selector_text(o, "spec.selector.matchLabels"); },
+            1)};
   if (plural == "replicasets")
     return {name, int_col("Desired", "spec.replicas"), int_col("Current", "status.replicas"),
             int_col("Ready", "status.readyReplicas"), age_col};
   if (plural == "statefulsets")
     return {name,
-            col("Ready", [](const Value& o) -> Cell { return ratio(int_at(o, "status.readyReplicas"), int_at(o, "spec.replicas")); }),
+            col("Ready",
+                [](const Value& o) -> Cell {
+                  return ratio(int_at(o, "status.readyReplicas"), int_at(o, "spec.replicas"));
+                }),
             age_col};
   if (plural == "daemonsets")
-    return {name, int_col("Desired", "status.desiredNumberScheduled"), int_col("Current", "status.currentNumberScheduled"),
-            int_col("Ready", "status.numberReady"), int_col("Up-to-date", "status.updatedNumberScheduled"),
+    return {name,
+            int_col("Desired", "status.desiredNumberScheduled"),
+            int_col("Current", "status.currentNumberScheduled"),
+            int_col("Ready", "status.numberReady"),
+            int_col("Up-to-date", "status.updatedNumberScheduled"),
             int_col("Available", "status.numberAvailable"),
-            col("Node Selector", [](const Value& o) -> Cell { return selector_text(o, "spec.template.spec.nodeSelector"); }),
+            col("Node Selector",
+                [](const Value& o) -> Cell {
+                  return selector_text(o, "spec.template.spec.nodeSelector");
+                }),
             age_col};
   if (plural == "services")
-    return {name, col("Type", [](const Value& o) -> Cell { return text_at(o, "spec.type", "ClusterIP"); }),
-            col("Cluster-IP", [](const Value& o) -> Cell { return text_at(o, "spec.clusterIP"); }),
-            col("External-IP", [](const Value&) -> Cell { return std::string("<none>"); }),
-            col("Port(s)", [](const Value& o) -> Cell { return service_ports(o); }), age_col,
-            col("Selector", [](const Value& o) -> Cell { return selector_text(o, "spec.selector"); }, 1)};
+    return {
+        name,
+        col("Type", [](const Value& o) -> Cell { return text_at(o, "spec.type", "ClusterIP"); }),
+        col("Cluster-IP", [](const Value& o) -> Cell { return text_at(o, "spec.clusterIP"); }),
+        col("External-IP", [](const Value&) -> Cell { return std::string("<none>"); }),
+        col("Port(s)", [](const Value& o) -> Cell { return service_ports(o); }),
+        age_col,
+        col(
+            "Selector", [](const Value& o) -> Cell { return selector_text(o, "spec.selector"); },
+            1)};
   if (plural == "secrets")
-    return {name, col("Type", [](const Value& o) -> Cell { return text_at(o, "type", "Opaque"); }),
-            col("Data", [](const Value& o) -> Cell { return static_cast<long long>(array_size(o, "data")); }, 0, "integer"),
-            age_col};
+    return {
+        name, col("Type", [](const Value& o) -> Cell { return text_at(o, "type", "Opaque"); }),
+        col(
+            "Data",
+            [](const Value& o) -> Cell { return static_cast<long long>(array_size(o, "data")); }, 0,
+            "integer"),
+        age_col};
   if (plural == "configmaps")
     return {name,
-            col("Data", [](const Value& o) -> Cell { return static_cast<long long>(array_size(o, "data") + array_size(o, "binaryData")); }, 0, "integer"),
+            col(
+                "Data",
+                [](const Value& o) -> Cell {
+                  return static_cast<long long>(array_size(o, "data") +
+                                                array_size(o, "binaryData"));
+                },
+                0, "integer"),
             age_col};
   if (plural == "serviceaccounts")
-    return {name, col("Secrets", [](const Value& o) -> Cell { return static_cast<long long>(array_size(o, "secrets")); }, 0, "integer"), age_col};
+    return {
+        name,
+        col(
+            "Secrets",
+            [](const Value& o) -> Cell { return static_cast<long long>(array_size(o, "secrets")); },
+            0, "integer"),
+        age_col};
   if (plural == "jobs")
     return {name,
-            col("Status", [](const Value& o) -> Cell { return int_at(o, "status.succeeded") >= std::max(1LL, int_at(o, "spec.completions")) ? "Complete" : "Running"; }),
-            col("Completions", [](const Value& o) -> Cell { return ratio(int_at(o, "status.succeeded"), std::max(1LL, int_at(o, "spec.completions"))); }),
+            col("Status",
+                [](const Value& o) -> Cell {
+                  return int_at(o, "status.succeeded") >=
+                                 std::max(1LL, int_at(o, "spec.completions"))
+                             ? "Complete"
+                             : "Running";
+                }),
+            col("Completions",
+                [](const Value& o) -> Cell {
+                  return ratio(int_at(o, "status.succeeded"),
+                               std::max(1LL, int_at(o, "spec.completions")));
+                }),
             age_col};
   if (plural == "horizontalpodautoscalers")
     return {name,
-            col("Reference", [](const Value& o) -> Cell { return text_at(o, "spec.scaleTargetRef.kind", "") + "/" + text_at(o, "spec.scaleTargetRef.name", ""); }),
+            col("Reference",
+                [](const Value& o) -> Cell {
+                  return text_at(o, "spec.scaleTargetRef.kind", "") + "/" +
+                         text_at(o, "spec.scaleTargetRef.name", "");
+                }),
             col("Targets", [](const Value&) -> Cell { return std::string("<unknown>"); }),
-            int_col("MinPods", "spec.minReplicas"), int_col("MaxPods", "spec.maxReplicas"),
-            int_col("Replicas", "status.currentReplicas"), age_col};
+            int_col("MinPods", "spec.minReplicas"),
+            int_col("MaxPods", "spec.maxReplicas"),
+            int_col("Replicas", "status.currentReplicas"),
+            age_col};
   if (plural == "poddisruptionbudgets")
-    return {name, col("Min Available", [](const Value& o) -> Cell { return int_or_string(o, "spec.minAvailable"); }),
-            col("Max Unavailable", [](const Value& o) -> Cell { return int_or_string(o, "spec.maxUnavailable"); }),
+    return {name,
+            col("Min Available",
+                [](const Value& o) -> Cell { return int_or_string(o, "spec.minAvailable"); }),
+            col("Max Unavailable",
+                [](const Value& o) -> Cell { return int_or_string(o, "spec.maxUnavailable"); }),
             int_col("Allowed Disruptions", "status.disruptionsAllowed"), age_col};
   if (plural == "mutatingwebhookconfigurations" || plural == "validatingwebhookconfigurations")
-    return {name, col("Webhooks", [](const Value& o) -> Cell { return static_cast<long long>(array_size(o, "webhooks")); }, 0, "integer"), age_col};
+    return {name,
+            col(
+                "Webhooks",
+                [](const Value& o) -> Cell {
+                  return static_cast<long long>(array_size(o, "webhooks"));
+                },
+                0, "integer"),
+            age_col};
   if (plural == "istiooperators")
-    return {name, col("Revision", [](const Value& o) -> Cell { return text_at(o, "spec.revision", ""); }),
-            col("Status", [](const Value& o) -> Cell { return text_at(o, "status.status", ""); }), age_col};
+    return {name,
+            col("Revision", [](const Value& o) -> Cell { return text_at(o, "spec.revision", ""); }),
+            col("Status", [](const Value& o) -> Cell { return text_at(o, "status.status", ""); }),
+            age_col};
   return {name, age_col};
 }
 
@@ -220,20 +331,30 @@ void write_partial_metadata(Writer& writer, const Value& object) {
 } // namespace
 
 std::string human_duration(long long seconds) {
-  if (seconds < -1) return "<invalid>";
-  if (seconds < 0) seconds = 0;
+  if (seconds < -1)
+    return "<invalid>";
+  if (seconds < 0)
+    seconds = 0;
   auto s = [](long long v) { return std::to_string(v); };
-  if (seconds < 120) return s(seconds) + "s";
+  if (seconds < 120)
+    return s(seconds) + "s";
   long long minutes = seconds / 60;
-  if (minutes < 10) return seconds % 60 == 0 ? s(minutes) + "m" : s(minutes) + "m" + s(seconds % 60) + "s";
-  if (minutes < 180) return s(minutes) + "m";
+  if (minutes < 10)
+    return seconds % 60 == 0 ? s(minutes) + "m" : s(minutes) + "m" + s(seconds % 60) + "s";
+  if (minutes < 180)
+    return s(minutes) + "m";
   long long hours = minutes / 60;
-  if (hours < 8) return minutes % 60 == 0 ? s(hours) + "h" : s(hours) + "h" + s(minutes % 60) + "m";
-  if (hours < 48) return s(hours) + "h";
-  if (hours < 24 * 8) return hours % 24 == 0 ? s(hours / 24) + "d" : s(hours / 24) + "d" + s(hours % 24) + "h";
-  if (hours < 24 * 365 * 2) return s(hours / 24) + "d";
+  if (hours < 8)
+    return minutes % 60 == 0 ? s(hours) + "h" : s(hours) + "h" + s(minutes % 60) + "m";
+  if (hours < 48)
+    return s(hours) + "h";
+  if (hours < 24 * 8)
+    return hours % 24 == 0 ? s(hours / 24) + "d" : s(hours / 24) + "d" + s(hours % 24) + "h";
+  if (hours < 24 * 365 * 2)
+    return s(hours / 24) + "d";
   long long years = hours / 24 / 365;
-  if (years < 8) return s(years) + "y" + s((hours / 24) % 365) + "d";
+  if (years < 8)
+    return s(years) + "y" + s((hours / 24) % 365) + "d";
   return s(years) + "y";
 }
 

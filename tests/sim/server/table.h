@@ -2,9 +2,8 @@
 // Server-side printing: the meta.k8s.io/v1 Table kubectl asks for (`Accept: ...;as=Table;...`)
 // when it prints its default and wide output.
 
-#include <rapidjson/document.h>
-
 #include <cstdint>
+#include <rapidjson/document.h>
 #include <string>
 #include <vector>
 
@@ -14,8 +13,9 @@ enum class TableObjects { none, metadata, full }; // the includeObject= query pa
 
 // A Table of `objects` (all of resource `plural`) with the columns `kubectl get` shows for that
 // resource (NAME/AGE for resources without their own printer).
-std::string render_table(const std::string& plural, const std::vector<const rapidjson::Value*>& objects,
-                         TableObjects include, std::uint64_t resource_version);
+std::string render_table(const std::string& plural,
+                         const std::vector<const rapidjson::Value*>& objects, TableObjects include,
+                         std::uint64_t resource_version);
 
 // Kubernetes' HumanDuration: "45s", "3m20s", "5h", "2d3h", ...
 std::string human_duration(long long seconds);

@@ -5,9 +5,8 @@
 
 #include "server/resources.h"
 
-#include <rapidjson/document.h>
-
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 
 namespace sim {
@@ -22,6 +21,7 @@ std::optional<FieldError> validate_object(const ResourceInfo& info, const rapidj
 
 // The 422 Invalid Status body for `error`, with details.causes so kubectl prints
 // `The Namespace "x" is invalid: metadata.labels: Invalid value: ...`.
-std::string invalid_status_json(const ResourceInfo& info, const std::string& name, const FieldError& error);
+std::string invalid_status_json(const ResourceInfo& info, const std::string& name,
+                                const FieldError& error);
 
 } // namespace sim

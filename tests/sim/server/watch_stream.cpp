@@ -27,23 +27,24 @@ bool write_chunk(tcp::socket& socket, const std::string& data) {
 }
 
 class ActiveWatch {
-public:
+ public:
   ActiveWatch(Stats& stats) : stats_(stats) { stats_.add("watches.active"); }
   ~ActiveWatch() { stats_.add("watches.active", -1); }
   ActiveWatch(const ActiveWatch&) = delete;
   ActiveWatch& operator=(const ActiveWatch&) = delete;
 
-private:
+ private:
   Stats& stats_;
 };
 
 } // namespace
 
-bool serve_watch(tcp::socket& socket, const ApiRequest& request, const Route& route, unsigned http_version,
-                 const ConnectionContext& context) {
+bool serve_watch(tcp::socket& socket, const ApiRequest& request, const Route& route,
+                 unsigned http_version, const ConnectionContext& context) {
   auto& api = context.api;
   auto planned = api.prepare_watch(request, route);
-  if (auto* error = std::get_if<ApiResponse>(&planned)) return write_response(socket, *error, http_version, true);
+  if (auto* error = std::get_if<ApiResponse>(&planned))
+    return write_response(socket, *error, http_version, true);
   const auto& plan = std::get<WatchPlan>(planned);
 
   auto queue = std::make_shared<WatchQueue>();
@@ -61,7 +62,8 @@ bool serve_watch(tcp::socket& socket, const ApiRequest& request, const Route& ro
   boost::system::error_code ec;
   http::write_header(socket, serializer, ec);
   if (ec) {
-    if (auto* id = std::get_if<std::uint64_t>(&watched)) api.store().unwatch(*id);
+    if (auto* id = std::get_if<std::uint64_t>(&watched))
+      api.store().unwatch(*id);
     return false;
   }
   if (auto* error = std::get_if<Store::WriteError>(&watched)) {
@@ -79,16 +81,22 @@ bool serve_watch(tcp::socket& socket, const ApiRequest& request, const Route& ro
     std::deque<Change> batch;
     {
       std::unique_lock lock(queue->mu);
-      queue->cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return !queue->changes.empty(); });
+      queue->cv.wait_for(lock, std::chrono::milliseconds(200),
+                         [&] { return !queue->changes.empty(); });
       batch.swap(queue->changes);
     }
     for (const auto& change : batch)
-      if (auto line = api.watch_event(plan, change); line && !write_chunk(socket, *line)) healthy = false;
-    if (plan.timeout_seconds > 0 && std::chrono::steady_clock::now() >= deadline) break;
-    if (healthy && batch.empty() && peer_gone(socket, std::chrono::milliseconds(0), context.stopping)) healthy = false;
+      if (auto line = api.watch_event(plan, change); line && !write_chunk(socket, *line))
+        healthy = false;
+    if (plan.timeout_seconds > 0 && std::chrono::steady_clock::now() >= deadline)
+      break;
+    if (healthy && batch.empty() &&
+        peer_gone(socket, std::chrono::milliseconds(0), context.stopping))
+      healthy = false;
   }
   api.store().unwatch(watch_id);
-  if (!healthy) return false;
+  if (!healthy)
+    return false;
   boost::asio::write(socket, http::make_chunk_last(), ec);
   return !ec;
 }

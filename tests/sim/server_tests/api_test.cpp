@@ -19,14 +19,17 @@ struct Fixture {
 
   Fixture() {
     store.create("namespaces", "", R"({"metadata":{"name":"demo"}})", Origin::controller);
-    store.create("pods", "demo",
-                 R"({"metadata":{"name":"web","labels":{"app":"web"}},"spec":{"containers":[{"name":"app"},{"name":"istio-proxy"}]},
+    store.create(
+        "pods", "demo",
+        R"({"metadata":{"name":"web","labels":{"app":"web"}},"spec":{"containers":[{"name":"app"},{"name":"istio-proxy"}]},
                      "status":{"phase":"Running","containerStatuses":[{"name":"app","ready":true,"restartCount":2}]}})",
-                 Origin::controller);
+        Origin::controller);
   }
 
-  ApiResponse call(const std::string& method, const std::string& target, const std::string& body = {},
-                   const std::string& content_type = "application/json", const std::string& accept = "application/json") {
+  ApiResponse call(const std::string& method, const std::string& target,
+                   const std::string& body = {},
+                   const std::string& content_type = "application/json",
+                   const std::string& accept = "application/json") {
     ApiRequest request;
     request.method = method;
     parse_target(target, request);
@@ -42,7 +45,8 @@ struct Fixture {
 TEST_CASE("routes: namespaced, cluster-scoped, subresources, query decoding") {
   ApiRequest request;
   request.method = "GET";
-  parse_target("/apis/apps/v1/namespaces/ns/deployments/web/status?labelSelector=a%3Db%2Cc&watch=1", request);
+  parse_target("/apis/apps/v1/namespaces/ns/deployments/web/status?labelSelector=a%3Db%2Cc&watch=1",
+               request);
   auto route = classify(request);
   CHECK(route.kind == Route::Kind::resource);
   CHECK(route.group == "apps");
@@ -68,7 +72,8 @@ TEST_CASE("routes: namespaced, cluster-scoped, subresources, query decoding") {
 
 TEST_CASE("tables for kubectl get, with partial object metadata") {
   Fixture f;
-  auto table = f.call("GET", "/api/v1/namespaces/demo/pods", "", "", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+  auto table = f.call("GET", "/api/v1/namespaces/demo/pods", "", "",
+                      "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
   CHECK(table.status == 200);
   auto doc = parse_json(table.body);
   REQUIRE(doc);
@@ -77,7 +82,8 @@ TEST_CASE("tables for kubectl get, with partial object metadata") {
   CHECK(to_json((*doc)["columnDefinitions"][1]["name"]) == "\"Ready\"");
   const auto& cells = (*doc)["rows"][0]["cells"];
   REQUIRE(cells.Size() == 9);
-  CHECK(to_json(cells[0]) + to_json(cells[1]) + to_json(cells[2]) + to_json(cells[3]) == R"("web""1/2""Running"2)");
+  CHECK(to_json(cells[0]) + to_json(cells[1]) + to_json(cells[2]) + to_json(cells[3]) ==
+        R"("web""1/2""Running"2)");
   CHECK(to_json((*doc)["rows"][0]["object"]["kind"]) == "\"PartialObjectMetadata\"");
   CHECK(human_duration(45) == "45s");
   CHECK(human_duration(200) == "3m20s");
@@ -96,23 +102,27 @@ TEST_CASE("errors are metav1.Status bodies") {
   CHECK(string_at(*doc, "message") == "pods \"nope\" not found");
   CHECK(f.call("GET", "/apis/apps/v1/namespaces/demo/widgets").status == 404);
   CHECK(f.call("GET", "/api/v1/pods?labelSelector=a%20in%20b").status == 400);
-  CHECK(f.call("PATCH", "/api/v1/namespaces/demo", "{}", "application/apply-patch+yaml").status == 415);
-  auto invalid = f.call("PATCH", "/api/v1/namespaces/demo", R"({"metadata":{"labels":{"a":"b c"}}})",
-                        "application/merge-patch+json");
+  CHECK(f.call("PATCH", "/api/v1/namespaces/demo", "{}", "application/apply-patch+yaml").status ==
+        415);
+  auto invalid = f.call("PATCH", "/api/v1/namespaces/demo",
+                        R"({"metadata":{"labels":{"a":"b c"}}})", "application/merge-patch+json");
   CHECK(invalid.status == 422);
   auto invalid_doc = parse_json(invalid.body);
   CHECK(to_json((*invalid_doc)["details"]["causes"][0]["field"]) == "\"metadata.labels\"");
-  CHECK(string_at(*invalid_doc, "message").rfind("Namespace \"demo\" is invalid: metadata.labels: Invalid value: \"b c\"", 0) == 0);
+  CHECK(string_at(*invalid_doc, "message")
+            .rfind("Namespace \"demo\" is invalid: metadata.labels: Invalid value: \"b c\"", 0) ==
+        0);
 }
 
 TEST_CASE("dry runs answer like the real thing, store nothing, and are logged") {
   Fixture f;
   auto before = f.store.resource_version();
-  auto patched = f.call("PATCH", "/api/v1/namespaces/demo?dryRun=All", R"({"metadata":{"labels":{"x":"y"}}})",
-                        "application/merge-patch+json");
+  auto patched = f.call("PATCH", "/api/v1/namespaces/demo?dryRun=All",
+                        R"({"metadata":{"labels":{"x":"y"}}})", "application/merge-patch+json");
   CHECK(patched.status == 200);
   CHECK(string_at(*parse_json(patched.body), "metadata.labels.x") == "y");
-  auto created = f.call("POST", "/api/v1/namespaces/demo/configmaps?dryRun=All", R"({"metadata":{"name":"c"}})");
+  auto created = f.call("POST", "/api/v1/namespaces/demo/configmaps?dryRun=All",
+                        R"({"metadata":{"name":"c"}})");
   CHECK(created.status == 201);
   auto deleted = f.call("DELETE", "/api/v1/namespaces/demo/pods/web", R"({"dryRun":["All"]})");
   CHECK(deleted.status == 200);
@@ -125,10 +135,12 @@ TEST_CASE("dry runs answer like the real thing, store nothing, and are logged") 
 
 TEST_CASE("status is kept on main-resource writes and replaced through /status") {
   Fixture f;
-  auto main = f.call("PATCH", "/api/v1/namespaces/demo/pods/web", R"({"status":{"phase":"Failed"},"metadata":{"labels":{"b":"c"}}})",
+  auto main = f.call("PATCH", "/api/v1/namespaces/demo/pods/web",
+                     R"({"status":{"phase":"Failed"},"metadata":{"labels":{"b":"c"}}})",
                      "application/merge-patch+json");
   CHECK(string_at(*parse_json(main.body), "status.phase") == "Running");
-  auto status = f.call("PATCH", "/api/v1/namespaces/demo/pods/web/status", R"({"status":{"phase":"Failed"},"metadata":{"labels":{"d":"e"}}})",
+  auto status = f.call("PATCH", "/api/v1/namespaces/demo/pods/web/status",
+                       R"({"status":{"phase":"Failed"},"metadata":{"labels":{"d":"e"}}})",
                        "application/merge-patch+json");
   auto doc = parse_json(status.body);
   CHECK(string_at(*doc, "status.phase") == "Failed");
@@ -136,8 +148,12 @@ TEST_CASE("status is kept on main-resource writes and replaced through /status")
 }
 
 TEST_CASE("discovery documents") {
-  CHECK(wanted_aggregated_version("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json") == "v2");
-  CHECK(wanted_aggregated_version("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList") == "v2beta1");
+  CHECK(wanted_aggregated_version(
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/"
+            "json") == "v2");
+  CHECK(wanted_aggregated_version(
+            "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList") ==
+        "v2beta1");
   CHECK_FALSE(wanted_aggregated_version("application/json"));
   auto apps = resource_list_json("apps", "v1");
   REQUIRE(apps);
@@ -146,14 +162,16 @@ TEST_CASE("discovery documents") {
   auto aggregated = parse_json(aggregated_discovery_json(false, "v2"));
   REQUIRE(aggregated);
   CHECK(string_at(*aggregated, "kind") == "APIGroupDiscoveryList");
-  CHECK(openapi_v3_group_version_json("api/v1")->find("/api/v1/namespaces/{namespace}/secrets/{name}") != std::string::npos);
+  CHECK(openapi_v3_group_version_json("api/v1")->find(
+            "/api/v1/namespaces/{namespace}/secrets/{name}") != std::string::npos);
   CHECK_FALSE(openapi_v3_group_version_json("apis/nope/v1"));
 }
 
 TEST_CASE("lists are paged with limit and continue, and a bad token is refused") {
   Fixture f;
   for (const char* name : {"a", "b", "c", "d"})
-    f.store.create("pods", "demo", std::string(R"({"metadata":{"name":")") + name + R"("}})", Origin::controller);
+    f.store.create("pods", "demo", std::string(R"({"metadata":{"name":")") + name + R"("}})",
+                   Origin::controller);
   std::vector<std::string> names;
   std::string target = "/api/v1/pods?limit=2";
   int pages = 0;
@@ -162,10 +180,12 @@ TEST_CASE("lists are paged with limit and continue, and a bad token is refused")
     REQUIRE(response.status == 200);
     auto doc = parse_json(response.body);
     REQUIRE(doc);
-    for (const auto& item : (*doc)["items"].GetArray()) names.emplace_back(item["metadata"]["name"].GetString());
+    for (const auto& item : (*doc)["items"].GetArray())
+      names.emplace_back(item["metadata"]["name"].GetString());
     ++pages;
     const auto& metadata = (*doc)["metadata"];
-    if (!metadata.HasMember("continue")) break;
+    if (!metadata.HasMember("continue"))
+      break;
     CHECK(metadata["remainingItemCount"].GetInt() > 0);
     target = std::string("/api/v1/pods?limit=2&continue=") + metadata["continue"].GetString();
   }

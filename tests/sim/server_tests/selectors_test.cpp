@@ -8,8 +8,9 @@ using namespace sim;
 namespace {
 
 rapidjson::Document pod(const char* labels, const char* phase = "Running") {
-  auto doc = parse_json(std::string(R"({"metadata":{"name":"p","namespace":"ns","labels":)") + labels +
-                        R"(},"spec":{"nodeName":"n1"},"status":{"phase":")" + phase + "\"}}");
+  auto doc =
+      parse_json(std::string(R"({"metadata":{"name":"p","namespace":"ns","labels":)") + labels +
+                 R"(},"spec":{"nodeName":"n1"},"status":{"phase":")" + phase + "\"}}");
   REQUIRE(doc);
   return std::move(*doc);
 }

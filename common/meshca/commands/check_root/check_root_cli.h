@@ -1,8 +1,8 @@
 #pragma once
 // check-root's command line: flags into CheckRootOptions. Pure; tested as an argv table.
 
-#include "meshca/cli/common_options.h"
 #include "meshca/checks/check_root.h"
+#include "meshca/cli/common_options.h"
 
 #include <iosfwd>
 #include <string>

@@ -47,8 +47,11 @@ Result<CheckRootResult> check_live(const CheckRootCommand& command,
 
 RunOutcome run(const CheckRootCommand& command, PluginContext& context) {
   const CheckRootOptions& options = command.options;
-  MESHCA_TRY_ASSIGN(auto recognizer, load_meshca_recognizer({options.meshca_bundle, default_cache_dir()}));
-  MESHCA_TRY_ASSIGN(auto result, options.config_dumps.empty() ? check_live(command, recognizer, context) : check_files(options, recognizer));
+  MESHCA_TRY_ASSIGN(auto recognizer,
+                    load_meshca_recognizer({options.meshca_bundle, default_cache_dir()}));
+  MESHCA_TRY_ASSIGN(auto result, options.config_dumps.empty()
+                                     ? check_live(command, recognizer, context)
+                                     : check_files(options, recognizer));
   context.out << render_check_root(result, options) << std::flush;
   if (options.output == OutputFormat::text)
     context.err << render_summary(result, options);
@@ -58,7 +61,9 @@ RunOutcome run(const CheckRootCommand& command, PluginContext& context) {
   return result.status;
 }
 
-std::string selector(const CheckRootCommand& command) { return command.options.selector; }
+std::string selector(const CheckRootCommand& command) {
+  return command.options.selector;
+}
 
 } // namespace
 

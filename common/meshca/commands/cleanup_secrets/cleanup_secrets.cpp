@@ -1,10 +1,10 @@
 #include "meshca/commands/cleanup_secrets/cleanup_secrets.h"
 
-#include "meshca/util/interrupt.h"
-#include "meshca/mesh/revision_ca_read.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_backup.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_precondition.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_restart.h"
+#include "meshca/mesh/revision_ca_read.h"
+#include "meshca/util/interrupt.h"
 #include "meshca/util/json.h"
 
 #include <ostream>
@@ -170,7 +170,8 @@ Status back_up_all(const CleanupSecretsOptions& options, CleanupEnvironment& env
               << dry_run_suffix(options.dry_run) << '\n';
       continue;
     }
-    MESHCA_TRY_ASSIGN(auto outcome, back_up_secret(env.kubectl, options.dir, secret.object, env.hooks));
+    MESHCA_TRY_ASSIGN(auto outcome,
+                      back_up_secret(env.kubectl, options.dir, secret.object, env.hooks));
     env.out << "secret/" << secret.name
             << (outcome == BackupOutcome::written ? " backed up to " : " already backed up in ")
             << path << '\n'
@@ -260,7 +261,8 @@ Status run_cleanup_secrets(const CleanupSecretsOptions& options, CleanupEnvironm
     istiods = std::move(listed);
   }
   if (options.dry_run == DryRun::none) {
-    MESHCA_TRY_ASSIGN(auto answer, env.confirm(confirmation_question(secrets, istiods, !options.no_restart)));
+    MESHCA_TRY_ASSIGN(auto answer,
+                      env.confirm(confirmation_question(secrets, istiods, !options.no_restart)));
     if (answer == Confirmed::no)
       return check_failed("not confirmed; nothing was changed");
   }

@@ -3,10 +3,10 @@
 // delete them and restart istiod; and --restore, the rollback. Every effect goes through the
 // environment, so tests assert on exactly what was sent to the cluster.
 
-#include "meshca/cli/confirm.h"
-#include "meshca/kube/kubectl.h"
 #include "meshca/checks/check_root.h"
+#include "meshca/cli/confirm.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
+#include "meshca/kube/kubectl.h"
 #include "meshca/util/private_files.h"
 
 #include <functional>

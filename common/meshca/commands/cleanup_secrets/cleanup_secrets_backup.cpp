@@ -11,8 +11,7 @@ using rapidjson::Value;
 // In this order; metadata goes after kind.
 constexpr std::array<const char*, 2> kKeptHead = {"apiVersion", "kind"};
 constexpr std::array<const char*, 4> kKeptTail = {"type", "data", "immutable", "stringData"};
-constexpr std::array<const char*, 4> kKeptMetadata = {"name", "namespace", "labels",
-                                                      "annotations"};
+constexpr std::array<const char*, 4> kKeptMetadata = {"name", "namespace", "labels", "annotations"};
 constexpr std::string_view kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
 std::string text_of(const Value& object, std::string_view key) {
@@ -61,7 +60,9 @@ const Value& member_or_null(const Value& object, const char* key) {
 
 } // namespace
 
-std::string backup_file_name(std::string_view secret) { return std::string(secret) + ".yaml"; }
+std::string backup_file_name(std::string_view secret) {
+  return std::string(secret) + ".yaml";
+}
 
 rapidjson::Document secret_manifest(const Value& fetched) {
   rapidjson::Document manifest(rapidjson::kObjectType);
@@ -81,7 +82,8 @@ std::string backup_text(const Value& manifest) {
   const Value* metadata = json::object_member(manifest, "metadata");
   const std::string name = metadata ? text_of(*metadata, "name") : "";
   const std::string ns = metadata ? text_of(*metadata, "namespace") : "";
-  return "# Secret " + ns + "/" + name + ", saved by kubectl meshca cleanup-secrets.\n"
+  return "# Secret " + ns + "/" + name +
+         ", saved by kubectl meshca cleanup-secrets.\n"
          "# Restore: kubectl meshca cleanup-secrets --restore <this folder>\n" +
          to_yaml(manifest);
 }
@@ -90,8 +92,10 @@ bool same_secret_content(const Value& a, const Value& b) {
   const Value& type_a = member_or_null(a, "type");
   const Value& type_b = member_or_null(b, "type");
   // An omitted type is Opaque.
-  const bool opaque_a = type_a.IsNull() || (type_a.IsString() && std::string_view(type_a.GetString()) == "Opaque");
-  const bool opaque_b = type_b.IsNull() || (type_b.IsString() && std::string_view(type_b.GetString()) == "Opaque");
+  const bool opaque_a =
+      type_a.IsNull() || (type_a.IsString() && std::string_view(type_a.GetString()) == "Opaque");
+  const bool opaque_b =
+      type_b.IsNull() || (type_b.IsString() && std::string_view(type_b.GetString()) == "Opaque");
   if (!(opaque_a && opaque_b) && type_a != type_b)
     return false;
   const Value& data_a = member_or_null(a, "data");
@@ -106,8 +110,8 @@ Result<rapidjson::Document> parse_backup(KubectlRunner& kubectl, const std::stri
   const std::vector<std::string> args = {"create", "-f", "-", "--dry-run=client", "-o", "json"};
   MESHCA_TRY_ASSIGN(auto output, kubectl.run(args, text));
   if (!output.succeeded())
-    return bad_input(what + ": kubectl cannot read it as a manifest: " +
-                     trim_kubectl_stderr(output.err));
+    return bad_input(what +
+                     ": kubectl cannot read it as a manifest: " + trim_kubectl_stderr(output.err));
   auto parsed = json::parse(output.out, what);
   if (!parsed)
     return cluster_error(parsed.error().message);
@@ -116,8 +120,9 @@ Result<rapidjson::Document> parse_backup(KubectlRunner& kubectl, const std::stri
   const std::string ns = metadata ? text_of(*metadata, "namespace") : "";
   const std::string kind = text_of(doc, "kind");
   if (kind != "Secret" || name_of(doc) != secret || (!ns.empty() && ns != kIstioNamespace)) {
-    const std::string found = kind.empty() ? "an object without a kind"
-                                           : kind + " " + (ns.empty() ? "" : ns + "/") + name_of(doc);
+    const std::string found = kind.empty()
+                                  ? "an object without a kind"
+                                  : kind + " " + (ns.empty() ? "" : ns + "/") + name_of(doc);
     return bad_input(what + ": expected the Secret " + std::string(secret) + " in " +
                      kIstioNamespace + ", found " + found);
   }

@@ -6,9 +6,8 @@
 #include "meshca/util/private_files.h"
 #include "meshca/util/result.h"
 
-#include <rapidjson/document.h>
-
 #include <array>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 

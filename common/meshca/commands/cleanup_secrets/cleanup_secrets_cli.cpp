@@ -3,13 +3,11 @@
 #include "meshca/cli/help_printer.h"
 
 #include <boost/program_options.hpp>
-
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,23 +30,24 @@ struct RawFlags {
 
 po::options_description specific_flags(RawFlags& f) {
   po::options_description d;
-  d.add_options()
-    ("backup-dir", po::value(&f.backup_dir)->value_name("DIR"),
-     "Save the secrets here first (created 0700, files 0600; an existing backup is never "
-     "overwritten)")
-    ("restore", po::value(&f.restore)->value_name("DIR"),
-     "Re-create the secrets from a backup folder and restart istiod (the rollback)")
-    ("yes,y", po::bool_switch(&f.yes), "Do not ask for confirmation (required without a terminal)")
-    ("dry-run", po::value(&f.dry_run)->implicit_value("client")->value_name("MODE"),
-     "Only print what would be backed up, deleted and restarted: client (the default), server "
-     "(the API server validates each change), none")
-    ("force", po::bool_switch(&f.force),
-     "Delete even though some sidecar does not yet trust Mesh CA or hold a Mesh CA certificate")
-    ("no-restart", po::bool_switch(&f.no_restart), "Do not restart the istiod Deployments")
-    ("meshca-bundle", po::value(&f.meshca_bundle)->value_name("FILE|URL"),
-     "Mesh CA SPIFFE trust bundle or PEM roots for the sidecar check (as check-root)")
-    ("timeout", po::value(&f.timeout)->value_name("DURATION"),
-     "How long to wait for each istiod rollout (default 5m)");
+  d.add_options()(
+      "backup-dir", po::value(&f.backup_dir)->value_name("DIR"),
+      "Save the secrets here first (created 0700, files 0600; an existing backup is never "
+      "overwritten)")(
+      "restore", po::value(&f.restore)->value_name("DIR"),
+      "Re-create the secrets from a backup folder and restart istiod (the rollback)")(
+      "yes,y", po::bool_switch(&f.yes),
+      "Do not ask for confirmation (required without a terminal)")(
+      "dry-run", po::value(&f.dry_run)->implicit_value("client")->value_name("MODE"),
+      "Only print what would be backed up, deleted and restarted: client (the default), server "
+      "(the API server validates each change), none")(
+      "force", po::bool_switch(&f.force),
+      "Delete even though some sidecar does not yet trust Mesh CA or hold a Mesh CA certificate")(
+      "no-restart", po::bool_switch(&f.no_restart), "Do not restart the istiod Deployments")(
+      "meshca-bundle", po::value(&f.meshca_bundle)->value_name("FILE|URL"),
+      "Mesh CA SPIFFE trust bundle or PEM roots for the sidecar check (as check-root)")(
+      "timeout", po::value(&f.timeout)->value_name("DURATION"),
+      "How long to wait for each istiod rollout (default 5m)");
   return d;
 }
 
@@ -66,8 +65,11 @@ Status check_backup_dir_usable(const std::string& dir) {
     if ((info.st_mode & 0077) != 0) {
       char mode[8];
       std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 0777));
-      return bad_input(name + "the folder has mode " + mode + ", so others can list it, and it "
-                       "would hold CA private keys; chmod 700 " + dir + ", or name a new folder "
+      return bad_input(name + "the folder has mode " + mode +
+                       ", so others can list it, and it "
+                       "would hold CA private keys; chmod 700 " +
+                       dir +
+                       ", or name a new folder "
                        "(it is created 0700); nothing was changed");
     }
     return done();
@@ -121,7 +123,8 @@ Result<std::chrono::seconds> parse_wait_duration(const std::string& text, const 
 Result<CleanupSecretsCommand> parse_cleanup_secrets(const std::vector<std::string>& args) {
   RawFlags f;
   const po::options_description specific = specific_flags(f);
-  MESHCA_TRY_ASSIGN(auto parsed, parse_command_line(kName, args, specific, {"ARG", 0, 0}, {.namespaces = false, .output = false}));
+  MESHCA_TRY_ASSIGN(auto parsed, parse_command_line(kName, args, specific, {"ARG", 0, 0},
+                                                    {.namespaces = false, .output = false}));
   CleanupSecretsCommand command;
   command.common = parsed.common;
   if (command.common.help || command.common.version)
@@ -136,7 +139,8 @@ Result<CleanupSecretsCommand> parse_cleanup_secrets(const std::vector<std::strin
   o.mode = restore ? CleanupMode::restore : CleanupMode::cleanup;
   o.dir = restore ? f.restore : f.backup_dir;
   if (o.dir.empty())
-    return bad_input(std::string(restore ? "--restore" : "--backup-dir") + ": the folder name is empty");
+    return bad_input(std::string(restore ? "--restore" : "--backup-dir") +
+                     ": the folder name is empty");
   if (restore && (f.force || parsed.given("meshca-bundle")))
     return bad_input("--force and --meshca-bundle apply to the cleanup, not to --restore");
   auto dry_run = parse_dry_run(f.dry_run);
@@ -166,9 +170,12 @@ void print_cleanup_secrets_help(std::ostream& out) {
       "kubectl meshca cleanup-secrets --backup-dir DIR [--yes] [--dry-run] [--force] "
       "[--no-restart]\n  kubectl meshca cleanup-secrets --restore DIR [--dry-run] [--no-restart]",
       "The last step of the migration to Mesh CA: drops the in-cluster Citadel CA. First checks\n"
-      "(as check-root --workload-cert) that every sidecar trusts MESHCA and holds a Mesh CA-issued\n"
-      "certificate, and refuses otherwise. Then saves the secrets cacerts and istio-ca-secret from\n"
-      "istio-system (whichever exist) into DIR as YAML that re-creates them, flushed to disk, read\n"
+      "(as check-root --workload-cert) that every sidecar trusts MESHCA and holds a Mesh "
+      "CA-issued\n"
+      "certificate, and refuses otherwise. Then saves the secrets cacerts and istio-ca-secret "
+      "from\n"
+      "istio-system (whichever exist) into DIR as YAML that re-creates them, flushed to disk, "
+      "read\n"
       "back and compared; only then deletes them and restarts the istiod Deployments, which stops\n"
       "the Citadel root from being handed to sidecars. Re-running finishes an interrupted run.\n"
       "--restore DIR puts the secrets back from such a backup and restarts istiod.\n\n"

@@ -17,13 +17,13 @@ RunOutcome run(const CleanupSecretsCommand& command, PluginContext& context) {
   CleanupEnvironment env{
       kubectl,
       [&]() -> Result<CheckRootResult> {
-        MESHCA_TRY_ASSIGN(auto recognizer, load_meshca_recognizer({options.meshca_bundle, default_cache_dir()}));
+        MESHCA_TRY_ASSIGN(auto recognizer,
+                          load_meshca_recognizer({options.meshca_bundle, default_cache_dir()}));
         context.err << recognizer.description() << '\n';
         return check_clusters({{"", &kubectl}}, precondition_check_options(options), recognizer,
                               &context.cancel);
       },
-      [&](std::string_view question) { return confirm(question, options.assume_yes); },
-      context.out,
+      [&](std::string_view question) { return confirm(question, options.assume_yes); }, context.out,
       context.err};
   const Status done = options.mode == CleanupMode::restore ? run_restore_secrets(options, env)
                                                            : run_cleanup_secrets(options, env);

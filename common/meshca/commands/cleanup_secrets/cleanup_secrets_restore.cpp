@@ -2,9 +2,9 @@
 // `kubectl create -f -` (the manifest on stdin, never in arguments) and restarts istiod.
 
 #include "meshca/commands/cleanup_secrets/cleanup_secrets.h"
-#include "meshca/util/interrupt.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_backup.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_restart.h"
+#include "meshca/util/interrupt.h"
 #include "meshca/util/json.h"
 
 #include <ostream>
@@ -15,7 +15,7 @@ namespace {
 struct SavedSecret {
   std::string name;
   std::string path;
-  std::string text;          // the file, sent to kubectl as it is
+  std::string text;           // the file, sent to kubectl as it is
   bool already_there = false; // the cluster holds the same data
 };
 
@@ -32,7 +32,8 @@ Result<std::vector<SavedSecret>> read_backups(KubectlRunner& kubectl, const std:
     saved.push_back({name, path, std::move(text), false});
   }
   if (saved.empty())
-    return bad_input("--restore " + dir + ": no backup there (expected cacerts.yaml or "
+    return bad_input("--restore " + dir +
+                     ": no backup there (expected cacerts.yaml or "
                      "istio-ca-secret.yaml, as cleanup-secrets --backup-dir writes them)");
   return saved;
 }
@@ -40,7 +41,8 @@ Result<std::vector<SavedSecret>> read_backups(KubectlRunner& kubectl, const std:
 // Marks the secrets that exist with the backup's data; any with other data stops the restore.
 Status compare_with_cluster(KubectlRunner& kubectl, std::vector<SavedSecret>& saved) {
   for (SavedSecret& secret : saved) {
-    const std::vector<std::string> args = {"get", "secret", secret.name, "-n", kIstioNamespace, "-o", "json"};
+    const std::vector<std::string> args = {"get",           "secret", secret.name, "-n",
+                                           kIstioNamespace, "-o",     "json"};
     std::string attempts;
     MESHCA_TRY_ASSIGN(auto output, run_with_retries(kubectl, args, std::nullopt, {}, &attempts));
     if (is_not_found(output))
@@ -55,9 +57,11 @@ Status compare_with_cluster(KubectlRunner& kubectl, std::vector<SavedSecret>& sa
     if (!backup)
       return backup.error();
     if (!same_secret_content(*current, *backup))
-      return check_failed("secret " + secret.name + " exists in istio-system with other data than " +
-                          secret.path + "; nothing was restored. If the backup is the one to keep: "
-                          "kubectl delete secret " + secret.name + " -n istio-system, then re-run");
+      return check_failed("secret " + secret.name +
+                          " exists in istio-system with other data than " + secret.path +
+                          "; nothing was restored. If the backup is the one to keep: "
+                          "kubectl delete secret " +
+                          secret.name + " -n istio-system, then re-run");
     secret.already_there = true;
   }
   return done();
@@ -66,20 +70,23 @@ Status compare_with_cluster(KubectlRunner& kubectl, std::vector<SavedSecret>& sa
 Status create_secret(const CleanupSecretsOptions& options, CleanupEnvironment& env,
                      const SavedSecret& secret) {
   if (secret.already_there) {
-    env.out << "secret/" << secret.name << " already present (same data as " << secret.path << ")\n";
+    env.out << "secret/" << secret.name << " already present (same data as " << secret.path
+            << ")\n";
     return done();
   }
   if (options.dry_run != DryRun::client) {
     std::vector<std::string> args = {"create", "-f", "-", "-n", kIstioNamespace};
     for (std::string& flag : dry_run_args(options.dry_run))
       args.push_back(std::move(flag));
-    auto created = run_checked(env.kubectl, args, "re-creating secret " + secret.name + " from " + secret.path,
-                               secret.text);
+    auto created =
+        run_checked(env.kubectl, args, "re-creating secret " + secret.name + " from " + secret.path,
+                    secret.text);
     if (!created)
       return created.error();
   }
   env.out << "secret/" << secret.name << " created from " << secret.path
-          << dry_run_suffix(options.dry_run) << '\n' << std::flush;
+          << dry_run_suffix(options.dry_run) << '\n'
+          << std::flush;
   return done();
 }
 

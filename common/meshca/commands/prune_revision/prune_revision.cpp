@@ -1,9 +1,9 @@
 #include "meshca/commands/prune_revision/prune_revision.h"
 
-#include "meshca/kube/kubectl_calls.h"
-#include "meshca/util/interrupt.h"
-#include "meshca/mesh/revision_ca_read.h"
 #include "meshca/commands/prune_revision/prune_revision_services.h"
+#include "meshca/kube/kubectl_calls.h"
+#include "meshca/mesh/revision_ca_read.h"
+#include "meshca/util/interrupt.h"
 #include "meshca/util/json.h"
 
 #include <algorithm>
@@ -83,7 +83,9 @@ Result<PrunePlan> read_prune_plan(KubectlRunner& kubectl, std::string_view revis
   if (std::none_of(plan.objects.begin(), plan.objects.end(),
                    [](const PruneObject& object) { return object.role == "gateway"; }))
     return plan;
-  MESHCA_TRY_ASSIGN(auto services, get_json(kubectl, {"get", "services", "--all-namespaces", "-o", "json"}, "listing Services (which the gateways being deleted serve)"));
+  MESHCA_TRY_ASSIGN(auto services,
+                    get_json(kubectl, {"get", "services", "--all-namespaces", "-o", "json"},
+                             "listing Services (which the gateways being deleted serve)"));
   plan.service_blockers = orphaned_services(plan, services, pods);
   return plan;
 }

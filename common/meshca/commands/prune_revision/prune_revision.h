@@ -3,9 +3,9 @@
 // while anything does, else delete it.
 
 #include "meshca/cli/confirm.h"
-#include "meshca/kube/kubectl.h"
 #include "meshca/commands/prune_revision/prune_revision_cli.h"
 #include "meshca/commands/prune_revision/prune_revision_plan.h"
+#include "meshca/kube/kubectl.h"
 
 #include <functional>
 #include <iosfwd>

@@ -47,7 +47,8 @@ bool is_revision_name(const std::string& name) {
 Result<PruneRevisionCommand> parse_prune_revision(const std::vector<std::string>& args) {
   RawFlags f;
   const po::options_description specific = specific_flags(f);
-  MESHCA_TRY_ASSIGN(auto parsed, parse_command_line(kName, args, specific, {"OLD", 1, 1}, {.namespaces = false, .output = false}));
+  MESHCA_TRY_ASSIGN(auto parsed, parse_command_line(kName, args, specific, {"OLD", 1, 1},
+                                                    {.namespaces = false, .output = false}));
   PruneRevisionCommand command;
   command.common = parsed.common;
   if (command.common.help || command.common.version)

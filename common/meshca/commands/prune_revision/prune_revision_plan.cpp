@@ -1,7 +1,7 @@
 #include "meshca/commands/prune_revision/prune_revision_plan.h"
 
-#include "meshca/mesh/sidecar_pods.h"
 #include "meshca/mesh/namespace_injection.h"
+#include "meshca/mesh/sidecar_pods.h"
 #include "meshca/util/json.h"
 
 #include <map>

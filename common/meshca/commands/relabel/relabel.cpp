@@ -1,9 +1,9 @@
 #include "meshca/commands/relabel/relabel.h"
 
+#include "meshca/checks/trust_gate_check.h"
+#include "meshca/commands/relabel/relabel_warnings.h"
 #include "meshca/kube/kubectl_calls.h"
 #include "meshca/util/interrupt.h"
-#include "meshca/commands/relabel/relabel_warnings.h"
-#include "meshca/checks/trust_gate_check.h"
 #include "meshca/util/worker_pool.h"
 
 #include <algorithm>
@@ -33,8 +33,14 @@ Result<SelectedNamespaces> read_selection(KubectlRunner& kubectl, const RelabelO
 
 // Step 3 for one namespace: its restart warnings, or the error reading them.
 Result<std::vector<std::string>> read_warnings(KubectlRunner& kubectl, const std::string& ns) {
-  MESHCA_TRY_ASSIGN(auto deployments, get_json(kubectl, {"get", "deployments", "-n", ns, "-o", "json"}, "listing Deployments in namespace " + ns));
-  MESHCA_TRY_ASSIGN(auto root_cert, run_checked( kubectl, {"get", "configmap", "istio-ca-root-cert", "-n", ns, "--ignore-not-found", "-o", "name"}, "reading ConfigMap istio-ca-root-cert in namespace " + ns));
+  MESHCA_TRY_ASSIGN(auto deployments,
+                    get_json(kubectl, {"get", "deployments", "-n", ns, "-o", "json"},
+                             "listing Deployments in namespace " + ns));
+  MESHCA_TRY_ASSIGN(auto root_cert,
+                    run_checked(kubectl,
+                                {"get", "configmap", "istio-ca-root-cert", "-n", ns,
+                                 "--ignore-not-found", "-o", "name"},
+                                "reading ConfigMap istio-ca-root-cert in namespace " + ns));
   const bool has_root_cert = root_cert.out.find("istio-ca-root-cert") != std::string::npos;
   return restart_warnings(ns, deployments, has_root_cert);
 }

@@ -3,10 +3,10 @@
 // validating every namespace and refusing unsafe targets. Reads through the KubectlRunner,
 // writes only `kubectl patch namespace` calls (none for a client dry run or a refusal).
 
+#include "meshca/checks/trust_gate.h"
+#include "meshca/commands/relabel/relabel_plan.h"
 #include "meshca/kube/dry_run.h"
 #include "meshca/kube/kubectl.h"
-#include "meshca/commands/relabel/relabel_plan.h"
-#include "meshca/checks/trust_gate.h"
 #include "meshca/util/output_format.h"
 
 #include <cstddef>

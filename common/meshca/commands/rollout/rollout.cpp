@@ -1,10 +1,10 @@
 #include "meshca/commands/rollout/rollout.h"
 
-#include "meshca/kube/kubectl_calls.h"
-#include "meshca/mesh/control_plane.h"
+#include "meshca/checks/trust_gate_check.h"
 #include "meshca/commands/rollout/rollout_needs.h"
 #include "meshca/commands/rollout/rollout_restart.h"
-#include "meshca/checks/trust_gate_check.h"
+#include "meshca/kube/kubectl_calls.h"
+#include "meshca/mesh/control_plane.h"
 #include "meshca/util/worker_pool.h"
 
 #include <algorithm>

@@ -3,11 +3,11 @@
 // for them (as kubectl rollout status), then prove every running sidecar pod carries the revision
 // its namespace is labelled with, and say what did not move and how to move it.
 
+#include "meshca/checks/trust_gate.h"
+#include "meshca/commands/rollout/rollout_proof.h"
 #include "meshca/kube/dry_run.h"
 #include "meshca/kube/kubectl.h"
 #include "meshca/mesh/namespace_labels.h"
-#include "meshca/commands/rollout/rollout_proof.h"
-#include "meshca/checks/trust_gate.h"
 #include "meshca/util/force.h"
 #include "meshca/util/output_format.h"
 

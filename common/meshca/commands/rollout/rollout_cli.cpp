@@ -122,7 +122,9 @@ Result<std::chrono::seconds> parse_timeout(std::string_view text, std::string_vi
 Result<RolloutCommand> parse_rollout(const std::vector<std::string>& args) {
   RawFlags f;
   const po::options_description specific = specific_flags(f);
-  MESHCA_TRY_ASSIGN(auto parsed, parse_command_line(kName, args, specific, {"NAMESPACE", 0, PositionalSpec::kUnlimited}, kFlagSet));
+  MESHCA_TRY_ASSIGN(auto parsed,
+                    parse_command_line(kName, args, specific,
+                                       {"NAMESPACE", 0, PositionalSpec::kUnlimited}, kFlagSet));
   RolloutCommand command;
   command.common = parsed.common;
   if (command.common.help || command.common.version)

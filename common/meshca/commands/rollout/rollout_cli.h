@@ -17,7 +17,7 @@ namespace meshca {
 struct RolloutCommand {
   CommonOptions common;
   RolloutOptions options;
-  bool names_from_stdin = false; // `-` was given
+  bool names_from_stdin = false;            // `-` was given
   std::optional<std::string> meshca_bundle; // --meshca-bundle, for the trust gate
 };
 

@@ -127,11 +127,12 @@ Value workload_value(const WorkloadRollout& rollout, Allocator& a) {
   entry.AddMember("name", str(w.name, a), a);
   entry.AddMember("namespace", str(w.ns, a), a);
   entry.AddMember("result", str(state_name(rollout.state), a), a);
-  const char* skip = rollout.planned.action == WorkloadAction::skip_paused       ? "paused"
-                     : rollout.planned.action == WorkloadAction::skip_on_delete  ? "onDelete"
-                     : rollout.planned.action == WorkloadAction::skip_already_on ? "alreadyOnRevision"
-                     : rollout.planned.action == WorkloadAction::skip_opted_out  ? "noSidecarByChoice"
-                                                                                 : "";
+  const char* skip =
+      rollout.planned.action == WorkloadAction::skip_paused       ? "paused"
+      : rollout.planned.action == WorkloadAction::skip_on_delete  ? "onDelete"
+      : rollout.planned.action == WorkloadAction::skip_already_on ? "alreadyOnRevision"
+      : rollout.planned.action == WorkloadAction::skip_opted_out  ? "noSidecarByChoice"
+                                                                  : "";
   entry.AddMember("skipReason", str(skip, a), a);
   entry.AddMember("message", str(rollout.message, a), a);
   return entry;
@@ -186,7 +187,7 @@ std::string render_json(const RolloutReport& report) {
   document.AddMember("dryRun", str(to_string(report.dry_run), a), a);
   document.AddMember("wait", report.wait, a);
   document.AddMember("proof",
-                     str(report.interrupted                       ? "interrupted"
+                     str(report.interrupted                     ? "interrupted"
                          : report.mode == ProofMode::prediction ? "prediction"
                                                                 : "checked",
                          a),

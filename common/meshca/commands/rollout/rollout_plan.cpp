@@ -93,9 +93,13 @@ std::string_view kind_name(WorkloadKind kind) {
   return "Deployment";
 }
 
-std::string Workload::ref() const { return object().ref(); }
+std::string Workload::ref() const {
+  return object().ref();
+}
 
-ObjectRef Workload::object() const { return {std::string(resource_name(kind)), ns, name}; }
+ObjectRef Workload::object() const {
+  return {std::string(resource_name(kind)), ns, name};
+}
 
 Result<WorkloadKinds> parse_workload_kinds(std::string_view text) {
   WorkloadKinds kinds;

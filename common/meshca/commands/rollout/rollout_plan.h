@@ -34,8 +34,8 @@ struct Workload {
   bool on_delete = false; // updateStrategy OnDelete: a restart replaces no pod
   bool gateway = false;   // a gateway Deployment in istio-system (--gateways)
 
-  std::string ref() const;    // "deployment/web"
-  ObjectRef object() const;   // as kubectl addresses it
+  std::string ref() const;  // "deployment/web"
+  ObjectRef object() const; // as kubectl addresses it
 };
 
 // The Deployments, StatefulSets and DaemonSets of a list (`kubectl get deployments,statefulsets,
@@ -44,9 +44,9 @@ struct Workload {
 Result<std::vector<Workload>> parse_workloads(const rapidjson::Value& list, std::string_view what);
 
 enum class WorkloadAction {
-  restart,        // kubectl rollout restart, then (unless --no-wait) kubectl rollout status
-  skip_paused,    // paused: restarting it fails; resume it first
-  skip_on_delete, // OnDelete: a restart moves no pod; delete its pods instead
+  restart,         // kubectl rollout restart, then (unless --no-wait) kubectl rollout status
+  skip_paused,     // paused: restarting it fails; resume it first
+  skip_on_delete,  // OnDelete: a restart moves no pod; delete its pods instead
   skip_already_on, // every running pod already carries a sidecar of the revision
   skip_opted_out,  // its pods opt out of injection: no restart can give them a sidecar
 };

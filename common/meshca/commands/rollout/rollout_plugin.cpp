@@ -26,8 +26,8 @@ RunOutcome run(const RolloutCommand& command, PluginContext& context) {
 } // namespace
 
 const PluginDefinition<RolloutCommand>& rollout_plugin() {
-  static const PluginDefinition<RolloutCommand> plugin{
-      "rollout", parse_rollout, print_rollout_help, expand_stdin_namespaces, run};
+  static const PluginDefinition<RolloutCommand> plugin{"rollout", parse_rollout, print_rollout_help,
+                                                       expand_stdin_namespaces, run};
   return plugin;
 }
 

@@ -1,7 +1,7 @@
 #include "meshca/commands/rollout/rollout_restart.h"
 
-#include "meshca/util/interrupt.h"
 #include "meshca/commands/rollout/rollout.h"
+#include "meshca/util/interrupt.h"
 #include "meshca/util/progress.h"
 #include "meshca/util/worker_pool.h"
 

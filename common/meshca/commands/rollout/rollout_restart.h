@@ -2,9 +2,9 @@
 // Restarting and waiting for workloads, `parallel` at a time, with a progress line on a
 // terminal. Part of rollout (see rollout.h).
 
+#include "meshca/commands/rollout/rollout_proof.h"
 #include "meshca/kube/dry_run.h"
 #include "meshca/kube/kubectl.h"
-#include "meshca/commands/rollout/rollout_proof.h"
 
 #include <atomic>
 #include <chrono>

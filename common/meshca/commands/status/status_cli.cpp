@@ -9,7 +9,8 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr const char* kName = "status";
-constexpr CommonFlagSet kFlags{.namespaces = false, .output = true, .output_formats = "text, json, yaml"};
+constexpr CommonFlagSet kFlags{
+    .namespaces = false, .output = true, .output_formats = "text, json, yaml"};
 
 } // namespace
 
@@ -28,7 +29,9 @@ Result<StatusCommand> parse_status(const std::vector<std::string>& args) {
   return command;
 }
 
-po::options_description status_flags() { return {}; }
+po::options_description status_flags() {
+  return {};
+}
 
 void print_status_help(std::ostream& out) {
   const HelpText help{

@@ -2,13 +2,12 @@
 // What status reports, built from the objects it read. Pure, so tests build it from JSON.
 
 #include "meshca/mesh/control_plane.h"
-#include "meshca/mesh/revision_ca.h"
 #include "meshca/mesh/namespace_injection.h"
-
-#include <rapidjson/document.h>
+#include "meshca/mesh/revision_ca.h"
 
 #include <map>
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <vector>
 

@@ -39,9 +39,13 @@ std::string pods_cell(const std::map<std::string, int>& pods) {
   return cells.empty() ? "-" : join(cells, ", ");
 }
 
-std::string or_dash(const std::string& text) { return text.empty() ? "-" : text; }
+std::string or_dash(const std::string& text) {
+  return text.empty() ? "-" : text;
+}
 
-Value str(const std::string& text, Allocator& a) { return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a); }
+Value str(const std::string& text, Allocator& a) {
+  return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a);
+}
 
 Value strings(const std::vector<std::string>& items, Allocator& a) {
   Value array(rapidjson::kArrayType);
@@ -105,10 +109,11 @@ std::string render_status_text(const MeshStatus& status) {
                          gateways_cell(r.gateways), r.tags.empty() ? "-" : join(r.tags, ","),
                          std::to_string(r.namespaces), std::to_string(r.pods)});
   std::string out = "Control plane:\n";
-  out += revisions.empty() ? "  no istiod revision found\n"
-                           : format_table({"REVISION", "ISSUER", "ISTIOD", "GATEWAYS", "TAGS",
-                                           "NAMESPACES", "PODS"},
-                                          revisions);
+  out +=
+      revisions.empty()
+          ? "  no istiod revision found\n"
+          : format_table({"REVISION", "ISSUER", "ISTIOD", "GATEWAYS", "TAGS", "NAMESPACES", "PODS"},
+                         revisions);
   std::vector<TableRow> namespaces;
   for (const NamespaceStatus& ns : status.namespaces)
     namespaces.push_back({ns.injection.name, or_dash(ns.injection.labels_text()),
@@ -174,6 +179,8 @@ std::string render_status_json(const MeshStatus& status) {
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-std::string render_status_yaml(const MeshStatus& status) { return to_yaml(status_document(status)); }
+std::string render_status_yaml(const MeshStatus& status) {
+  return to_yaml(status_document(status));
+}
 
 } // namespace meshca

@@ -5,7 +5,6 @@
 #include "meshca/commands/status/status_model.h"
 
 #include <rapidjson/document.h>
-
 #include <string>
 
 namespace meshca {

@@ -11,7 +11,9 @@ namespace {
 
 constexpr const char* kMoveTo = " -o name | kubectl meshca rollout -";
 
-int round_for(const RevisionStatus& target) { return target.issuer == "MESHCA" ? 2 : 1; }
+int round_for(const RevisionStatus& target) {
+  return target.issuer == "MESHCA" ? 2 : 1;
+}
 
 std::string gate_for_round(int round) {
   return round == 2 ? "kubectl meshca check-root -A --workload-cert --mtls"
@@ -60,14 +62,15 @@ std::string round1_pending(const StatusTrust& trust) {
   std::vector<std::string> where = trust.citadel_only_namespaces;
   for (const std::string& gateway : trust.citadel_only_gateways)
     where.push_back("gateway " + gateway);
-  return "round 1 has not finished: sidecars that trust only Citadel remain in " + join(where, ", ");
+  return "round 1 has not finished: sidecars that trust only Citadel remain in " +
+         join(where, ", ");
 }
 
 // The single revision every labelled namespace and sidecar is on, when there is one.
 struct Usage {
-  std::set<std::string> targets;           // where labels send new pods
-  std::vector<std::string> lagging;        // namespaces with sidecars from another revision
-  std::vector<std::string> labelled;       // namespaces with injection labels
+  std::set<std::string> targets;     // where labels send new pods
+  std::vector<std::string> lagging;  // namespaces with sidecars from another revision
+  std::vector<std::string> labelled; // namespaces with injection labels
 };
 
 Usage usage_of(const MeshStatus& status) {
@@ -87,8 +90,8 @@ Usage usage_of(const MeshStatus& status) {
   return usage;
 }
 
-void relabelling(MeshStatus& status, const Usage& usage, const std::vector<const RevisionStatus*>& order,
-                 const StatusTrust& trust) {
+void relabelling(MeshStatus& status, const Usage& usage,
+                 const std::vector<const RevisionStatus*>& order, const StatusTrust& trust) {
   const RevisionStatus* newest = nullptr;
   for (const RevisionStatus* revision : order)
     if (usage.targets.count(revision->name) != 0)
@@ -105,7 +108,8 @@ void relabelling(MeshStatus& status, const Usage& usage, const std::vector<const
   status.phase = "relabelling";
   status.round = round_for(*newest);
   status.summary = std::to_string(behind.size()) + " namespace" + (behind.size() == 1 ? "" : "s") +
-                   " still point at an older revision than " + newest->name + ": " + join(behind, ", ");
+                   " still point at an older revision than " + newest->name + ": " +
+                   join(behind, ", ");
   status.next.push_back("kubectl meshca relabel ns " + join(behind, " ") + " --revision " +
                         newest->name + kMoveTo);
   if (issues_meshca(trust, newest->name) && !trust.round1_holds()) {
@@ -143,9 +147,10 @@ void settled(MeshStatus& status, const std::string& current,
     const RevisionStatus* next = *(at + 1);
     status.phase = "ready-to-relabel";
     status.round = round_for(*next);
-    status.summary = "every namespace uses " + current + "; " + next->name + " is installed for round " +
-                     std::to_string(status.round) +
-                     (status.round == 2 ? " (Mesh CA certificates)" : " (distribute the Mesh CA root)");
+    status.summary =
+        "every namespace uses " + current + "; " + next->name + " is installed for round " +
+        std::to_string(status.round) +
+        (status.round == 2 ? " (Mesh CA certificates)" : " (distribute the Mesh CA root)");
     if (status.round == 2)
       status.next.push_back("kubectl meshca check-root -A --require CITADEL,MESHCA");
     status.next.push_back("kubectl meshca relabel ns --all --revision " + next->name + kMoveTo);
@@ -160,9 +165,10 @@ void settled(MeshStatus& status, const std::string& current,
   if (target->issuer != "MESHCA") {
     status.phase = "not-started";
     status.round = 0;
-    status.summary = "every namespace uses " + current + ", which issues " +
-                     (target->issuer.empty() ? "certificates from an unknown CA" : "Citadel certificates") +
-                     "; no migration revision is installed";
+    status.summary =
+        "every namespace uses " + current + ", which issues " +
+        (target->issuer.empty() ? "certificates from an unknown CA" : "Citadel certificates") +
+        "; no migration revision is installed";
     status.next.push_back("install a revision with --ca citadel --option ca-migration-citadel "
                           "(round 1), then run kubectl meshca status");
     return;
@@ -185,7 +191,8 @@ void settled(MeshStatus& status, const std::string& current,
     return;
   }
   status.phase = "complete";
-  status.summary = "every namespace uses " + current + " (Mesh CA) and the Citadel CA secrets are gone";
+  status.summary =
+      "every namespace uses " + current + " (Mesh CA) and the Citadel CA secrets are gone";
   status.next = {"kubectl meshca check-root -A --forbid CITADEL"};
 }
 
@@ -196,10 +203,11 @@ std::vector<const RevisionStatus*> installed_in_order(const MeshStatus& status) 
   for (const RevisionStatus& revision : status.revisions)
     if (revision.istiod)
       order.push_back(&revision);
-  std::stable_sort(order.begin(), order.end(), [](const RevisionStatus* a, const RevisionStatus* b) {
-    return std::make_tuple(a->issuer == "MESHCA", a->created, a->name) <
-           std::make_tuple(b->issuer == "MESHCA", b->created, b->name);
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const RevisionStatus* a, const RevisionStatus* b) {
+                     return std::make_tuple(a->issuer == "MESHCA", a->created, a->name) <
+                            std::make_tuple(b->issuer == "MESHCA", b->created, b->name);
+                   });
   return order;
 }
 
@@ -215,8 +223,8 @@ void decide_phase(MeshStatus& status) {
   if (!trust.broken.empty()) {
     status.phase = "mtls-broken";
     status.round = 1;
-    status.summary = "sidecars that cannot authenticate each other are running: " +
-                     trust.broken.front();
+    status.summary =
+        "sidecars that cannot authenticate each other are running: " + trust.broken.front();
     for (const std::string& line : trust.broken)
       status.warnings.push_back("mTLS broken: " + line);
     advise_round1(status, trust);
@@ -232,8 +240,10 @@ void decide_phase(MeshStatus& status) {
     status.phase = "rollout-pending";
     const RevisionStatus* revision = status.find(target);
     status.round = revision != nullptr ? round_for(*revision) : 0;
-    status.summary = "namespaces point at " + target + " but still run sidecars from another "
-                     "revision: " + join(usage.lagging, ", ");
+    status.summary = "namespaces point at " + target +
+                     " but still run sidecars from another "
+                     "revision: " +
+                     join(usage.lagging, ", ");
     status.next.push_back("kubectl meshca rollout " + join(usage.lagging, " "));
     if (issues_meshca(trust, target) && !trust.round1_holds()) {
       status.round = 1;

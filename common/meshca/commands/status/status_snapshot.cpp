@@ -1,14 +1,14 @@
 #include "meshca/commands/status/status_snapshot.h"
 
 #include "meshca/kube/kubectl_calls.h"
-#include "meshca/util/interrupt.h"
 #include "meshca/mesh/revision_ca_read.h"
+#include "meshca/util/interrupt.h"
 #include "meshca/util/json.h"
 
 namespace meshca {
 
 StatusInputs StatusSnapshot::inputs() const {
-  return {deployments, webhooks,   namespaces, pods, operators.IsNull() ? nullptr : &operators,
+  return {deployments, webhooks,    namespaces, pods, operators.IsNull() ? nullptr : &operators,
           ca_secrets,  &config_maps};
 }
 

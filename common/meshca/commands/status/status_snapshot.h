@@ -1,11 +1,10 @@
 #pragma once
 // Reading what status needs from the cluster: seven list calls, no exec, no Secret data.
 
-#include "meshca/kube/kubectl.h"
 #include "meshca/commands/status/status_model.h"
+#include "meshca/kube/kubectl.h"
 
 #include <rapidjson/document.h>
-
 #include <string>
 #include <vector>
 
@@ -16,7 +15,7 @@ struct StatusSnapshot {
   rapidjson::Document webhooks;
   rapidjson::Document namespaces;
   rapidjson::Document pods;
-  rapidjson::Document operators;   // null when the cluster has no IstioOperator type
+  rapidjson::Document operators; // null when the cluster has no IstioOperator type
   std::vector<std::string> ca_secrets;
   rapidjson::Document config_maps; // in istio-system: the revisions' mesh config
 
