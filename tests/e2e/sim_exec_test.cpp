@@ -74,8 +74,10 @@ TEST_CASE("exec faults: errors for named pods, latency, hangs") {
   CHECK(sim.kubectl({"exec", "web-1", "-n", "demo", "--", "echo", "slow"}).out == "slow\n");
   CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(600));
   sim.set_faults(R"({"exec_latency_ms":0,"exec_hang":["demo/web-1"]})");
+  // 5 s: long enough for a kubectl slowed by a loaded machine to reach the simulator (at 1.5 s
+  // it sometimes had not, and no hang was counted).
   auto hung = sim.kubectl({"exec", "web-1", "-n", "demo", "--", "echo", "never"}, std::nullopt,
-                          std::chrono::milliseconds(1500));
+                          std::chrono::milliseconds(5000));
   CHECK(hung.timed_out);
   CHECK(sim.stat("exec.hangs") == 1);
   sim.clear_faults();
