@@ -1,7 +1,7 @@
 #pragma once
 // What the suite knows about each of its commands: how kubectl names it, which executable serves
-// it, its flags and positional arguments (for completion), how to check a command line (for the
-// argv fuzzer) and its help. The rows live in the registry (commands/registry.h); the dispatcher,
+// it, its flags and positional arguments (for completion) and how to check a command line (for
+// the argv fuzzer). The rows live in the registry (commands/registry.h); the dispatcher,
 // completion and help take the table they read as an argument, so this layer needs no command.
 
 #include "meshca/cli/common_options.h"
@@ -37,7 +37,6 @@ struct CommandInfo {
   // Parses and validates `args` as the plugin does before it runs, `in` standing for stdin
   // (read only when the arguments ask for it with `-`). bad_input with a message otherwise.
   Status (*check_command_line)(const std::vector<std::string>& args, std::istream& in) = nullptr;
-  void (*print_help)(std::ostream& out) = nullptr;
 };
 
 using CommandTable = std::span<const CommandInfo>;

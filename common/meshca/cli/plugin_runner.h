@@ -2,10 +2,11 @@
 // The main of every command's executable, written once: parse the command line (bad input:
 // exit 2), --help, --version, names from stdin (`-`), Ctrl-C handling installed once, the
 // command run, each error it ends with reported as `kubectl meshca NAME: error: ...` after its
-// output, and the exit status by the one rule (util/exit_status.h, worst). A plugin's main is
+// output, and the exit status by the one rule (util/exit_status.h, worst). A plugin's main:
 //
-//   int main(int argc, char** argv) { return meshca::run_plugin(meshca::rollout_plugin(), argc,
-//   argv); }
+//   int main(int argc, char** argv) {
+//     return meshca::run_plugin(meshca::rollout_plugin(), argc, argv);
+//   }
 
 #include "meshca/cli/common_options.h"
 #include "meshca/cli/version_line.h"

@@ -16,35 +16,30 @@ namespace {
 // Only each command's command-line half is named here (its *_cli.h), so the dispatcher and the
 // completers link no command's run.
 const std::array kCommands = {
-    CommandInfo{"check-root",
-                "Show which CA roots every sidecar trusts, who issued its certificate",
-                "kubectl-meshca-check_root", check_root_flags, CommonFlagSet{},
-                PositionalSource::namespaces,
-                check_command_line<CheckRootCommand, parse_check_root>, print_check_root_help},
+    CommandInfo{
+        "check-root", "Show which CA roots every sidecar trusts, who issued its certificate",
+        "kubectl-meshca-check_root", check_root_flags, CommonFlagSet{},
+        PositionalSource::namespaces, check_command_line<CheckRootCommand, parse_check_root>},
     CommandInfo{"relabel", "Move namespaces to a control-plane revision (or back)",
                 "kubectl-meshca-relabel", relabel_flags,
                 CommonFlagSet{false, true, "text, name, json"}, PositionalSource::relabel_target,
-                check_command_line<RelabelCommand, parse_relabel, expand_stdin_names>,
-                print_relabel_help},
+                check_command_line<RelabelCommand, parse_relabel, expand_stdin_names>},
     CommandInfo{"rollout", "Restart workloads and prove every sidecar moved to the new revision",
                 "kubectl-meshca-rollout", rollout_flags, CommonFlagSet{false, true, "text, json"},
                 PositionalSource::namespaces,
-                check_command_line<RolloutCommand, parse_rollout, expand_stdin_namespaces>,
-                print_rollout_help},
+                check_command_line<RolloutCommand, parse_rollout, expand_stdin_namespaces>},
     CommandInfo{
         "cleanup-secrets", "Back up and delete the old Istio CA secrets, then restart istiod",
         "kubectl-meshca-cleanup_secrets", cleanup_secrets_flags, CommonFlagSet{false, false, ""},
-        PositionalSource::none, check_command_line<CleanupSecretsCommand, parse_cleanup_secrets>,
-        print_cleanup_secrets_help},
+        PositionalSource::none, check_command_line<CleanupSecretsCommand, parse_cleanup_secrets>},
     CommandInfo{"status", "Show where the migration stands and the next command to run",
                 "kubectl-meshca-status", status_flags,
                 CommonFlagSet{false, true, "text, json, yaml"}, PositionalSource::none,
-                check_command_line<StatusCommand, parse_status>, print_status_help},
+                check_command_line<StatusCommand, parse_status>},
     CommandInfo{"prune-revision", "Remove an old control-plane revision once nothing uses it",
                 "kubectl-meshca-prune_revision", prune_revision_flags,
                 CommonFlagSet{false, false, ""}, PositionalSource::revision,
-                check_command_line<PruneRevisionCommand, parse_prune_revision>,
-                print_prune_revision_help},
+                check_command_line<PruneRevisionCommand, parse_prune_revision>},
 };
 
 } // namespace
