@@ -65,14 +65,23 @@ struct MeshConnection {
 Result<MeshConnection> connect_to_mesh(const CommonOptions& common);
 
 // Parses and validates a command line as run_plugin does before running: the registry's
-// check_command_line for a command (cli/command_table.h) and the argv fuzzer's entry.
-template <class Command, Result<Command> (*Parse)(const std::vector<std::string>&),
-          Status (*ReadStdin)(Command&, std::istream&) = nullptr>
-Status check_command_line(const std::vector<std::string>& args, std::istream& in) {
-  MESHCA_TRY_ASSIGN(auto command, Parse(args));
-  if constexpr (ReadStdin != nullptr)
-    return ReadStdin(command, in);
+// check_command_line for a command (cli/command_table.h) and the argv fuzzer's entry. Two
+// templates rather than a defaulted null ReadStdin: comparing a function pointer template
+// argument with null is not a constant expression under -fsanitize=undefined.
+template <class Command, Result<Command> (*Parse)(const std::vector<std::string>&)>
+Status check_command_line(const std::vector<std::string>& args, std::istream& /*in*/) {
+  auto command = Parse(args);
+  if (!command)
+    return command.error();
   return Done{};
+}
+template <class Command, Result<Command> (*Parse)(const std::vector<std::string>&),
+          Status (*ReadStdin)(Command&, std::istream&)>
+Status check_command_line_with_stdin(const std::vector<std::string>& args, std::istream& in) {
+  auto command = Parse(args);
+  if (!command)
+    return command.error();
+  return ReadStdin(*command, in);
 }
 
 // Installs the Ctrl-C handlers once and returns their flag.

@@ -23,11 +23,12 @@ const std::array kCommands = {
     CommandInfo{"relabel", "Move namespaces to a control-plane revision (or back)",
                 "kubectl-meshca-relabel", relabel_flags,
                 CommonFlagSet{false, true, "text, name, json"}, PositionalSource::relabel_target,
-                check_command_line<RelabelCommand, parse_relabel, expand_stdin_names>},
-    CommandInfo{"rollout", "Restart workloads and prove every sidecar moved to the new revision",
-                "kubectl-meshca-rollout", rollout_flags, CommonFlagSet{false, true, "text, json"},
-                PositionalSource::namespaces,
-                check_command_line<RolloutCommand, parse_rollout, expand_stdin_namespaces>},
+                check_command_line_with_stdin<RelabelCommand, parse_relabel, expand_stdin_names>},
+    CommandInfo{
+        "rollout", "Restart workloads and prove every sidecar moved to the new revision",
+        "kubectl-meshca-rollout", rollout_flags, CommonFlagSet{false, true, "text, json"},
+        PositionalSource::namespaces,
+        check_command_line_with_stdin<RolloutCommand, parse_rollout, expand_stdin_namespaces>},
     CommandInfo{
         "cleanup-secrets", "Back up and delete the old Istio CA secrets, then restart istiod",
         "kubectl-meshca-cleanup_secrets", cleanup_secrets_flags, CommonFlagSet{false, false, ""},
