@@ -9,7 +9,8 @@ if(CLANG_FORMAT_PROGRAM)
     ${PROJECT_SOURCE_DIR}/plugins/*.cpp ${PROJECT_SOURCE_DIR}/plugins/*.h
     ${PROJECT_SOURCE_DIR}/tests/*.cpp ${PROJECT_SOURCE_DIR}/tests/*.h
     ${PROJECT_SOURCE_DIR}/bench/*.cpp ${PROJECT_SOURCE_DIR}/bench/*.h
-    ${PROJECT_SOURCE_DIR}/fuzz/*.cpp ${PROJECT_SOURCE_DIR}/fuzz/*.h)
+    ${PROJECT_SOURCE_DIR}/fuzz/*.cpp ${PROJECT_SOURCE_DIR}/fuzz/*.h
+    ${PROJECT_SOURCE_DIR}/packaging/*.cpp)
   add_custom_target(format COMMAND ${CLANG_FORMAT_PROGRAM} -i ${MESHCA_FORMAT_SOURCES}
     COMMENT "clang-format")
   add_custom_target(check-format

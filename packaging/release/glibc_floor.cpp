@@ -5,13 +5,12 @@
 // below, built on older glibc functions (getrandom 2.25, dl_iterate_phdr 2.2.4), so the release
 // runs on glibc 2.34: Ubuntu 22.04, RHEL/Rocky/Alma 9, Amazon Linux 2023 (docs/install.md).
 
-#include <dlfcn.h> // struct dl_find_object
-#include <link.h>  // dl_iterate_phdr
-#include <sys/random.h>
-
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <dlfcn.h> // struct dl_find_object
+#include <link.h>  // dl_iterate_phdr
+#include <sys/random.h>
 
 namespace {
 
