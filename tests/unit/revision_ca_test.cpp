@@ -137,3 +137,45 @@ TEST_CASE("issuer_from_ca_name") {
   CHECK(meshca::issuer_from_ca_name("MeshCA") == meshca::CaClass::meshca);
   CHECK_FALSE(meshca::issuer_from_ca_name("GoogleCAS").has_value());
 }
+
+TEST_CASE("revision CA: the mesh config ConfigMap wins over the IstioOperator, field by field") {
+  const auto deployments = parse(R"({"items":[)" + istiod("r1", "") + "]}");
+  const auto webhooks = parse(R"({"items":[]})");
+  const auto config_maps =
+      parse(R"({"items":[{"metadata":{"name":"istio-r1"},"data":{"mesh":"trustDomain: )"
+            R"(p.svc.id.goog\ntrustDomainAliases:\n- cluster.local\n"}}]})");
+  const auto operators =
+      parse(R"({"items":[{"metadata":{"name":"installed-state-r1"},"spec":{"revision":"r1",)"
+            R"("meshConfig":{"trustDomain":"cluster.local","defaultConfig":{"proxyMetadata":)"
+            R"({"PROXY_CONFIG_XDS_AGENT":"true"}}}}}]})");
+  const auto plane = meshca::parse_control_plane(deployments, webhooks);
+  const auto with_map = meshca::parse_revision_cas(plane, {deployments, &operators, &config_maps});
+  const meshca::RevisionCa& r1 = with_map.at("r1");
+  CHECK(r1.trust_domain == "p.svc.id.goog");
+  CHECK(r1.trust_domain_aliases == std::vector<std::string>{"cluster.local"});
+  CHECK_FALSE(r1.xds_agent); // what istiod reads has no PROXY_CONFIG_XDS_AGENT
+  const auto no_maps = parse(R"({"items":[]})");
+  const auto from_operator = meshca::parse_revision_cas(plane, {deployments, &operators, &no_maps});
+  CHECK(from_operator.at("r1").xds_agent);
+  CHECK(from_operator.at("r1").trust_domain == "cluster.local");
+  CHECK(from_operator.at("r1").mesh_config_source == "IstioOperator installed-state-r1");
+}
+
+TEST_CASE("revision CA: without an IstioOperator the injector's values.global say the CA") {
+  const auto deployments = parse(R"({"items":[)" + istiod("m", "") + "," + istiod("c", "") + "]}");
+  const auto webhooks = parse(R"({"items":[]})");
+  const auto config_maps = parse(
+      R"({"items":[{"metadata":{"name":"istio-sidecar-injector-m"},"data":{"config":"policy: )"
+      R"(enabled","values":"{\"global\":{\"caAddress\":\"meshca.googleapis.com:443\"}}"}},)"
+      R"({"metadata":{"name":"istio-sidecar-injector-c"},"data":{"values":"{\"global\":)"
+      R"({\"caAddress\":\"\",\"caName\":\"Citadel\"}}"}}]})");
+  const auto plane = meshca::parse_control_plane(deployments, webhooks);
+  const auto cas = meshca::parse_revision_cas(plane, {deployments, nullptr, &config_maps});
+  CHECK(cas.at("m").issuer == meshca::CaClass::meshca);
+  CHECK(cas.at("m").issuer_source ==
+        "ConfigMap istio-system/istio-sidecar-injector-m values.global.caAddress");
+  CHECK(cas.at("m").ca_address == "meshca.googleapis.com:443");
+  CHECK(cas.at("c").issuer == meshca::CaClass::citadel);
+  CHECK(cas.at("c").issuer_source ==
+        "ConfigMap istio-system/istio-sidecar-injector-c values.global.caName");
+}

@@ -1,7 +1,7 @@
+#include "meshca/checks/status_phase.h"
+#include "meshca/checks/status_snapshot.h"
 #include "meshca/commands/status/status_cli.h"
 #include "meshca/commands/status/status_output.h"
-#include "meshca/commands/status/status_phase.h"
-#include "meshca/commands/status/status_snapshot.h"
 #include "meshca/mesh/namespace_injection.h"
 #include "recording_kubectl.h"
 

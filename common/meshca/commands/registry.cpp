@@ -3,6 +3,7 @@
 #include "meshca/cli/plugin_runner.h"
 #include "meshca/commands/check_root/check_root_cli.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
+#include "meshca/commands/preflight/preflight_cli.h"
 #include "meshca/commands/prune_revision/prune_revision_cli.h"
 #include "meshca/commands/relabel/relabel_cli.h"
 #include "meshca/commands/rollout/rollout_cli.h"
@@ -41,6 +42,10 @@ const std::array kCommands = {
                 "kubectl-meshca-prune_revision", prune_revision_flags,
                 CommonFlagSet{false, false, ""}, PositionalSource::revision,
                 check_command_line<PruneRevisionCommand, parse_prune_revision>},
+    CommandInfo{"preflight", "Check the control plane is configured for the next step",
+                "kubectl-meshca-preflight", preflight_flags,
+                CommonFlagSet{false, true, "text, json, yaml"}, PositionalSource::none,
+                check_command_line<PreflightCommand, parse_preflight>},
 };
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "meshca/mesh/revision_ca.h"
 
+#include "meshca/mesh/mesh_config.h"
 #include "meshca/util/json.h"
 
 #include <algorithm>
@@ -36,10 +37,19 @@ bool unrevisioned(const ControlPlaneRevision& revision) {
   return revision.istiod && revision.istiod->name == "istiod";
 }
 
-void add_pem(RevisionCa& ca, std::string pem) {
-  if (std::find(ca.ca_certificates.begin(), ca.ca_certificates.end(), pem) ==
-      ca.ca_certificates.end())
-    ca.ca_certificates.push_back(std::move(pem));
+// The mesh config fields, from the ConfigMap istiod reads, else from the IstioOperator.
+void apply_mesh_config(RevisionCa& ca, MeshConfigFacts facts, std::string source) {
+  ca.ca_certificates.clear();
+  for (std::string& pem : facts.ca_certificates)
+    if (std::find(ca.ca_certificates.begin(), ca.ca_certificates.end(), pem) ==
+        ca.ca_certificates.end())
+      ca.ca_certificates.push_back(std::move(pem));
+  const auto agent = facts.proxy_metadata.find("PROXY_CONFIG_XDS_AGENT");
+  ca.xds_agent =
+      agent != facts.proxy_metadata.end() && parse_go_bool(agent->second).value_or(false);
+  ca.trust_domain = std::move(facts.trust_domain);
+  ca.trust_domain_aliases = std::move(facts.trust_domain_aliases);
+  ca.mesh_config_source = std::move(source);
 }
 
 // The IstioOperator of this revision: its caName and meshConfig.caCertificates.
@@ -58,10 +68,7 @@ void read_operator(const Value* operators, const ControlPlaneRevision& source, R
     ca.issuer = issuer_from_ca_name(global ? text(*global, "caName") : "");
     ca.issuer_source = "IstioOperator " + name;
     if (const Value* mesh = path(item, {"spec", "meshConfig"}))
-      if (const Value* certificates = json::array_member(*mesh, "caCertificates"))
-        for (const auto& certificate : certificates->GetArray())
-          if (auto pem = json::string_member(certificate, "pem"); pem && !pem->empty())
-            add_pem(ca, std::string(*pem));
+      apply_mesh_config(ca, parse_mesh_config_json(*mesh), "IstioOperator " + name);
     return;
   }
 }
@@ -77,6 +84,7 @@ void read_istiod(const Value& deployments, const ControlPlaneRevision& source, R
         text(*metadata, "namespace") != source.istiod->ns)
       continue;
     ca.created = text(*metadata, "creationTimestamp");
+    ca.istiod_source = "Deployment " + source.istiod->ns + "/" + source.istiod->name;
     const Value* pod_spec = path(item, {"spec", "template", "spec"});
     const Value* containers = pod_spec ? json::array_member(*pod_spec, "containers") : nullptr;
     if (containers == nullptr)
@@ -90,10 +98,12 @@ void read_istiod(const Value& deployments, const ControlPlaneRevision& source, R
         const std::string name = text(var, "name");
         const std::string value = text(var, "value");
         if (name == "ENABLE_CA_SERVER")
-          ca.ca_server = value != "false";
+          ca.ca_server = parse_go_bool(value).value_or(true);
         else if (name == "ISTIO_MULTIROOT_MESH")
-          ca.multi_root = value == "true";
-        else if (!issuer_known && name == "CA_PROVIDER") {
+          ca.multi_root = parse_go_bool(value).value_or(false);
+        if (name == "CA_ADDR" && ca.ca_address.empty())
+          ca.ca_address = value;
+        if (!issuer_known && name == "CA_PROVIDER") {
           ca.issuer = issuer_from_ca_name(value);
           ca.issuer_source = "istiod env CA_PROVIDER";
         } else if (!issuer_known && name == "CA_ADDR" &&
@@ -118,10 +128,43 @@ void read_mesh_config(const Value* config_maps, const ControlPlaneRevision& sour
     if (name_of(item) != wanted)
       continue;
     const Value* data = json::object_member(item, "data");
-    const std::string mesh = data ? text(*data, "mesh") : "";
-    ca.mesh_config_source = "ConfigMap istio-system/" + wanted;
-    for (std::string& pem : pem_blocks_in(mesh))
-      add_pem(ca, std::move(pem));
+    apply_mesh_config(ca, parse_mesh_config_yaml(data ? text(*data, "mesh") : ""),
+                      "ConfigMap istio-system/" + wanted);
+    return;
+  }
+}
+
+// The values the revision's injector renders sidecars with (ConfigMap istio-sidecar-injector-REV,
+// key `values`, JSON): global.caAddress becomes the sidecars' CA_ADDR (Istio's injection
+// template), and says who issues their certificates when no IstioOperator does.
+void read_injector_values(const Value* config_maps, const ControlPlaneRevision& source,
+                          RevisionCa& ca) {
+  const Value* items = items_of(config_maps);
+  if (items == nullptr)
+    return;
+  const std::string wanted =
+      unrevisioned(source) ? "istio-sidecar-injector" : "istio-sidecar-injector-" + source.name;
+  for (const auto& item : items->GetArray()) {
+    if (name_of(item) != wanted)
+      continue;
+    const Value* data = json::object_member(item, "data");
+    rapidjson::Document values;
+    values.Parse(data ? text(*data, "values").c_str() : "");
+    const Value* global =
+        !values.HasParseError() && values.IsObject() ? path(values, {"global"}) : nullptr;
+    if (global == nullptr)
+      return;
+    ca.ca_address = text(*global, "caAddress");
+    if (ca.issuer.has_value() || !ca.issuer_source.empty())
+      return;
+    const std::string where = "ConfigMap istio-system/" + wanted + " values.global.";
+    if (ca.ca_address.find("meshca") != std::string::npos) {
+      ca.issuer = CaClass::meshca;
+      ca.issuer_source = where + "caAddress";
+    } else if (const std::string name = text(*global, "caName"); !name.empty()) {
+      ca.issuer = issuer_from_ca_name(name);
+      ca.issuer_source = where + "caName";
+    }
     return;
   }
 }
@@ -177,6 +220,7 @@ std::map<std::string, RevisionCa> parse_revision_cas(const ControlPlane& plane,
     RevisionCa ca;
     ca.revision = source.name;
     read_operator(inputs.operators, source, ca);
+    read_injector_values(inputs.config_maps, source, ca);
     read_istiod(inputs.deployments, source, ca);
     read_mesh_config(inputs.config_maps, source, ca);
     cas.emplace(source.name, std::move(ca));

@@ -13,7 +13,9 @@
 // asmcli's ca-migration-citadel option sets ISTIO_MULTIROOT_MESH and puts the Mesh CA root in
 // caCertificates; ca-migration-meshca sets ISTIO_MULTIROOT_MESH (anthos-service-mesh-packages
 // asm/istio/options/ca-migration-*.yaml); a Mesh CA install sets values.global.caAddress to
-// meshca.googleapis.com:443 (asm/istio/istio-operator.yaml).
+// meshca.googleapis.com:443 (asm/istio/istio-operator.yaml), which Istio's injection template
+// renders into every sidecar's CA_ADDR from the injector ConfigMap's values; istiod itself never
+// reads CA_ADDR (manifests/charts/istio-control/istio-discovery).
 
 #include "meshca/mesh/ca_class.h"
 #include "meshca/mesh/control_plane.h"
@@ -32,9 +34,17 @@ struct RevisionCa {
   std::string issuer_source;     // "IstioOperator installed-state-asm-1", "istiod env CA_ADDR"
   bool ca_server = true;         // istiod env ENABLE_CA_SERVER is not "false"
   bool multi_root = false;       // istiod env ISTIO_MULTIROOT_MESH=true
+  std::string ca_address;        // the sidecars' CA_ADDR: the injector's values.global.caAddress
+                                 // (else istiod env CA_ADDR); "" when unset: istiod itself
+  std::string istiod_source;     // "Deployment istio-system/istiod-asm-1"
   std::vector<std::string> ca_certificates; // meshConfig.caCertificates PEMs
-  std::string mesh_config_source;           // "ConfigMap istio-system/istio-asm-1", or ""
-  std::string created;                      // istiod's creationTimestamp (RFC 3339)
+  // meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT is true: pilot-agent takes its
+  // ProxyConfig (the extra roots among it) from istiod over xDS.
+  bool xds_agent = false;
+  std::optional<std::string> trust_domain;       // meshConfig.trustDomain, when set
+  std::vector<std::string> trust_domain_aliases; // meshConfig.trustDomainAliases
+  std::string mesh_config_source; // "ConfigMap istio-system/istio-asm-1", "IstioOperator ...", ""
+  std::string created;            // istiod's creationTimestamp (RFC 3339)
 
   // Issues certificates itself with Istio's built-in CA: not a Mesh CA revision, and the CA
   // server is on. Such an istiod mints a new root when it starts without the CA secrets.

@@ -170,7 +170,7 @@ RelabelReport run_relabel(KubectlRunner& kubectl, const RelabelOptions& options,
     return report;
 
   std::optional<ControlPlane> control_plane;
-  if (options.force == Force::no || options.trust_gate) {
+  if (options.force == Force::no || options.trust_gate || options.preflight) {
     auto read = read_control_plane(kubectl);
     if (read)
       control_plane = std::move(*read);
@@ -191,6 +191,30 @@ RelabelReport run_relabel(KubectlRunner& kubectl, const RelabelOptions& options,
     add_error(report, check_failed(refusal));
   if (!plan.refusals.empty())
     return report;
+  if (control_plane && options.preflight) {
+    for (const PlannedMove& move : planned_moves(plan, *control_plane)) {
+      std::vector<std::string> namespaces;
+      for (const std::string& what : move.what)
+        namespaces.push_back(what.substr(what.find(' ') + 1)); // "namespace NAME"
+      auto verdict = options.preflight(move.revision, namespaces);
+      if (!verdict && options.force == Force::yes) {
+        warn(report, diagnostics,
+             "--force: the preflight could not be read: " + verdict.error().message);
+        continue;
+      }
+      if (!verdict) {
+        add_error(report, verdict.error());
+        return report;
+      }
+      if (verdict->blocking.empty())
+        continue;
+      if (options.force == Force::no) {
+        add_error(report, check_failed(preflight_refusal(*verdict)));
+        return report;
+      }
+      warn(report, diagnostics, "--force: " + preflight_refusal(*verdict));
+    }
+  }
   if (control_plane) {
     std::vector<std::string> overridden;
     auto gated = apply_trust_gate(options.trust_gate, planned_moves(plan, *control_plane),

@@ -3,6 +3,7 @@
 // validating every namespace and refusing unsafe targets. Reads through the KubectlRunner,
 // writes only `kubectl patch namespace` calls (none for a client dry run or a refusal).
 
+#include "meshca/checks/preflight_gate.h"
 #include "meshca/checks/trust_gate.h"
 #include "meshca/commands/relabel/relabel_plan.h"
 #include "meshca/kube/dry_run.h"
@@ -30,6 +31,11 @@ struct RelabelOptions {
   // The trust gate (every sidecar of every --context must still authenticate every other after
   // the move); empty: not checked. --force turns its refusal into warnings.
   std::function<Result<TrustGateVerdict>(const std::string& revision)> trust_gate;
+  // The preflight of the round a move to `revision` starts (checks/preflight_gate.h); empty: not
+  // checked. --force turns its refusal into a warning.
+  std::function<Result<PreflightGateVerdict>(const std::string& revision,
+                                             const std::vector<std::string>& namespaces)>
+      preflight;
 };
 
 enum class RelabelOutcome { relabeled, unchanged, failed };
@@ -50,9 +56,10 @@ struct RelabelReport {
 
 // Runs relabel. The steps, each only when the one before succeeded:
 // 1. list namespaces (and the -l matches): unknown names are bad_input (exit 2);
-// 2. read the control plane (with --force only for the trust gate) and plan: refusals are
-//    check_failed (exit 1); then the trust gate for every namespace that changes revision
-//    (refused: check_failed, or cluster_error when sidecars could not be read);
+// 2. read the control plane (with --force only for the gates) and plan: refusals are
+//    check_failed (exit 1); then, for every namespace that changes revision, the preflight of
+//    the round the move starts and the trust gate (refused: check_failed, or cluster_error when
+//    the cluster or its sidecars could not be read);
 // 3. read each changing namespace's Deployments and istio-ca-root-cert, print the warnings to
 //    `diagnostics` (they are also in the report);
 // 4. patch each changing namespace (not for a client dry run; with --dry-run=server each patch

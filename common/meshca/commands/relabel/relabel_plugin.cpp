@@ -2,6 +2,7 @@
 
 #include "meshca/checks/trust_gate_setup.h"
 #include "meshca/commands/relabel/relabel_output.h"
+#include "meshca/mesh/meshca_bundle_source.h"
 
 namespace meshca {
 namespace {
@@ -11,6 +12,19 @@ RunOutcome run(const RelabelCommand& command, PluginContext& context) {
   TrustGateSession gate(mesh.kubectl_path, command.common, command.meshca_bundle, context.err);
   RelabelOptions options = command.options;
   options.trust_gate = gate.check();
+  std::optional<MeshCaRecognizer> recognizer; // loaded for the first move that starts a round
+  KubectlRunner& kubectl = *mesh.kubectl;
+  const RecognizerLoader load = [&]() -> Result<const MeshCaRecognizer*> {
+    if (!recognizer) {
+      MESHCA_TRY_ASSIGN(auto loaded,
+                        load_meshca_recognizer({command.meshca_bundle, default_cache_dir()}));
+      recognizer.emplace(std::move(loaded));
+    }
+    return &*recognizer;
+  };
+  options.preflight = [&](const std::string& revision, const std::vector<std::string>& names) {
+    return check_move_preflight(kubectl, load, revision, names);
+  };
   const RelabelReport report = run_relabel(*mesh.kubectl, options, context.err);
   if (!report.namespaces.empty())
     context.out << render_relabel(report, command.options.output) << std::flush;

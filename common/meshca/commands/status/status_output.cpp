@@ -132,6 +132,12 @@ std::string render_status_text(const MeshStatus& status) {
   if (status.round > 0)
     out += " (round " + std::to_string(status.round) + ")";
   out += ": " + status.summary + "\n";
+  if (status.preflight)
+    out += "Preflight: " + status.preflight->verdict +
+           (status.preflight->failures + status.preflight->warnings > 0
+                ? " (kubectl meshca preflight shows them)"
+                : "") +
+           "\n";
   if (!status.next.empty()) {
     out += "Next:\n";
     for (const std::string& command : status.next)
@@ -167,6 +173,17 @@ rapidjson::Document status_document(const MeshStatus& status) {
     namespaces.PushBack(namespace_value(ns, a), a);
   doc.AddMember("namespaces", namespaces, a);
   doc.AddMember("caSecrets", strings(status.ca_secrets, a), a);
+  Value preflight; // null when not evaluated
+  if (status.preflight) {
+    preflight.SetObject();
+    preflight.AddMember("step", str(status.preflight->step, a), a);
+    preflight.AddMember("revision", str(status.preflight->revision, a), a);
+    preflight.AddMember("blocked", status.preflight->failures > 0, a);
+    preflight.AddMember("failures", status.preflight->failures, a);
+    preflight.AddMember("warnings", status.preflight->warnings, a);
+    preflight.AddMember("verdict", str(status.preflight->verdict, a), a);
+  }
+  doc.AddMember("preflight", preflight, a);
   return doc;
 }
 

@@ -2,7 +2,7 @@
 // status' output: a human report (tables in kubectl's layout), or JSON/YAML with stable field
 // names (documented in docs/status.md).
 
-#include "meshca/commands/status/status_model.h"
+#include "meshca/checks/status_model.h"
 
 #include <rapidjson/document.h>
 #include <string>
@@ -12,7 +12,7 @@ namespace meshca {
 std::string render_status_text(const MeshStatus& status);
 
 // {"kind": "MeshStatus", "phase", "round", "summary", "next", "warnings", "revisions", "tags",
-//  "namespaces", "caSecrets"}.
+//  "namespaces", "caSecrets", "preflight"}.
 rapidjson::Document status_document(const MeshStatus& status);
 
 std::string render_status_json(const MeshStatus& status);

@@ -17,7 +17,7 @@
 // Phases: no-control-plane, not-started, ready-to-relabel, relabelling, rollout-pending,
 // mtls-broken, old-revision-installed, ready-for-cleanup, complete.
 
-#include "meshca/commands/status/status_model.h"
+#include "meshca/checks/status_model.h"
 
 #include <string>
 #include <vector>

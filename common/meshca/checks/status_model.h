@@ -38,6 +38,15 @@ struct NamespaceStatus {
   std::map<std::string, int> pods; // revision ("default" for unnamed) -> running sidecar pods
 };
 
+// The preflight of the next step, in one line (checks/preflight.h has the checks).
+struct PreflightSummary {
+  std::string step;     // round1, round2, cleanup, prune
+  std::string revision; // the revision it moves to or prunes ("" when none)
+  int failures = 0;
+  int warnings = 0;
+  std::string verdict; // "round1 to asm-2: ready, 1 warning"
+};
+
 struct MeshStatus {
   std::vector<RevisionStatus> revisions; // sorted by name
   std::vector<TagStatus> tags;
@@ -46,8 +55,13 @@ struct MeshStatus {
   std::string phase;
   int round = 0; // 1: distributing the Mesh CA root, 2: switching to Mesh CA certificates
   std::string summary;
+  // The next step as preflight names it (round1, round2, prune, cleanup) and the revision it
+  // acts on: the one namespaces move to, or the one to prune ("" when none is installed yet).
+  std::string step;
+  std::string step_revision;
   std::vector<std::string> next;
   std::vector<std::string> warnings;
+  std::optional<PreflightSummary> preflight; // when it was evaluated
 
   const RevisionStatus* find(const std::string& name) const;
 };

@@ -5,8 +5,8 @@
 // whether the mesh is already broken (Mesh CA-issued sidecars beside ones that trust only
 // Citadel, or the reverse). Pure.
 
+#include "meshca/checks/status_model.h"
 #include "meshca/checks/trust_gate.h"
-#include "meshca/commands/status/status_model.h"
 
 #include <map>
 #include <optional>

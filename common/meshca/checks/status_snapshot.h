@@ -1,9 +1,10 @@
 #pragma once
-// Reading what status needs from the cluster: seven list calls, no exec, no Secret data.
+// Reading what status needs from the cluster: seven list calls at once, no exec, no Secret data.
 
-#include "meshca/commands/status/status_model.h"
+#include "meshca/checks/status_model.h"
 #include "meshca/kube/kubectl.h"
 
+#include <functional>
 #include <rapidjson/document.h>
 #include <string>
 #include <vector>
@@ -24,5 +25,12 @@ struct StatusSnapshot {
 
 // The CA secrets are looked up with `-o name`, so their data never leaves kubectl.
 Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl);
+
+// The reads behind read_status_snapshot, each filling its part of `snapshot`, for a caller that
+// starts more reads alongside them (preflight).
+std::vector<std::function<Status()>> status_reads(KubectlRunner& kubectl, StatusSnapshot& snapshot);
+
+// Runs independent reads at once; the first error (in the order given) is returned.
+Status run_reads_at_once(const std::vector<std::function<Status()>>& reads);
 
 } // namespace meshca

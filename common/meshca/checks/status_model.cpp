@@ -1,4 +1,4 @@
-#include "meshca/commands/status/status_model.h"
+#include "meshca/checks/status_model.h"
 
 #include "meshca/mesh/sidecar_pods.h"
 #include "meshca/util/json.h"

@@ -1,4 +1,4 @@
-#include "meshca/commands/status/status_trust.h"
+#include "meshca/checks/status_trust.h"
 
 #include <algorithm>
 #include <set>

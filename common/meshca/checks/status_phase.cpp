@@ -1,6 +1,6 @@
-#include "meshca/commands/status/status_phase.h"
+#include "meshca/checks/status_phase.h"
 
-#include "meshca/commands/status/status_trust.h"
+#include "meshca/checks/status_trust.h"
 
 #include <algorithm>
 #include <set>
@@ -13,6 +13,10 @@ constexpr const char* kMoveTo = " -o name | kubectl meshca rollout -";
 
 int round_for(const RevisionStatus& target) {
   return target.issuer == "MESHCA" ? 2 : 1;
+}
+
+std::string step_of_round(int round) {
+  return round == 2 ? "round2" : "round1";
 }
 
 std::string gate_for_round(int round) {
@@ -41,6 +45,8 @@ std::string install_root_distributing() {
 // or installing one. Replaces any advice that would move a namespace to Mesh CA certificates.
 void advise_round1(MeshStatus& status, const StatusTrust& trust) {
   status.next.clear();
+  status.step = "round1";
+  status.step_revision = trust.root_distributing.value_or("");
   if (!trust.root_distributing) {
     status.next.push_back(install_root_distributing());
     return;
@@ -107,6 +113,8 @@ void relabelling(MeshStatus& status, const Usage& usage,
       behind.push_back(ns.injection.name);
   status.phase = "relabelling";
   status.round = round_for(*newest);
+  status.step = step_of_round(status.round);
+  status.step_revision = newest->name;
   status.summary = std::to_string(behind.size()) + " namespace" + (behind.size() == 1 ? "" : "s") +
                    " still point at an older revision than " + newest->name + ": " +
                    join(behind, ", ");
@@ -135,6 +143,8 @@ void settled(MeshStatus& status, const std::string& current,
   if (at != order.begin()) {
     const RevisionStatus* oldest = order.front();
     status.phase = "old-revision-installed";
+    status.step = "prune";
+    status.step_revision = oldest->name;
     status.summary = "every namespace uses " + current + "; the older revision " + oldest->name +
                      " is still installed";
     status.next = {gate_for_round(status.round)};
@@ -147,6 +157,8 @@ void settled(MeshStatus& status, const std::string& current,
     const RevisionStatus* next = *(at + 1);
     status.phase = "ready-to-relabel";
     status.round = round_for(*next);
+    status.step = step_of_round(status.round);
+    status.step_revision = next->name;
     status.summary =
         "every namespace uses " + current + "; " + next->name + " is installed for round " +
         std::to_string(status.round) +
@@ -165,6 +177,7 @@ void settled(MeshStatus& status, const std::string& current,
   if (target->issuer != "MESHCA") {
     status.phase = "not-started";
     status.round = 0;
+    status.step = "round1";
     status.summary =
         "every namespace uses " + current + ", which issues " +
         (target->issuer.empty() ? "certificates from an unknown CA" : "Citadel certificates") +
@@ -176,6 +189,8 @@ void settled(MeshStatus& status, const std::string& current,
   for (const RevisionStatus* revision : order)
     if (revision->ca.runs_istio_ca()) { // cleanup-secrets refuses while one is installed
       status.phase = "old-revision-installed";
+      status.step = "prune";
+      status.step_revision = revision->name;
       status.summary = "every namespace uses " + current + "; revision " + revision->name +
                        " still runs Istio's own CA (it would mint a new root without the CA "
                        "secrets)";
@@ -184,6 +199,7 @@ void settled(MeshStatus& status, const std::string& current,
     }
   if (!status.ca_secrets.empty()) {
     status.phase = "ready-for-cleanup";
+    status.step = "cleanup";
     status.summary = "every namespace uses " + current + " (Mesh CA); the Citadel CA secrets " +
                      join(status.ca_secrets, ", ") + " are still in istio-system";
     status.next = {"kubectl meshca check-root -A --workload-cert --require MESHCA",
@@ -191,6 +207,7 @@ void settled(MeshStatus& status, const std::string& current,
     return;
   }
   status.phase = "complete";
+  status.step = "cleanup";
   status.summary =
       "every namespace uses " + current + " (Mesh CA) and the Citadel CA secrets are gone";
   status.next = {"kubectl meshca check-root -A --forbid CITADEL"};
@@ -215,6 +232,7 @@ void decide_phase(MeshStatus& status) {
   const std::vector<const RevisionStatus*> order = installed_in_order(status);
   if (order.empty()) {
     status.phase = "no-control-plane";
+    status.step = "round1";
     status.summary = "no istiod Deployment is installed";
     status.next.push_back("install a control plane, then run kubectl meshca status");
     return;
@@ -240,6 +258,8 @@ void decide_phase(MeshStatus& status) {
     status.phase = "rollout-pending";
     const RevisionStatus* revision = status.find(target);
     status.round = revision != nullptr ? round_for(*revision) : 0;
+    status.step = step_of_round(status.round);
+    status.step_revision = target;
     status.summary = "namespaces point at " + target +
                      " but still run sidecars from another "
                      "revision: " +

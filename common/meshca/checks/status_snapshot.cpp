@@ -1,0 +1,61 @@
+#include "meshca/checks/status_snapshot.h"
+
+#include "meshca/kube/kubectl_calls.h"
+#include "meshca/mesh/revision_ca_read.h"
+#include "meshca/util/json.h"
+#include "meshca/util/worker_pool.h"
+
+#include <functional>
+#include <optional>
+
+namespace meshca {
+
+StatusInputs StatusSnapshot::inputs() const {
+  return {deployments, webhooks,    namespaces, pods, operators.IsNull() ? nullptr : &operators,
+          ca_secrets,  &config_maps};
+}
+
+Status run_reads_at_once(const std::vector<std::function<Status()>>& reads) {
+  // Each read is a kubectl process; started together they take as long as the slowest one.
+  std::vector<std::optional<Status>> results(reads.size());
+  parallel_for(reads.size(), reads.size(), [&](std::size_t i) { results[i].emplace(reads[i]()); });
+  for (const auto& result : results)
+    if (!*result)
+      return result->error();
+  return done();
+}
+
+Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl) {
+  StatusSnapshot snapshot;
+  MESHCA_TRY(run_reads_at_once(status_reads(kubectl, snapshot)));
+  return snapshot;
+}
+
+std::vector<std::function<Status()>> status_reads(KubectlRunner& kubectl,
+                                                  StatusSnapshot& snapshot) {
+  auto into = [](rapidjson::Document& target, Result<rapidjson::Document> read) -> Status {
+    if (!read)
+      return read.error();
+    target = std::move(*read);
+    return done();
+  };
+  return {
+      [&kubectl, &snapshot]() -> Status {
+        MESHCA_TRY_ASSIGN(auto lists, read_control_plane_lists(kubectl));
+        snapshot.deployments = std::move(lists.deployments);
+        snapshot.webhooks = std::move(lists.webhooks);
+        return done();
+      },
+      [&, into] { return into(snapshot.namespaces, list_namespaces(kubectl)); },
+      [&, into] { return into(snapshot.pods, list_all_pods(kubectl)); },
+      [&, into] { return into(snapshot.operators, read_istio_operators(kubectl)); },
+      [&, into] { return into(snapshot.config_maps, read_mesh_config_maps(kubectl)); },
+      [&kubectl, &snapshot]() -> Status {
+        MESHCA_TRY_ASSIGN(auto secrets, read_ca_secret_names(kubectl));
+        snapshot.ca_secrets = std::move(secrets);
+        return done();
+      },
+  };
+}
+
+} // namespace meshca
