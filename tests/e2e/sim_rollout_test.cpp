@@ -86,3 +86,29 @@ TEST_CASE("watch streams: a raw watch sees a change, kubectl get --watch lists, 
   CHECK(bad.exit_code == 1);
   CHECK(contains(bad.err, "invalid resourceVersion"));
 }
+
+TEST_CASE("without istio-ca-root-cert sidecar pods wait in Init:0/1 with kubelet's FailedMount "
+          "event, and start once it is created") {
+  SimOptions options;
+  options.standard_seed = false;
+  options.args = {"--scenario", std::string(MESHCA_SCENARIO_DIR) + "/preflight.json"};
+  SimCluster sim(options);
+  auto pods = ok(sim.kubectl({"get", "pods", "-n", "app-nocm"}));
+  CHECK_MESSAGE(contains(pods, "0/2     Init:0/1"), pods);
+  auto describe = ok(sim.kubectl({"describe", "pods", "-n", "app-nocm"}));
+  CHECK_MESSAGE(contains(describe, "Warning  FailedMount"), describe);
+  CHECK(contains(describe, "MountVolume.SetUp failed for volume \"istiod-ca-cert\" : configmap "
+                           "\"istio-ca-root-cert\" not found"));
+  auto events = ok(sim.kubectl({"get", "events", "-n", "app-nocm"}));
+  CHECK_MESSAGE(contains(events, "FailedMount"), events);
+  CHECK(contains(events, "pod/web-"));
+  auto stalled = sim.kubectl({"rollout", "status", "deploy/web", "-n", "app-nocm", "--timeout=1s"});
+  CHECK(stalled.exit_code == 1);
+  CHECK(contains(stalled.out, "0 of 1 updated replicas are available"));
+  ok(sim.kubectl({"create", "configmap", "istio-ca-root-cert", "-n", "app-nocm",
+                  "--from-literal=root-cert.pem=x"}));
+  CHECK(contains(
+      ok(sim.kubectl({"rollout", "status", "deploy/web", "-n", "app-nocm", "--timeout=10s"})),
+      "successfully rolled out"));
+  CHECK(contains(ok(sim.kubectl({"get", "pods", "-n", "app-nocm"})), "2/2     Running"));
+}

@@ -14,6 +14,18 @@ constexpr std::array<std::pair<CaMode, std::string_view>, 5> kNames{{
     {CaMode::meshca_final, "meshca-final"},
     {CaMode::meshca, "meshca"},
 }};
+
+constexpr std::array<std::pair<CaSetting, std::string_view>, 5> kSettings{{
+    {CaSetting::multiroot_mesh, "ISTIO_MULTIROOT_MESH"},
+    {CaSetting::xds_agent, "PROXY_CONFIG_XDS_AGENT"},
+    {CaSetting::ca_certificates, "caCertificates"},
+    {CaSetting::trust_domain_aliases, "trustDomainAliases"},
+    {CaSetting::no_ca_server, "ENABLE_CA_SERVER"},
+}};
+
+bool multi_root_off(Omissions omitted) {
+  return omitted.has(CaSetting::multiroot_mesh) || omitted.has(CaSetting::xds_agent);
+}
 } // namespace
 
 std::optional<CaMode> parse_ca_mode(std::string_view name) {
@@ -30,23 +42,67 @@ std::string_view ca_mode_name(CaMode mode) {
   return "citadel";
 }
 
+std::optional<CaSetting> parse_ca_setting(std::string_view name) {
+  for (const auto& [setting, spelling] : kSettings)
+    if (spelling == name)
+      return setting;
+  return std::nullopt;
+}
+
+std::string_view ca_setting_name(CaSetting setting) {
+  for (const auto& [candidate, spelling] : kSettings)
+    if (candidate == setting)
+      return spelling;
+  return "";
+}
+
+const std::vector<CaSetting>& all_ca_settings() {
+  static const std::vector<CaSetting> settings = [] {
+    std::vector<CaSetting> out;
+    for (const auto& entry : kSettings)
+      out.push_back(entry.first);
+    return out;
+  }();
+  return settings;
+}
+
+bool mode_sets(CaMode mode, CaSetting setting) {
+  switch (mode) {
+  case CaMode::citadel:
+    return false;
+  case CaMode::citadel_meshca_root:
+    return setting == CaSetting::multiroot_mesh || setting == CaSetting::xds_agent ||
+           setting == CaSetting::ca_certificates;
+  case CaMode::meshca_migration:
+  case CaMode::meshca_final:
+    return setting != CaSetting::ca_certificates;
+  case CaMode::meshca:
+    return setting == CaSetting::no_ca_server;
+  }
+  return false;
+}
+
 Issuer issuer_of(CaMode mode) {
   return mode == CaMode::citadel || mode == CaMode::citadel_meshca_root ? Issuer::citadel
                                                                         : Issuer::meshca;
 }
 
-bool trusts_citadel(CaMode mode) {
-  return mode == CaMode::citadel || mode == CaMode::citadel_meshca_root ||
-         mode == CaMode::meshca_migration;
+bool trusts_citadel(CaMode mode, Omissions omitted) {
+  if (mode == CaMode::meshca_migration)
+    return !multi_root_off(omitted);
+  return mode == CaMode::citadel || mode == CaMode::citadel_meshca_root;
 }
 
-bool trusts_meshca(CaMode mode) {
+bool trusts_meshca(CaMode mode, Omissions omitted) {
+  if (mode == CaMode::citadel_meshca_root)
+    return !multi_root_off(omitted) && !omitted.has(CaSetting::ca_certificates);
   return mode != CaMode::citadel;
 }
 
 std::vector<std::string> trust_domains(CaMode mode, const std::string& citadel_td,
                                        const std::string& meshca_td,
-                                       const std::vector<std::string>& extra_aliases) {
+                                       const std::vector<std::string>& extra_aliases,
+                                       Omissions omitted) {
   std::vector<std::string> out;
   auto add = [&out](const std::string& td) {
     if (!td.empty() && std::find(out.begin(), out.end(), td) == out.end())
@@ -63,7 +119,8 @@ std::vector<std::string> trust_domains(CaMode mode, const std::string& citadel_t
   case CaMode::meshca_migration:
   case CaMode::meshca_final:
     add(meshca_td);
-    add(citadel_td);
+    if (!omitted.has(CaSetting::trust_domain_aliases))
+      add(citadel_td);
     break;
   case CaMode::meshca:
     add(meshca_td);

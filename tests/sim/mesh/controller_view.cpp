@@ -154,6 +154,101 @@ Value running_status(const Value& pod, const std::string& ip, bool ready,
   return Value(*doc, alloc);
 }
 
+namespace {
+std::vector<std::string> names_of(const Value& pod, const char* path) {
+  std::vector<std::string> names;
+  if (const Value* list = find_path(pod, path); list && list->IsArray())
+    for (const auto& c : list->GetArray())
+      names.push_back(string_member(c, "name"));
+  return names;
+}
+
+std::string bracketed(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names)
+    out += (out.empty() ? "" : " ") + name;
+  return "[" + out + "]";
+}
+} // namespace
+
+// Kubelet's generateAPIPodStatus before any container was created (pkg/kubelet/kubelet_pods.go).
+Value unmounted_status(const Value& pod, rapidjson::Document::AllocatorType& alloc) {
+  std::string now = now_rfc3339();
+  std::vector<std::string> inits = names_of(pod, "spec.initContainers");
+  std::vector<std::string> containers = names_of(pod, "spec.containers");
+  const char* reason = inits.empty() ? "ContainerCreating" : "PodInitializing";
+  auto statuses = [&](const char* path) {
+    std::vector<Json> out;
+    if (const Value* list = find_path(pod, path); list && list->IsArray())
+      for (const auto& c : list->GetArray())
+        out.push_back(obj({{"name", str(string_member(c, "name"))},
+                           {"image", str(string_member(c, "image"))},
+                           {"imageID", str("")},
+                           {"ready", boolean(false)},
+                           {"started", boolean(false)},
+                           {"restartCount", num(0)},
+                           {"state", obj({{"waiting", obj({{"reason", str(reason)}})}})}}));
+    return out;
+  };
+  auto condition = [&](const char* type, const char* status, const std::string& why = {},
+                       const std::string& message = {}) {
+    std::vector<std::pair<std::string, Json>> m = {
+        {"type", str(type)}, {"status", str(status)}, {"lastTransitionTime", str(now)}};
+    if (!why.empty())
+      m.emplace_back("reason", str(why));
+    if (!message.empty())
+      m.emplace_back("message", str(message));
+    return obj(m);
+  };
+  std::vector<std::string> unready; // native sidecars (restartable init containers) first
+  if (const Value* list = find_path(pod, "spec.initContainers"); list && list->IsArray())
+    for (const auto& c : list->GetArray())
+      if (string_member(c, "restartPolicy") == "Always")
+        unready.push_back(string_member(c, "name"));
+  unready.insert(unready.end(), containers.begin(), containers.end());
+  std::string host_ip =
+      "192.168.0." +
+      std::to_string(2 + std::hash<std::string>{}(string_at(pod, "spec.nodeName")) % 200);
+  std::vector<std::pair<std::string, Json>> members = {
+      {"phase", str("Pending")},
+      {"conditions",
+       arr({condition("PodReadyToStartContainers", "False"),
+            inits.empty() ? condition("Initialized", "True")
+                          : condition("Initialized", "False", "ContainersNotInitialized",
+                                      "containers with incomplete status: " + bracketed(inits)),
+            condition("Ready", "False", "ContainersNotReady",
+                      "containers with unready status: " + bracketed(unready)),
+            condition("ContainersReady", "False", "ContainersNotReady",
+                      "containers with unready status: " + bracketed(unready)),
+            condition("PodScheduled", "True")})},
+      {"hostIP", str(host_ip)},
+      {"hostIPs", arr({obj({{"ip", str(host_ip)}})})},
+      {"startTime", str(now)}};
+  if (!inits.empty())
+    members.emplace_back("initContainerStatuses", arr(statuses("spec.initContainers")));
+  members.emplace_back("containerStatuses", arr(statuses("spec.containers")));
+  members.emplace_back("qosClass", str("Burstable"));
+  auto doc = parse_json(obj(members).text);
+  return Value(*doc, alloc);
+}
+
+std::vector<std::pair<std::string, std::string>> required_config_maps(const Value& pod) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const Value* volumes = find_path(pod, "spec.volumes");
+  if (!volumes || !volumes->IsArray())
+    return out;
+  for (const auto& volume : volumes->GetArray()) {
+    const Value* cm = member(volume, "configMap");
+    if (!cm || !cm->IsObject())
+      continue;
+    const Value* optional = member(*cm, "optional");
+    if (optional && optional->IsBool() && optional->GetBool())
+      continue;
+    out.emplace_back(string_member(volume, "name"), string_member(*cm, "name"));
+  }
+  return out;
+}
+
 int spec_replicas(const Value& object) {
   const Value* r = find_path(object, "spec.replicas");
   return r && r->IsInt() ? std::max(0, r->GetInt()) : 1;

@@ -43,6 +43,14 @@ rapidjson::Value pending_status(rapidjson::Document::AllocatorType& alloc);
 // a native sidecar running), Ready per `ready`.
 rapidjson::Value running_status(const rapidjson::Value& pod, const std::string& ip, bool ready,
                                 rapidjson::Document::AllocatorType& alloc);
+// status of a pod whose volumes cannot mount, so kubelet starts none of its containers: phase
+// Pending, not Ready, every container waiting with kubelet's default reason (ContainerCreating,
+// or PodInitializing when the pod has init containers: `kubectl get` then shows Init:0/N).
+rapidjson::Value unmounted_status(const rapidjson::Value& pod,
+                                  rapidjson::Document::AllocatorType& alloc);
+
+// The pod's configMap volumes that must exist to mount (not `optional`): (volume, ConfigMap).
+std::vector<std::pair<std::string, std::string>> required_config_maps(const rapidjson::Value& pod);
 
 // spec.replicas (default 1).
 int spec_replicas(const rapidjson::Value& object);

@@ -1,7 +1,6 @@
 #include "mesh/controllers.h"
 
 #include "mesh/controller_view.h"
-#include "mesh/objects.h"
 #include "mesh/rollout_math.h"
 #include "server/json_util.h"
 
@@ -27,6 +26,16 @@ std::vector<std::string> Controllers::node_names() const {
 void Controllers::on_change(const Change& change) {
   if (change.ns.empty())
     return;
+  if (change.plural == "configmaps") {
+    if (change.kind == Change::Kind::added)
+      retry_mounts(change.ns);
+    return;
+  }
+  if (change.plural == "pods" && change.kind == Change::Kind::deleted) {
+    std::lock_guard lock(mu_);
+    if (auto it = unmounted_.find(change.ns); it != unmounted_.end())
+      it->second.erase(change.name);
+  }
   static const std::set<std::string> watched = {"pods",         "deployments", "replicasets",
                                                 "statefulsets", "daemonsets",  "jobs"};
   if (!watched.count(change.plural))
@@ -252,32 +261,6 @@ std::optional<std::string> Controllers::create_pod(
 
 void Controllers::delete_pod(const std::string& ns, const std::string& name) {
   store_.remove("pods", ns, name, Origin::controller);
-}
-
-void Controllers::mark_ready(const std::string& ns, const std::string& pod,
-                             const std::string& uid) {
-  std::string ip;
-  {
-    std::lock_guard lock(mu_);
-    unsigned n = ++ip_counter_;
-    ip = "10.244." + std::to_string((n / 250) % 250) + "." + std::to_string(n % 250 + 2);
-  }
-  store_.update(
-      "pods", ns, pod,
-      [&](rapidjson::Document& doc) {
-        if (string_at(doc, "metadata.uid") != uid || pod_is_ready(doc))
-          return false;
-        if (const Value* a = find_path(doc, "metadata.annotations");
-            a && member(*a, kNeverReadyAnnotation)) {
-          set_member(doc, "status", running_status(doc, ip, false, doc.GetAllocator()),
-                     doc.GetAllocator());
-          return true;
-        }
-        set_member(doc, "status", running_status(doc, ip, true, doc.GetAllocator()),
-                   doc.GetAllocator());
-        return true;
-      },
-      Origin::controller);
 }
 
 void Controllers::write_status(const std::string& plural, const std::string& ns,

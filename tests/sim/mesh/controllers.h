@@ -59,7 +59,12 @@ class Controllers {
   void schedule(Clock::time_point due, const std::string& ns, const std::string& pod,
                 const std::string& uid);
   void mark_dirty(const std::string& ns);
+  // Kubelet's part (kubelet.cpp): starts the pod (Running, Ready after the delay) unless a
+  // ConfigMap it mounts is missing; then it stays Pending until one is created in its namespace.
   void mark_ready(const std::string& ns, const std::string& pod, const std::string& uid);
+  void retry_mounts(const std::string& ns);
+  void record_failed_mount(const rapidjson::Value& pod, const std::string& volume,
+                           const std::string& config_map);
   bool is_stuck(const std::string& ns, const std::string& name) const;
 
   // Per kind (deployment_controller.cpp, set_controllers.cpp).
@@ -102,6 +107,9 @@ class Controllers {
   std::map<std::string, std::pair<std::string, Clock::time_point>> progress_;
   // Failed pod creations per owner uid: (admission message, earliest retry).
   std::map<std::string, std::pair<std::string, Clock::time_point>> failures_;
+  // Pods whose ConfigMap volumes could not mount: namespace -> pod name -> uid.
+  std::map<std::string, std::map<std::string, std::string>> unmounted_;
+  unsigned event_counter_ = 0;
   unsigned node_cursor_ = 0;
   unsigned ip_counter_ = 0;
 };

@@ -63,9 +63,13 @@ std::optional<std::string> populate(Mesh::Impl& m) {
   if (s.istio_ca_secret)
     create("secrets", "istio-system",
            secret_object("istio-system", "istio-ca-secret", m.pki->istio_ca_secret_files()));
+  // istiod writes the bundle its sidecars get into each namespace's istio-ca-root-cert.
+  auto bundle_of = [&m](const std::string& revision) {
+    const RevisionSpec* rev = m.revision_spec(revision);
+    return m.pki->trust_bundle_pem(m.mode_of(revision), rev ? rev->omit : Omissions{});
+  };
   create("configmaps", "istio-system",
-         root_cert_configmap("istio-system",
-                             m.pki->trust_bundle_pem(m.mode_of(s.revisions.front().name))));
+         root_cert_configmap("istio-system", bundle_of(s.revisions.front().name)));
   for (const auto& rev : s.revisions) {
     if (rev.istiod != IstiodState::absent) {
       for (const auto& [plural, json] : control_plane_objects(rev, s))
@@ -85,8 +89,7 @@ std::optional<std::string> populate(Mesh::Impl& m) {
     bool configmap = ns.root_cert_configmap.value_or(injection_labelled(ns.labels));
     if (configmap)
       create("configmaps", ns.name,
-             root_cert_configmap(
-                 ns.name, m.pki->trust_bundle_pem(m.mode_of(m.revision_for_labels(ns.labels)))));
+             root_cert_configmap(ns.name, bundle_of(m.revision_for_labels(ns.labels))));
     for (const auto& w : ns.workloads)
       for (const auto& [plural, json] : workload_objects(ns.name, w, s.progress_deadline_seconds)) {
         // A bare pod may be refused by a broken webhook: that is scenario state, not an error.
@@ -168,8 +171,10 @@ ProxyFacts Mesh::Impl::facts_of(const Value& pod) const {
   f.gateway = annotation(pod, "inject.istio.io/templates") == "gateway";
   f.old_proxy = annotation(pod, kOldProxyAnnotation) == "true";
   f.istio_version = proxy_version(f.revision);
-  if (const auto* rev = revision_spec(f.revision))
+  if (const auto* rev = revision_spec(f.revision)) {
     f.trust_domain_aliases = rev->trust_domain_aliases;
+    f.omitted = rev->omit;
+  }
   if (const Value* l = find_path(pod, "metadata.labels"))
     f.labels_json = to_json(*l);
   return f;

@@ -137,8 +137,9 @@ void Mesh::Impl::observe(const Change& change) {
   auto it = modes.find(revision);
   if (it == modes.end())
     return;
-  // An istiod that issues certificates itself (Istio's built-in CA, ENABLE_CA_SERVER on) and
-  // finds neither secret mints a new self-signed root into istio-ca-secret.
+  // An istiod that issues certificates itself (a Citadel mode: Istio's built-in CA) and finds
+  // neither secret mints a new self-signed root into istio-ca-secret. A Mesh CA revision whose
+  // install omits ENABLE_CA_SERVER=false is not modelled as minting.
   if (issuer_of(it->second) == Issuer::citadel && !have_secrets) {
     lock.unlock();
     store.create("secrets", "istio-system",

@@ -176,7 +176,8 @@ std::string root_cert_configmap(const std::string& ns, const std::string& root_p
 
 // istiod's container with the environment asmcli's options give it: the Mesh CA address for a
 // Mesh CA revision (values.global.caAddress), ISTIO_MULTIROOT_MESH for the ca-migration-* options,
-// and ENABLE_CA_SERVER=false for a revision that only ever uses Mesh CA.
+// and ENABLE_CA_SERVER=false for every Mesh CA install (ca-migration-meshca sets it too), less
+// what the scenario's "omit" leaves out.
 static Json istiod_container(const RevisionSpec& rev, const std::string& version) {
   std::vector<Json> env;
   auto var = [&](const char* name, const char* value) {
@@ -184,10 +185,9 @@ static Json istiod_container(const RevisionSpec& rev, const std::string& version
   };
   if (issuer_of(rev.ca) == Issuer::meshca)
     var("CA_ADDR", "meshca.googleapis.com:443");
-  if (rev.ca == CaMode::citadel_meshca_root || rev.ca == CaMode::meshca_migration ||
-      rev.ca == CaMode::meshca_final)
+  if (rev.sets(CaSetting::multiroot_mesh))
     var("ISTIO_MULTIROOT_MESH", "true");
-  if (rev.ca == CaMode::meshca)
+  if (rev.sets(CaSetting::no_ca_server))
     var("ENABLE_CA_SERVER", "false");
   return obj({{"name", str("discovery")},
               {"image", str("gcr.io/gke-release/asm/pilot:" + version)},
@@ -198,8 +198,9 @@ static Json istiod_container(const RevisionSpec& rev, const std::string& version
 
 std::string mesh_config_map(const RevisionSpec& rev, const Scenario& scenario,
                             const std::vector<std::string>& meshca_root_pems) {
-  const std::vector<std::string> domains = trust_domains(
-      rev.ca, scenario.trust_domain, scenario.meshca_trust_domain(), rev.trust_domain_aliases);
+  const std::vector<std::string> domains =
+      trust_domains(rev.ca, scenario.trust_domain, scenario.meshca_trust_domain(),
+                    rev.trust_domain_aliases, rev.omit);
   std::string mesh =
       "trustDomain: " +
       identity_trust_domain(rev.ca, scenario.trust_domain, scenario.meshca_trust_domain()) + "\n";
@@ -214,9 +215,9 @@ std::string mesh_config_map(const RevisionSpec& rev, const Scenario& scenario,
     mesh += "- " + domain + "\n";
   }
   mesh += "defaultConfig:\n  discoveryAddress: " + istiod_name(rev) + ".istio-system.svc:15012\n";
-  if (rev.ca != CaMode::citadel && rev.ca != CaMode::meshca)
+  if (rev.sets(CaSetting::xds_agent))
     mesh += "  proxyMetadata:\n    PROXY_CONFIG_XDS_AGENT: \"true\"\n";
-  if (rev.ca == CaMode::citadel_meshca_root) {
+  if (rev.sets(CaSetting::ca_certificates)) {
     mesh += "caCertificates:\n";
     for (const std::string& pem : meshca_root_pems) {
       mesh += "- pem: |\n";

@@ -30,8 +30,9 @@ std::string root_cert_configmap(const std::string& ns, const std::string& root_p
 std::vector<std::pair<std::string, std::string>> control_plane_objects(const RevisionSpec& rev,
                                                                        const Scenario& scenario);
 // The revision's mesh config, ConfigMap istio-<rev> (istio for an unrevisioned install) in
-// istio-system, key `mesh`: trustDomain and trustDomainAliases as its sidecars accept them, and
-// for the ca-migration-citadel option the Mesh CA roots under caCertificates.
+// istio-system, key `mesh`: trustDomain and trustDomainAliases as its sidecars accept them,
+// proxyMetadata PROXY_CONFIG_XDS_AGENT for the ca-migration-* options, and for
+// ca-migration-citadel the Mesh CA roots under caCertificates (each unless the revision omits it).
 std::string mesh_config_map(const RevisionSpec& rev, const Scenario& scenario,
                             const std::vector<std::string>& meshca_root_pems);
 // MutatingWebhookConfiguration istio-sidecar-injector[-<rev>] (plus the legacy

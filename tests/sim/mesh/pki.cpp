@@ -63,11 +63,11 @@ MeshPki::MeshPki(const std::string& citadel_trust_domain, bool plugin_ca) {
   meshca_signer_ = std::make_shared<Ca>(Ca{intermediate});
 }
 
-std::string MeshPki::trust_bundle_pem(CaMode mode) const {
+std::string MeshPki::trust_bundle_pem(CaMode mode, Omissions omitted) const {
   std::string bundle;
-  if (trusts_citadel(mode))
+  if (trusts_citadel(mode, omitted))
     bundle += citadel_root_;
-  if (trusts_meshca(mode))
+  if (trusts_meshca(mode, omitted))
     for (const auto& root : meshca_roots_)
       bundle += root;
   return bundle;

@@ -29,8 +29,8 @@ class MeshPki {
   const std::vector<std::string>& meshca_root_pems() const { return meshca_roots_; }
   const std::string& meshca_intermediate_pem() const { return meshca_intermediate_; }
 
-  // The ROOTCA PEM bundle a sidecar injected in `mode` trusts.
-  std::string trust_bundle_pem(CaMode mode) const;
+  // The ROOTCA PEM bundle a sidecar injected in `mode` by an install lacking `omitted` trusts.
+  std::string trust_bundle_pem(CaMode mode, Omissions omitted = {}) const;
 
   // The `default` secret's chain for a workload: leaf, intermediates, and for Citadel the root
   // (what istio-agent serves). Thread-safe; generated on first use.

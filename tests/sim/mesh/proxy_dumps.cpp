@@ -29,7 +29,8 @@ ProxyDumps::ProxyDumps(MeshPki& pki, DumpSettings settings)
 
 std::vector<std::string> ProxyDumps::trust_domains(const ProxyFacts& pod) const {
   return sim::mesh::trust_domains(pod.mode, settings_.citadel_trust_domain,
-                                  settings_.meshca_trust_domain, pod.trust_domain_aliases);
+                                  settings_.meshca_trust_domain, pod.trust_domain_aliases,
+                                  pod.omitted);
 }
 
 std::string ProxyDumps::spiffe_id(const ProxyFacts& pod) const {
@@ -43,10 +44,14 @@ ProxyDumps::Identity ProxyDumps::identity(const ProxyFacts& pod) {
   Identity id;
   std::string spiffe = spiffe_id(pod);
   id.chain_pem = pki_.workload_chain_pem(issuer_of(pod.mode), spiffe);
-  id.bundle_pem = pki_.trust_bundle_pem(pod.mode);
+  id.bundle_pem = pki_.trust_bundle_pem(pod.mode, pod.omitted);
   // Envoy lists secrets in the order they arrived; vary it per pod as real meshes do.
   id.rootca_first = std::hash<std::string>{}(pod.pod_name) % 2 == 1;
-  id.key = std::string(ca_mode_name(pod.mode)) + "|" + spiffe + "|" + (id.rootca_first ? "r" : "d");
+  // The bundle's roots are in the key: an install's omissions change them within one mode.
+  std::string roots = std::string(trusts_citadel(pod.mode, pod.omitted) ? "C" : "") +
+                      (trusts_meshca(pod.mode, pod.omitted) ? "M" : "");
+  id.key = std::string(ca_mode_name(pod.mode)) + "|" + roots + "|" + spiffe + "|" +
+           (id.rootca_first ? "r" : "d");
   return id;
 }
 

@@ -25,6 +25,7 @@ struct ProxyFacts {
   std::string labels_json = "{}";
   std::string istio_version;
   std::vector<std::string> trust_domain_aliases;
+  Omissions omitted; // what the injecting revision's install left out (its bundle, its SANs)
   bool gateway = false;
   bool old_proxy = false; // ignores resource=
 };

@@ -163,8 +163,36 @@ WorkloadSpec parse_workload(const Reader& r) {
   return w;
 }
 
+// "omit": settings the revision's CA option sets that its install lacks.
+Omissions parse_omit(const Reader& r, const RevisionSpec& rev) {
+  auto list = [](auto&& keep) {
+    std::string out;
+    for (CaSetting setting : all_ca_settings())
+      if (keep(setting))
+        out += std::string(out.empty() ? "" : ", ") + std::string(ca_setting_name(setting));
+    return out;
+  };
+  Omissions omit;
+  for (const std::string& name : r.strings("omit")) {
+    auto setting = parse_ca_setting(name);
+    if (!setting)
+      r.fail("omit \"" + name + "\" (revision \"" + rev.name + "\") is not one of " +
+             list([](CaSetting) { return true; }));
+    if (!mode_sets(rev.ca, *setting)) {
+      std::string sets = list([&](CaSetting s) { return mode_sets(rev.ca, s); });
+      r.fail("omit \"" + name + "\": revision \"" + rev.name + "\" is " +
+             std::string(ca_mode_name(rev.ca)) + ", whose install does not set it (" +
+             (sets.empty() ? "it sets none of " + list([](CaSetting) { return true; })
+                           : "it sets " + sets) +
+             ")");
+    }
+    omit.add(*setting);
+  }
+  return omit;
+}
+
 RevisionSpec parse_revision(const Reader& r) {
-  r.only({"name", "unrevisioned", "ca", "istiod", "replicas", "trust_domain_aliases",
+  r.only({"name", "unrevisioned", "ca", "istiod", "replicas", "trust_domain_aliases", "omit",
           "native_sidecars", "proxy_version"});
   RevisionSpec rev;
   rev.unrevisioned = r.flag("unrevisioned", false);
@@ -188,6 +216,7 @@ RevisionSpec parse_revision(const Reader& r) {
     r.fail("istiod \"" + istiod + "\" is not one of running, not-ready, absent");
   rev.replicas = r.integer("replicas", 1, 0, 10);
   rev.trust_domain_aliases = r.strings("trust_domain_aliases");
+  rev.omit = parse_omit(r, rev);
   if (r.has("native_sidecars"))
     rev.native_sidecars = r.flag("native_sidecars", false);
   rev.proxy_version = r.string("proxy_version");

@@ -47,8 +47,12 @@ struct RevisionSpec {
   IstiodState istiod = IstiodState::running;
   int replicas = 1;
   std::vector<std::string> trust_domain_aliases;
+  Omissions omit;                      // settings of the CA option the install left out
   std::optional<bool> native_sidecars; // default: the scenario's native_sidecars
   std::string proxy_version;           // default: the scenario's proxy_version
+
+  // Whether its install has the setting: its CA option sets it and "omit" does not name it.
+  bool sets(CaSetting setting) const { return mode_sets(ca, setting) && !omit.has(setting); }
 };
 
 struct GatewaySpec {

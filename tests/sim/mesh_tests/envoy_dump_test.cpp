@@ -207,6 +207,43 @@ TEST_CASE("dump: query parameters as Envoy answers them") {
   CHECK((*full)["configs"].Size() == 6); // resource= ignored
 }
 
+TEST_CASE("dump: the caches keep pods of one identity apart when their installs differ") {
+  ProxyDumps dumps(shared_pki(), settings(3));
+  auto full = facts(CaMode::meshca_migration);
+  auto no_multiroot = full, no_aliases = full;
+  no_multiroot.omitted.add(CaSetting::multiroot_mesh);
+  no_aliases.omitted.add(CaSetting::trust_domain_aliases);
+  auto roots = [&](const ProxyFacts& f) {
+    auto doc = sim::parse_json(
+        dumps.config_dump(f, "resource=dynamic_active_secrets&name_regex=ROOTCA").body);
+    return read_pems(
+               decode_base64(sim::string_at((*doc)["configs"][0],
+                                            "secret.validation_context.trusted_ca.inline_bytes")))
+        .size();
+  };
+  auto sans = [&](const ProxyFacts& f, const char* query) {
+    auto doc = sim::parse_json(dumps.config_dump(f, query).body);
+    const auto* clusters = config_of(*doc, "ClustersConfigDump");
+    const auto& list = clusters ? (*clusters)["dynamic_active_clusters"] : (*doc)["configs"];
+    for (const auto& c : list.GetArray())
+      if (sim::string_at(c, "cluster.name").rfind("outbound|9080||web.", 0) == 0)
+        return c["cluster"]["transport_socket_matches"][0]["transport_socket"]["typed_config"]
+                ["common_tls_context"]["combined_validation_context"]["default_validation_context"]
+                ["match_subject_alt_names"]
+                    .Size();
+    return rapidjson::SizeType{0};
+  };
+  for (int round = 0; round < 2; ++round) { // the second round is served from the caches
+    CHECK(roots(full) == 3);
+    CHECK(roots(no_multiroot) == 2);
+    CHECK(roots(no_aliases) == 3);
+    CHECK(sans(full, "") == 2);
+    CHECK(sans(no_aliases, "") == 1);
+    CHECK(sans(full, "resource=dynamic_active_clusters") == 2);
+    CHECK(sans(no_aliases, "resource=dynamic_active_clusters") == 1);
+  }
+}
+
 TEST_CASE("dump: 300 outbound clusters make a dump of about a megabyte") {
   std::vector<MeshService> services;
   for (int i = 0; i < 100; ++i)

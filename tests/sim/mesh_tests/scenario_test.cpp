@@ -52,6 +52,67 @@ TEST_CASE("scenario: errors name the file and the key") {
         std::string::npos);
 }
 
+TEST_CASE("scenario: omit lists the settings of a revision's CA option its install lacks") {
+  auto s = parsed(R"({"revisions":[
+      {"name":"a","ca":"citadel-meshca-root","omit":["ISTIO_MULTIROOT_MESH","PROXY_CONFIG_XDS_AGENT","caCertificates"]},
+      {"name":"b","ca":"meshca-migration","omit":["ISTIO_MULTIROOT_MESH","PROXY_CONFIG_XDS_AGENT","trustDomainAliases","ENABLE_CA_SERVER"]},
+      {"name":"c","ca":"meshca","omit":["ENABLE_CA_SERVER"]},
+      {"name":"d","ca":"meshca-migration"}],
+      "ca_secrets":{"cacerts":false,"istio_ca_secret":true}})");
+  REQUIRE(s.revisions.size() == 4);
+  const auto& a = s.revisions[0];
+  CHECK(a.omit.has(CaSetting::multiroot_mesh));
+  CHECK(a.omit.has(CaSetting::xds_agent));
+  CHECK(a.omit.has(CaSetting::ca_certificates));
+  CHECK_FALSE(a.omit.has(CaSetting::trust_domain_aliases));
+  CHECK_FALSE(a.sets(CaSetting::ca_certificates));
+  for (CaSetting setting : all_ca_settings())
+    CHECK(s.revisions[1].omit.has(setting) == (setting != CaSetting::ca_certificates));
+  CHECK(s.revisions[2].omit.has(CaSetting::no_ca_server));
+  CHECK_FALSE(s.revisions[2].sets(CaSetting::no_ca_server));
+  CHECK(s.revisions[3].omit.empty());
+  CHECK(s.revisions[3].sets(CaSetting::no_ca_server));
+  CHECK(s.revisions[3].sets(CaSetting::trust_domain_aliases));
+  CHECK_FALSE(s.revisions[3].sets(CaSetting::ca_certificates));
+  CHECK(ca_setting_name(CaSetting::no_ca_server) == "ENABLE_CA_SERVER");
+  CHECK(parse_ca_setting("trustDomainAliases") == CaSetting::trust_domain_aliases);
+  CHECK_FALSE(parse_ca_setting("trustdomainaliases"));
+}
+
+TEST_CASE("scenario: omit errors name the file, the revision and the allowed values") {
+  CHECK(error_of(R"({"revisions":[{"name":"r","ca":"meshca-migration","omit":["CA_ADDR"]}]})") ==
+        "scenario t.json: revisions[0]: omit \"CA_ADDR\" (revision \"r\") is not one of "
+        "ISTIO_MULTIROOT_MESH, PROXY_CONFIG_XDS_AGENT, caCertificates, trustDomainAliases, "
+        "ENABLE_CA_SERVER");
+  CHECK(
+      error_of(
+          R"({"revisions":[{"name":"x"},{"name":"r","ca":"meshca-migration","omit":["caCertificates"]}]})") ==
+      "scenario t.json: revisions[1]: omit \"caCertificates\": revision \"r\" is "
+      "meshca-migration, whose install does not set it (it sets ISTIO_MULTIROOT_MESH, "
+      "PROXY_CONFIG_XDS_AGENT, trustDomainAliases, ENABLE_CA_SERVER)");
+  CHECK(
+      error_of(
+          R"({"revisions":[{"name":"r","ca":"citadel-meshca-root","omit":["ENABLE_CA_SERVER"]}]})") ==
+      "scenario t.json: revisions[0]: omit \"ENABLE_CA_SERVER\": revision \"r\" is "
+      "citadel-meshca-root, whose install does not set it (it sets ISTIO_MULTIROOT_MESH, "
+      "PROXY_CONFIG_XDS_AGENT, caCertificates)");
+  CHECK(
+      error_of(
+          R"({"revisions":[{"name":"r","ca":"citadel-meshca-root","omit":["trustDomainAliases"]}]})")
+          .find("whose install does not set it") != std::string::npos);
+  CHECK(error_of(R"({"revisions":[{"name":"r","ca":"meshca","omit":["ISTIO_MULTIROOT_MESH"]}]})") ==
+        "scenario t.json: revisions[0]: omit \"ISTIO_MULTIROOT_MESH\": revision \"r\" is meshca, "
+        "whose install does not set it (it sets ENABLE_CA_SERVER)");
+  CHECK(error_of(R"({"revisions":[{"name":"r","omit":["ISTIO_MULTIROOT_MESH"]}]})") ==
+        "scenario t.json: revisions[0]: omit \"ISTIO_MULTIROOT_MESH\": revision \"r\" is citadel, "
+        "whose install does not set it (it sets none of ISTIO_MULTIROOT_MESH, "
+        "PROXY_CONFIG_XDS_AGENT, caCertificates, trustDomainAliases, ENABLE_CA_SERVER)");
+  CHECK(error_of(R"({"revisions":[{"name":"r","ca":"meshca","omit":"ENABLE_CA_SERVER"}]})") ==
+        "scenario t.json: revisions[0].omit: must be an array of strings");
+  CHECK(error_of(R"({"revisions":[{"name":"r","ca":"meshca","omit":[true]}]})") ==
+        "scenario t.json: revisions[0].omit: must be an array of strings");
+}
+
 TEST_CASE("scenario: the scale block spreads pods over namespaces and workloads") {
   auto s = parsed(R"({"revisions":[{"name":"r"}],
                       "scale":{"namespaces":3,"pods":100,"workloads_per_namespace":4,"outbound_clusters":300,"old_proxy_every":5}})");
@@ -74,7 +135,7 @@ TEST_CASE("scenario: the scale block spreads pods over namespaces and workloads"
 TEST_CASE("scenario: every shipped scenario parses") {
   for (const char* name :
        {"demo.json", "mixed-trust.json", "native-sidecar.json", "unrevisioned.json",
-        "broken-webhook.json", "workload-kinds.json", "scale.json"}) {
+        "broken-webhook.json", "workload-kinds.json", "scale.json", "preflight.json"}) {
     auto result = load_scenario_file(std::string(MESHCA_SIM_SCENARIOS_DIR) + "/" + name);
     CHECK_MESSAGE(std::holds_alternative<Scenario>(result), name);
   }

@@ -2,6 +2,7 @@
 
 #include "server/json_util.h"
 
+#include <cctype>
 #include <chrono>
 #include <functional>
 #include <rapidjson/stringbuffer.h>
@@ -30,8 +31,8 @@ std::string text_at(const Value& object, const char* path, const char* fallback 
   return text.empty() ? fallback : text;
 }
 
-std::string age(const Value& object) {
-  auto created = parse_rfc3339(string_at(object, "metadata.creationTimestamp"));
+std::string age(const Value& object, const char* path = "metadata.creationTimestamp") {
+  auto created = parse_rfc3339(string_at(object, path));
   if (!created)
     return "<unknown>";
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -53,10 +54,38 @@ std::string ratio(long long a, long long b) {
   return std::to_string(a) + "/" + std::to_string(b);
 }
 
+// kubectl's printPod: an init container not done yet shows as Init:<i>/<n> (or Init:<reason>),
+// and then the containers' states are not looked at.
+std::string init_status(const Value& pod) {
+  const auto* statuses = find_path(pod, "status.initContainerStatuses");
+  if (!statuses || !statuses->IsArray())
+    return {};
+  std::size_t total = array_size(pod, "spec.initContainers");
+  for (std::size_t index = 0; index < statuses->Size(); ++index) {
+    const Value& status = (*statuses)[static_cast<rapidjson::SizeType>(index)];
+    const auto* exit_code = find_path(status, "state.terminated.exitCode");
+    if (exit_code && exit_code->IsInt() && exit_code->GetInt() == 0)
+      continue;
+    const auto* started = member(status, "started");
+    if (find_path(status, "state.running") && started && started->IsBool() && started->GetBool())
+      continue; // a native sidecar that is up
+    std::string terminated = string_at(status, "state.terminated.reason");
+    if (!terminated.empty())
+      return "Init:" + terminated;
+    std::string waiting = string_at(status, "state.waiting.reason");
+    if (!waiting.empty() && waiting != "PodInitializing")
+      return "Init:" + waiting;
+    return "Init:" + std::to_string(index) + "/" + std::to_string(total);
+  }
+  return {};
+}
+
 std::string pod_status(const Value& pod) {
   if (find_path(pod, "metadata.deletionTimestamp"))
     return "Terminating";
   std::string reason = string_at(pod, "status.reason");
+  if (std::string init = init_status(pod); !init.empty())
+    return init;
   if (const auto* statuses = find_path(pod, "status.containerStatuses");
       statuses && statuses->IsArray())
     for (const auto& status : statuses->GetArray()) {
@@ -304,6 +333,35 @@ std::vector<Column> columns_for(const std::string& plural) {
                 },
                 0, "integer"),
             age_col};
+  if (plural == "events") // kubectl's printEvent
+    return {
+        col("Last Seen", [](const Value& o) -> Cell { return age(o, "lastTimestamp"); }),
+        col("Type", [](const Value& o) -> Cell { return text_at(o, "type", ""); }),
+        col("Reason", [](const Value& o) -> Cell { return text_at(o, "reason", ""); }),
+        col("Object",
+            [](const Value& o) -> Cell {
+              std::string kind = string_at(o, "involvedObject.kind");
+              for (char& c : kind)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+              return kind + "/" + string_at(o, "involvedObject.name");
+            }),
+        col(
+            "Subobject",
+            [](const Value& o) -> Cell { return text_at(o, "involvedObject.fieldPath", ""); }, 1),
+        col(
+            "Source",
+            [](const Value& o) -> Cell {
+              std::string host = string_at(o, "source.host");
+              return string_at(o, "source.component") + (host.empty() ? "" : ", " + host);
+            },
+            1),
+        col("Message", [](const Value& o) -> Cell { return text_at(o, "message", ""); }),
+        col(
+            "First Seen", [](const Value& o) -> Cell { return age(o, "firstTimestamp"); }, 1),
+        col(
+            "Count", [](const Value& o) -> Cell { return std::to_string(int_at(o, "count")); }, 1),
+        col(
+            "Name", [](const Value& o) -> Cell { return string_at(o, "metadata.name"); }, 1)};
   if (plural == "istiooperators")
     return {name,
             col("Revision", [](const Value& o) -> Cell { return text_at(o, "spec.revision", ""); }),
