@@ -176,6 +176,7 @@ TEST_CASE("a cluster without istio-system is bad input naming the context, for e
   };
   for (const Case& c : {
            Case{"kubectl-meshca-status", "status", {}},
+           Case{"kubectl-meshca-preflight", "preflight", {}},
            Case{"kubectl-meshca-relabel",
                 "relabel",
                 {"ns", "demo", "--revision", "asm-1", "--force"}},

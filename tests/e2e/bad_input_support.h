@@ -130,7 +130,8 @@ inline std::vector<Plugin> cluster_plugins(const SimCluster& sim, const std::str
            "cleanup-secrets",
            {"--backup-dir", backup_dir, "--yes", "--force", "--meshca-bundle", bundle_url(sim)}},
           {"kubectl-meshca-prune_revision", "prune-revision", {"asm-1", "--yes"}},
-          {"kubectl-meshca-status", "status", {}}};
+          {"kubectl-meshca-status", "status", {}},
+          {"kubectl-meshca-preflight", "preflight", {"--meshca-bundle", bundle_url(sim)}}};
 }
 
 } // namespace e2e::bad

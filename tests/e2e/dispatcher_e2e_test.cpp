@@ -28,8 +28,8 @@ TEST_CASE("kubectl meshca lists every command and prints its version") {
   SimCluster sim(e2e::scenario("demo.json"));
   auto help = e2e::run_kubectl_with_plugins(sim, MESHCA_PLUGIN_DIR, {"meshca", "--help"});
   CHECK(help.exit_code == 0);
-  for (const char* command :
-       {"check-root", "relabel", "rollout", "cleanup-secrets", "status", "prune-revision"})
+  for (const char* command : {"check-root", "relabel", "rollout", "cleanup-secrets", "status",
+                              "prune-revision", "preflight"})
     CHECK_MESSAGE(contains(help.out, command), command);
   auto version = e2e::run_kubectl_with_plugins(sim, MESHCA_PLUGIN_DIR, {"meshca", "version"});
   CHECK(version.exit_code == 0);

@@ -3,6 +3,7 @@
 #include "meshca/cli/completion_flags.h"
 #include "meshca/commands/check_root/check_root_cli.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
+#include "meshca/commands/preflight/preflight_cli.h"
 #include "meshca/commands/prune_revision/prune_revision_cli.h"
 #include "meshca/commands/registry.h"
 #include "meshca/commands/relabel/relabel_cli.h"
@@ -53,8 +54,8 @@ bool has(const Words& all, const std::string& value) {
   return std::find(all.begin(), all.end(), value) != all.end();
 }
 
-const Words kAllCommands = {"check-root",      "relabel", "rollout",
-                            "cleanup-secrets", "status",  "prune-revision"};
+const Words kAllCommands = {"check-root", "relabel",        "rollout",  "cleanup-secrets",
+                            "status",     "prune-revision", "preflight"};
 
 } // namespace
 
@@ -75,6 +76,7 @@ TEST_CASE("completion: fixed candidates, as a table of words") {
            Case{"relabel", {"ns", "a", "-o", ""}, {"text", "name", "json"}, no_file},
            Case{"rollout", {"-o", ""}, {"text", "json"}, no_file},
            Case{"status", {"--output", ""}, {"text", "json", "yaml"}, no_file},
+           Case{"preflight", {"--f"}, {"--for"}, no_file},
            Case{"relabel", {"ns", "--dry-run="}, {"none", "client", "server"}, no_file},
            Case{"prune-revision", {"--dry-run=s"}, {"server"}, no_file},
            // A bare --dry-run never takes the next word: that is the first positional.
@@ -206,7 +208,7 @@ TEST_CASE("completion: the dispatcher completes commands, its flags and the comm
   CHECK(values(plan("", {"c"}).candidates) == Words{"check-root", "cleanup-secrets"});
   // Commands kubectl lists itself (their executables are on PATH) are not offered twice.
   CHECK(values(plan("", {""}, {"check-root", "relabel", "rollout"}).candidates) ==
-        Words{"cleanup-secrets", "status", "prune-revision"});
+        Words{"cleanup-secrets", "status", "prune-revision", "preflight"});
   // `help COMMAND` lists every command.
   CHECK(values(plan("", {"help", ""}, {"check-root"}).candidates) == kAllCommands);
   CHECK(values(plan("", {"help", "status", ""}).candidates).empty());
@@ -288,6 +290,7 @@ TEST_CASE("completion: the table's flags are the ones the parsers take") {
       {"prune-revision",
        {"old"},
        [](const Words& a) { return meshca::parse_prune_revision(a).ok(); }},
+      {"preflight", {}, [](const Words& a) { return meshca::parse_preflight(a).ok(); }},
   };
   REQUIRE(commands.size() == registry().size());
   for (const Command& command : commands) {

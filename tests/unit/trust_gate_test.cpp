@@ -85,7 +85,9 @@ TEST_CASE("without sidecars: its CA, caCertificates, and the Citadel root of a m
     ca.multi_root = true;
     CHECK(meshca::predict_revision_trust("r2", empty, &ca, true, kByCn).trusts == kBoth);
     CHECK(meshca::predict_revision_trust("r2", empty, &ca, false, kByCn).trusts == kMeshCa);
-    ca.ca_server = false;
+    ca.ca_server = false; // as asmcli's ca-migration-meshca option installs it
+    CHECK(meshca::predict_revision_trust("r2", empty, &ca, true, kByCn).trusts == kBoth);
+    ca.multi_root = false;
     CHECK(meshca::predict_revision_trust("r2", empty, &ca, true, kByCn).trusts == kMeshCa);
   }
   SUBCASE("a CA that cannot be told, or no configuration at all, counts as Mesh CA") {

@@ -220,11 +220,16 @@ std::vector<const RevisionStatus*> installed_in_order(const MeshStatus& status) 
   for (const RevisionStatus& revision : status.revisions)
     if (revision.istiod)
       order.push_back(&revision);
-  std::stable_sort(order.begin(), order.end(),
-                   [](const RevisionStatus* a, const RevisionStatus* b) {
-                     return std::make_tuple(a->issuer == "MESHCA", a->created, a->name) <
-                            std::make_tuple(b->issuer == "MESHCA", b->created, b->name);
-                   });
+  // The migration's own order first (plain Citadel, then Citadel configured to hand out the Mesh
+  // CA root, then Mesh CA), so revisions installed in the same second still sort right.
+  auto key = [](const RevisionStatus* r) {
+    const bool distributes = r->issuer != "MESHCA" && (r->ca.multi_root || r->ca.xds_agent ||
+                                                       !r->ca.ca_certificates.empty());
+    return std::make_tuple(r->issuer == "MESHCA", distributes, r->created, r->name);
+  };
+  std::stable_sort(
+      order.begin(), order.end(),
+      [&](const RevisionStatus* a, const RevisionStatus* b) { return key(a) < key(b); });
   return order;
 }
 

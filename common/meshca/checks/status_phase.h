@@ -2,11 +2,12 @@
 // The migration phase a cluster's state adds up to, and the next command to run (DESIGN.md,
 // status). Pure.
 //
-// Revisions are ordered oldest to newest by (issuer: CITADEL or unknown before MESHCA, istiod's
-// creation time, name). With every labelled namespace and its sidecars on one revision T:
-// older installed revisions are pruned first, then newer ones are moved to (round 1 when the next
-// one issues Citadel certificates, round 2 when it issues Mesh CA ones), and with T alone left,
-// a Mesh CA revision with the CA secrets still present is ready for cleanup-secrets.
+// Revisions are ordered oldest to newest by (issuer: CITADEL or unknown before MESHCA; a plain
+// revision before one configured to hand out extra roots; istiod's creation time; name). With every
+// labelled namespace and its sidecars on one revision T: older installed revisions are pruned
+// first, then newer ones are moved to (round 1 when the next one issues Citadel certificates, round
+// 2 when it issues Mesh CA ones), and with T alone left, a Mesh CA revision with the CA secrets
+// still present is ready for cleanup-secrets.
 //
 // The trust gate holds throughout: no advice moves a namespace to a revision issuing Mesh CA
 // certificates while any sidecar or gateway trusts only Citadel (round 1 is advised instead:

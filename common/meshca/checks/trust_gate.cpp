@@ -71,10 +71,12 @@ RevisionTrust revision_trust_from_config(const std::string& revision, const Revi
                       (config->mesh_config_source.empty() ? std::string("IstioOperator")
                                                           : config->mesh_config_source) +
                       ")";
-  if (issuer == CaClass::meshca && config->multi_root && config->ca_server &&
-      citadel_secrets_present) {
+  // asmcli's ca-migration-meshca option turns istiod's CA server off (ENABLE_CA_SERVER=false)
+  // and keeps handing out the Citadel root of the in-cluster CA secrets until they are deleted
+  // and istiod restarts (the guide's last step).
+  if (issuer == CaClass::meshca && config->multi_root && citadel_secrets_present) {
     trust.trusts.add(CaClass::citadel);
-    trust.evidence += ", the Citadel root of istiod's own CA while the CA secrets exist "
+    trust.evidence += ", the Citadel root of the CA secrets while they exist "
                       "(ISTIO_MULTIROOT_MESH)";
   }
   trust.evidence += ": sidecars will trust " + trust.trusts.label();

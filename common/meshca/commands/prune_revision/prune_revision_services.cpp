@@ -1,5 +1,6 @@
 #include "meshca/commands/prune_revision/prune_revision_services.h"
 
+#include "meshca/mesh/service_endpoints.h"
 #include "meshca/util/json.h"
 
 #include <map>
@@ -10,7 +11,7 @@ namespace meshca {
 namespace {
 
 using rapidjson::Value;
-using Labels = std::map<std::string, std::string>;
+using Labels = LabelMap;
 
 std::string text(const Value* object, std::string_view key) {
   if (object == nullptr || !object->IsObject())
@@ -31,29 +32,6 @@ const Value* member(const Value& object, std::initializer_list<std::string_view>
   return at;
 }
 
-Labels string_map(const Value* object) {
-  Labels out;
-  if (object == nullptr || !object->IsObject())
-    return out;
-  for (const auto& entry : object->GetObject())
-    if (entry.value.IsString())
-      out[entry.name.GetString()] = entry.value.GetString();
-  return out;
-}
-
-bool ready(const Value& pod) {
-  const Value* metadata = member(pod, {"metadata"});
-  if (metadata != nullptr && metadata->HasMember("deletionTimestamp"))
-    return false;
-  const Value* conditions = member(pod, {"status", "conditions"});
-  if (conditions == nullptr || !conditions->IsArray())
-    return false;
-  for (const auto& condition : conditions->GetArray())
-    if (text(&condition, "type") == "Ready")
-      return text(&condition, "status") == "True";
-  return false;
-}
-
 // The Deployment a pod belongs to: its ReplicaSet owner NAME-<pod-template-hash>.
 std::string deployment_of(const Value& pod) {
   const Value* owners = member(pod, {"metadata", "ownerReferences"});
@@ -67,15 +45,6 @@ std::string deployment_of(const Value& pod) {
       return name.substr(0, name.size() - hash.size() - 1);
   }
   return {};
-}
-
-bool selects(const Labels& selector, const Labels& labels) {
-  for (const auto& [key, value] : selector) {
-    auto it = labels.find(key);
-    if (it == labels.end() || it->second != value)
-      return false;
-  }
-  return true;
 }
 
 std::string external_address(const Value& service) {
@@ -120,8 +89,8 @@ std::vector<PruneBlocker> orphaned_services(const PrunePlan& plan, const Value& 
     std::vector<std::string> lost;
     std::set<std::string> gateways;
     for (const auto& pod : pod_items->GetArray()) {
-      if (text(member(pod, {"metadata"}), "namespace") != ns || !ready(pod) ||
-          !selects(selector, string_map(member(pod, {"metadata", "labels"}))))
+      if (text(member(pod, {"metadata"}), "namespace") != ns || !pod_ready(pod) ||
+          !selector_matches(selector, string_map(member(pod, {"metadata", "labels"}))))
         continue;
       const std::string deployment = deployment_of(pod);
       if (pruned.count({ns, deployment}) == 0) {
