@@ -333,3 +333,14 @@ TEST_CASE("kubectl meshca preflight through kubectl's plugin lookup") {
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "Status: round1 to asm-1-19-mcroot: ready"));
 }
+
+TEST_CASE("without an IstioOperator (Istio 1.21+) the injector's values say the revision's CA") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  REQUIRE(sim.kubectl({"delete", "istiooperators", "--all", "-n", "istio-system"}).exit_code == 0);
+  auto r = preflight(sim, {"--for", "round2"});
+  INFO(r.out << r.err);
+  CHECK(contains(r.out, "[ok]   asm-1-19-meshca: issues Mesh CA certificates (ConfigMap "
+                        "istio-system/istio-sidecar-injector-asm-1-19-meshca "
+                        "values.global.caAddress, CA_ADDR meshca.googleapis.com:443)\n"));
+  CHECK(contains(r.out, "[ok]   asm-1-19-mcroot: Citadel CA, distributing the Mesh CA root"));
+}

@@ -164,6 +164,9 @@ void read_injector_values(const Value* config_maps, const ControlPlaneRevision& 
     } else if (const std::string name = text(*global, "caName"); !name.empty()) {
       ca.issuer = issuer_from_ca_name(name);
       ca.issuer_source = where + "caName";
+    } else if (ca.ca_address.empty()) { // sidecars get certificates from istiod itself
+      ca.issuer = CaClass::citadel;
+      ca.issuer_source = where + "caAddress empty (istiod's own CA)";
     }
     return;
   }

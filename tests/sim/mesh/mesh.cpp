@@ -75,6 +75,7 @@ std::optional<std::string> populate(Mesh::Impl& m) {
       for (const auto& [plural, json] : control_plane_objects(rev, s))
         create(plural, "istio-system", json);
       create("configmaps", "istio-system", mesh_config_map(rev, s, m.pki->meshca_root_pems()));
+      create("configmaps", "istio-system", injector_config_map(rev));
     }
     create("mutatingwebhookconfigurations", "", injector_webhook(rev));
   }

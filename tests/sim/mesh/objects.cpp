@@ -174,17 +174,15 @@ std::string root_cert_configmap(const std::string& ns, const std::string& root_p
       .text;
 }
 
-// istiod's container with the environment asmcli's options give it: the Mesh CA address for a
-// Mesh CA revision (values.global.caAddress), ISTIO_MULTIROOT_MESH for the ca-migration-* options,
-// and ENABLE_CA_SERVER=false for every Mesh CA install (ca-migration-meshca sets it too), less
-// what the scenario's "omit" leaves out.
+// istiod's container with the environment asmcli's options give it: ISTIO_MULTIROOT_MESH for the
+// ca-migration-* options and ENABLE_CA_SERVER=false for every Mesh CA install (ca-migration-meshca
+// sets it too), less what the scenario's "omit" leaves out. istiod has no CA_ADDR: Istio's chart
+// renders values.global.caAddress into the sidecars only (see injector_config_map).
 static Json istiod_container(const RevisionSpec& rev, const std::string& version) {
   std::vector<Json> env;
   auto var = [&](const char* name, const char* value) {
     env.push_back(obj({{"name", str(name)}, {"value", str(value)}}));
   };
-  if (issuer_of(rev.ca) == Issuer::meshca)
-    var("CA_ADDR", "meshca.googleapis.com:443");
   if (rev.sets(CaSetting::multiroot_mesh))
     var("ISTIO_MULTIROOT_MESH", "true");
   if (rev.sets(CaSetting::no_ca_server))
@@ -194,6 +192,20 @@ static Json istiod_container(const RevisionSpec& rev, const std::string& version
               {"imagePullPolicy", str("IfNotPresent")},
               {"env", arr(env)},
               {"ports", arr({obj({{"containerPort", num(15012)}, {"protocol", str("TCP")}})})}});
+}
+
+std::string injector_config_map(const RevisionSpec& rev) {
+  const bool meshca = issuer_of(rev.ca) == Issuer::meshca;
+  const std::string values = std::string(R"({"global":{"caAddress":")") +
+                             (meshca ? "meshca.googleapis.com:443" : "") + R"(","caName":")" +
+                             (meshca ? "GoogleCA" : "") + R"(","istioNamespace":"istio-system",)" +
+                             R"("pilotCertProvider":"istiod"},"revision":")" +
+                             (rev.unrevisioned ? "" : rev.name) + R"("})";
+  const std::string name =
+      rev.unrevisioned ? "istio-sidecar-injector" : "istio-sidecar-injector-" + rev.name;
+  return typed("v1", "ConfigMap", meta(name, "istio-system", {{"istio.io/rev", rev.name}}),
+               {{"data", str_map({{"config", "policy: enabled\n"}, {"values", values}})}})
+      .text;
 }
 
 std::string mesh_config_map(const RevisionSpec& rev, const Scenario& scenario,

@@ -33,6 +33,11 @@ std::vector<std::pair<std::string, std::string>> control_plane_objects(const Rev
 // istio-system, key `mesh`: trustDomain and trustDomainAliases as its sidecars accept them,
 // proxyMetadata PROXY_CONFIG_XDS_AGENT for the ca-migration-* options, and for
 // ca-migration-citadel the Mesh CA roots under caCertificates (each unless the revision omits it).
+// ConfigMap istio-sidecar-injector[-REV] in istio-system: the values the injector renders
+// sidecars with (key `values`, JSON); a Mesh CA revision's global.caAddress is
+// meshca.googleapis.com:443, which becomes its sidecars' CA_ADDR.
+std::string injector_config_map(const RevisionSpec& rev);
+
 std::string mesh_config_map(const RevisionSpec& rev, const Scenario& scenario,
                             const std::vector<std::string>& meshca_root_pems);
 // MutatingWebhookConfiguration istio-sidecar-injector[-<rev>] (plus the legacy

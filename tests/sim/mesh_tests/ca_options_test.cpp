@@ -151,11 +151,9 @@ TEST_CASE("ca options: istiod env and mesh config per CA mode (ENABLE_CA_SERVER=
   auto m = load("mixed-trust.json");
   CHECK(istiod_env(*m.store, "rev-citadel").empty());
   CHECK(istiod_env(*m.store, "rev-mcroot") == Strings{"ISTIO_MULTIROOT_MESH=true"});
-  CHECK(istiod_env(*m.store, "rev-migration") == Strings{"CA_ADDR=meshca.googleapis.com:443",
-                                                         "ISTIO_MULTIROOT_MESH=true",
-                                                         "ENABLE_CA_SERVER=false"});
-  CHECK(istiod_env(*m.store, "rev-meshca") ==
-        Strings{"CA_ADDR=meshca.googleapis.com:443", "ENABLE_CA_SERVER=false"});
+  CHECK(istiod_env(*m.store, "rev-migration") ==
+        Strings{"ISTIO_MULTIROOT_MESH=true", "ENABLE_CA_SERVER=false"});
+  CHECK(istiod_env(*m.store, "rev-meshca") == Strings{"ENABLE_CA_SERVER=false"});
 
   CHECK(mesh_config(*m.store, "rev-citadel") ==
         "trustDomain: cluster.local\n"
@@ -185,18 +183,17 @@ TEST_CASE("ca options: istiod env and mesh config per CA mode (ENABLE_CA_SERVER=
 
 TEST_CASE("ca options: each omitted setting is missing from istiod's env or the mesh config") {
   auto m = omissions_mesh();
-  const std::string ca_addr = "CA_ADDR=meshca.googleapis.com:443";
   const std::string multiroot = "ISTIO_MULTIROOT_MESH=true", no_ca = "ENABLE_CA_SERVER=false";
   std::map<std::string, Strings> env = {{"root", {multiroot}},
                                         {"root-no-multiroot", {}},
                                         {"root-no-xds", {multiroot}},
                                         {"root-no-cacerts", {multiroot}},
-                                        {"mig", {ca_addr, multiroot, no_ca}},
-                                        {"mig-no-multiroot", {ca_addr, no_ca}},
-                                        {"mig-no-xds", {ca_addr, multiroot, no_ca}},
-                                        {"mig-no-aliases", {ca_addr, multiroot, no_ca}},
-                                        {"mig-no-caserver", {ca_addr, multiroot}},
-                                        {"meshca-no-caserver", {ca_addr}}};
+                                        {"mig", {multiroot, no_ca}},
+                                        {"mig-no-multiroot", {no_ca}},
+                                        {"mig-no-xds", {multiroot, no_ca}},
+                                        {"mig-no-aliases", {multiroot, no_ca}},
+                                        {"mig-no-caserver", {multiroot}},
+                                        {"meshca-no-caserver", {}}};
   struct MeshText {
     bool xds_agent;
     std::size_t ca_certificates;
@@ -285,9 +282,8 @@ TEST_CASE("ca options: the preflight scenario") {
   auto m = load("preflight.json");
   CHECK(istiod_env(*m.store, "asm-old").empty());
   CHECK(istiod_env(*m.store, "asm-mcroot").empty()); // ISTIO_MULTIROOT_MESH omitted
-  CHECK(istiod_env(*m.store, "asm-meshca") == Strings{"CA_ADDR=meshca.googleapis.com:443",
-                                                      "ISTIO_MULTIROOT_MESH=true",
-                                                      "ENABLE_CA_SERVER=false"});
+  CHECK(istiod_env(*m.store, "asm-meshca") ==
+        Strings{"ISTIO_MULTIROOT_MESH=true", "ENABLE_CA_SERVER=false"});
   CHECK(mesh_list(mesh_config(*m.store, "asm-meshca"), "trustDomainAliases").empty());
   CHECK(count_of(mesh_config(*m.store, "asm-mcroot"), "- pem: |") == 2);
   CHECK(pods(*m.store, "app-a", "sleep-").size() == 2);
