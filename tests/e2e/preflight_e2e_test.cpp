@@ -140,7 +140,7 @@ TEST_CASE("preflight finds the misinstalled revisions and the namespace without 
                         "--option ca-migration-citadel --revision_name REV (the option sets "
                         "values.pilot.env.ISTIO_MULTIROOT_MESH=true)\n"));
   CHECK(contains(r.out, "[FAIL] app-nocm (istio.io/rev=asm-old) → asm-old: no ConfigMap "
-                        "istio-ca-root-cert, so new sidecar pods stay ContainerCreating"));
+                        "istio-ca-root-cert, so new sidecar pods never start (Init:0/1"));
   CHECK(contains(r.out, "[ok]   app-a (istio-injection=enabled) → asm-old: istio-ca-root-cert"));
   CHECK(contains(r.out, "\nStatus: round1 to asm-mcroot: 2 failures block it, 1 warning\n"));
 
@@ -203,8 +203,8 @@ TEST_CASE("a namespace without istio-ca-root-cert: new pods never start until it
   CHECK(failures(json_of(missing)) ==
         std::vector<std::string>{"namespace bookinfo: bookinfo (istio-injection=enabled) → "
                                  "asm-1-19: no ConfigMap istio-ca-root-cert, so new sidecar pods "
-                                 "stay ContainerCreating (their volume istiod-ca-cert cannot "
-                                 "mount)"});
+                                 "never start (Init:0/1 or ContainerCreating: their volume "
+                                 "istiod-ca-cert cannot mount)"});
   // The cleanup does not restart workloads: there the same finding only warns.
   CHECK(preflight(sim, {"--for", "cleanup"}).out.find("[warn] bookinfo") != std::string::npos);
 

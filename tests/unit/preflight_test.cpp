@@ -325,8 +325,8 @@ TEST_CASE("preflight: a namespace without istio-ca-root-cert blocks a round, war
       with(evaluate(cluster, {PreflightStep::round1, std::nullopt}), CheckResult::failure);
   REQUIRE(failures.size() == 1);
   CHECK(failures[0].object == "namespace shop");
-  CHECK(has(failures, "no ConfigMap istio-ca-root-cert, so new sidecar pods stay "
-                      "ContainerCreating"));
+  CHECK(has(failures, "no ConfigMap istio-ca-root-cert, so new sidecar pods never start "
+                      "(Init:0/1 or ContainerCreating"));
   CHECK(has(failures, "rollout restart deployment/istiod-old"));
   CHECK(has(with(evaluate(cluster, {PreflightStep::cleanup, std::nullopt}), CheckResult::warning),
             "no ConfigMap istio-ca-root-cert"));

@@ -41,8 +41,8 @@ PreflightGroup check_namespaces(const PreflightContext& context) {
     if (found == context.snapshot.root_certs.end()) {
       group.checks.push_back(
           {severity, object,
-           target + ": no ConfigMap istio-ca-root-cert, so new sidecar pods stay "
-                    "ContainerCreating (their volume istiod-ca-cert cannot mount)",
+           target + ": no ConfigMap istio-ca-root-cert, so new sidecar pods never start "
+                    "(Init:0/1 or ContainerCreating: their volume istiod-ca-cert cannot mount)",
            "istiod writes it into every namespace it watches: check " + istiod +
                "'s discoverySelectors and logs, or restart it: kubectl -n istio-system rollout "
                "restart deployment/" +
