@@ -78,6 +78,23 @@ std::string role_of(const RevisionStatus& revision, const ClassifiedRoots& extra
   return ca;
 }
 
+// The two settings both options set so that istiod hands out, and pilot-agent takes, more than
+// istiod's own root; `without_*` says what a missing one breaks in this round.
+void multi_root_settings(Settings& s, const char* install, const std::string& without_multi_root,
+                         const std::string& without_xds_agent) {
+  const RevisionCa& ca = s.revision.ca;
+  s.add(ca.multi_root, "istiod env ISTIO_MULTIROOT_MESH=true (" + s.where_env() + ")",
+        "istiod env ISTIO_MULTIROOT_MESH is not true (" + s.where_env() +
+            "): " + without_multi_root,
+        reinstall(install, "values.pilot.env.ISTIO_MULTIROOT_MESH=true"));
+  s.add(ca.xds_agent,
+        "meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT=true (" + s.where_mesh() +
+            ")",
+        "meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT is not true (" +
+            s.where_mesh() + "): " + without_xds_agent,
+        reinstall(install, "meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT"));
+}
+
 void round1_settings(Settings& s, const ClassifiedRoots& extra) {
   const RevisionCa& ca = s.revision.ca;
   if (s.revision.issuer == "MESHCA")
@@ -90,19 +107,11 @@ void round1_settings(Settings& s, const ClassifiedRoots& extra) {
           "istiod env ENABLE_CA_SERVER=false (" + s.where_env() +
               "): it issues no Citadel certificates, and round 1 keeps Citadel issuing",
           reinstall(kInstallRound1, "no ENABLE_CA_SERVER"));
-  s.add(ca.multi_root, "istiod env ISTIO_MULTIROOT_MESH=true (" + s.where_env() + ")",
-        "istiod env ISTIO_MULTIROOT_MESH is not true (" + s.where_env() +
-            "): istiod hands its sidecars its own root only, so they will reject Mesh CA-issued "
-            "peers in round 2",
-        reinstall(kInstallRound1, "values.pilot.env.ISTIO_MULTIROOT_MESH=true"));
-  s.add(ca.xds_agent,
-        "meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT=true (" + s.where_mesh() +
-            ")",
-        "meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT is not true (" +
-            s.where_mesh() +
-            "): pilot-agent does not take the extra roots from istiod, so its sidecars keep the "
-            "Citadel root only",
-        reinstall(kInstallRound1, "meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT"));
+  multi_root_settings(s, kInstallRound1,
+                      "istiod hands its sidecars its own root only, so they will reject Mesh "
+                      "CA-issued peers in round 2",
+                      "pilot-agent does not take the extra roots from istiod, so its sidecars "
+                      "keep the Citadel root only");
   s.add(extra.classes.meshca,
         "meshConfig.caCertificates holds " + extra.describe() + " (" + s.where_mesh() + ")",
         "meshConfig.caCertificates holds no Mesh CA root (" +
@@ -126,19 +135,11 @@ void round2_settings(Settings& s, const std::string& citadel_domain) {
             "): istiod also runs Istio's own CA, which mints a new root into istio-ca-secret "
             "when it restarts without the CA secrets (after cleanup-secrets)",
         reinstall(kInstallRound2, "values.pilot.env.ENABLE_CA_SERVER=false"));
-  s.add(ca.multi_root, "istiod env ISTIO_MULTIROOT_MESH=true (" + s.where_env() + ")",
-        "istiod env ISTIO_MULTIROOT_MESH is not true (" + s.where_env() +
-            "): its sidecars get the Mesh CA roots only and reject Citadel-issued peers until "
-            "every workload has moved",
-        reinstall(kInstallRound2, "values.pilot.env.ISTIO_MULTIROOT_MESH=true"));
-  s.add(ca.xds_agent,
-        "meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT=true (" + s.where_mesh() +
-            ")",
-        "meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT is not true (" +
-            s.where_mesh() +
-            "): pilot-agent does not take the Citadel root from istiod, so its sidecars reject "
-            "Citadel-issued peers",
-        reinstall(kInstallRound2, "meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT"));
+  multi_root_settings(s, kInstallRound2,
+                      "its sidecars get the Mesh CA roots only and reject Citadel-issued peers "
+                      "until every workload has moved",
+                      "pilot-agent does not take the Citadel root from istiod, so its sidecars "
+                      "reject Citadel-issued peers");
   const std::string domain = ca.trust_domain.value_or("");
   s.add(domain.ends_with(".svc.id.goog"),
         "meshConfig.trustDomain " + domain + " (Mesh CA's workload identity pool)",
