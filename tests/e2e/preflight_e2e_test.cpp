@@ -344,3 +344,18 @@ TEST_CASE("without an IstioOperator (Istio 1.21+) the injector's values say the 
                         "values.global.caAddress, CA_ADDR meshca.googleapis.com:443)\n"));
   CHECK(contains(r.out, "[ok]   asm-1-19-mcroot: Citadel CA, distributing the Mesh CA root"));
 }
+
+TEST_CASE("status still reports when only preflight's own reads fail, and says so") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  sim.set_faults(R"({"api_errors":[{"verb":"list","resource":"services","status":403}]})");
+  auto status = plugin(sim, "status", {});
+  INFO(status.out << status.err);
+  CHECK(status.exit_code == 0);
+  CHECK(contains(status.out, "\nPhase: ready-to-relabel (round 1)"));
+  CHECK(contains(status.out, "\nPreflight: not evaluated: "));
+  CHECK(contains(status.out, "Services in istio-system"));
+  auto report = preflight(sim);
+  CHECK(report.exit_code == 3); // preflight itself needs them
+  CHECK(contains(report.err, "listing Services in istio-system"));
+  CHECK(sim.log().empty());
+}

@@ -96,34 +96,56 @@ std::map<std::string, std::string> root_certs_by_namespace(const Value& list) {
   return certs;
 }
 
-Result<PreflightSnapshot> read_preflight_snapshot(KubectlRunner& kubectl) {
+Result<PreflightSnapshot> read_preflight_snapshot(KubectlRunner& kubectl, ExtraReads extras) {
   PreflightSnapshot snapshot;
   rapidjson::Document root_cert_maps;
   rapidjson::Document services;
+  // The reads beyond status's: each keeps its own error, so status can go on without them.
+  std::vector<std::function<Status()>> extra_reads = {
+      [&]() -> Status {
+        MESHCA_TRY_ASSIGN(auto list, list_root_cert_maps(kubectl));
+        root_cert_maps = std::move(list);
+        return done();
+      },
+      [&]() -> Status {
+        MESHCA_TRY_ASSIGN(auto roots, read_secret_roots(kubectl));
+        snapshot.ca_secret_roots = std::move(roots);
+        return done();
+      },
+      // istiod's Services live in istio-system; other namespaces only when a webhook names one.
+      [&]() -> Status {
+        MESHCA_TRY_ASSIGN(auto list, list_services(kubectl, {"istio-system"}));
+        services = std::move(list);
+        return done();
+      }};
+  std::vector<std::optional<Error>> extra_errors(extra_reads.size());
   std::vector<std::function<Status()>> reads = status_reads(kubectl, snapshot.status);
-  reads.push_back([&]() -> Status {
-    MESHCA_TRY_ASSIGN(auto list, list_root_cert_maps(kubectl));
-    root_cert_maps = std::move(list);
-    return done();
-  });
-  reads.push_back([&]() -> Status {
-    MESHCA_TRY_ASSIGN(auto roots, read_secret_roots(kubectl));
-    snapshot.ca_secret_roots = std::move(roots);
-    return done();
-  });
-  // istiod's Services live in istio-system; other namespaces only when a webhook names one.
-  reads.push_back([&]() -> Status {
-    MESHCA_TRY_ASSIGN(auto list, list_services(kubectl, {"istio-system"}));
-    services = std::move(list);
-    return done();
-  });
+  for (std::size_t i = 0; i < extra_reads.size(); ++i)
+    reads.push_back([&, i]() -> Status {
+      if (Status read = extra_reads[i](); !read)
+        extra_errors[i] = read.error();
+      return done();
+    });
   MESHCA_TRY(run_reads_at_once(reads));
+  for (auto& error : extra_errors)
+    if (error) {
+      if (extras == ExtraReads::required)
+        return std::move(*error);
+      snapshot.unread = error->message;
+      return snapshot;
+    }
   snapshot.root_certs = root_certs_by_namespace(root_cert_maps);
   std::vector<std::string> more = webhook_service_namespaces(snapshot.status.webhooks);
   more.erase(std::remove(more.begin(), more.end(), "istio-system"), more.end());
   if (!more.empty()) {
-    MESHCA_TRY_ASSIGN(auto others, list_services(kubectl, more));
-    if (const Value* items = json::array_member(others, "items"))
+    auto others = list_services(kubectl, more);
+    if (!others && extras == ExtraReads::required)
+      return others.error();
+    if (!others) {
+      snapshot.unread = others.error().message;
+      return snapshot;
+    }
+    if (const Value* items = json::array_member(*others, "items"))
       for (const auto& item : items->GetArray())
         services["items"].PushBack(Value(item, services.GetAllocator()), services.GetAllocator());
   }

@@ -8,6 +8,7 @@
 #include "meshca/kube/kubectl.h"
 
 #include <map>
+#include <optional>
 #include <rapidjson/document.h>
 #include <string>
 
@@ -18,9 +19,15 @@ struct PreflightSnapshot {
   rapidjson::Document services;                  // {"items": [...]} of the webhooks' namespaces
   std::map<std::string, std::string> root_certs; // namespace -> root-cert.pem of istio-ca-root-cert
   std::map<std::string, std::string> ca_secret_roots; // "cacerts" / "istio-ca-secret" -> PEM
+  std::string unread; // with ExtraReads::optional: why preflight's own reads failed, else ""
 };
 
-Result<PreflightSnapshot> read_preflight_snapshot(KubectlRunner& kubectl);
+// Whether preflight's reads beyond status's may fail: status still reports without them (and
+// says the preflight was not evaluated); preflight and relabel need them.
+enum class ExtraReads { required, optional };
+
+Result<PreflightSnapshot> read_preflight_snapshot(KubectlRunner& kubectl,
+                                                  ExtraReads extras = ExtraReads::required);
 
 // The namespaces whose Services the injector webhooks call (istio-system when none says).
 std::vector<std::string> webhook_service_namespaces(const rapidjson::Value& webhooks);
