@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
 
 namespace meshca::json {
 namespace {
@@ -124,6 +126,14 @@ std::optional<std::string_view> as_string(const rapidjson::Value& value) {
   if (!value.IsString())
     return std::nullopt;
   return std::string_view(value.GetString(), value.GetStringLength());
+}
+
+std::string pretty(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
 } // namespace meshca::json

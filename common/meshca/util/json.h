@@ -31,6 +31,9 @@ Result<rapidjson::Document> parse_in_place(std::string_view text, std::string& b
 // "trust_domains" -> "trustDomains" (the proto json_name rule: drop '_', upper-case what follows).
 std::string camel_case(std::string_view snake);
 
+// `value` as -o json prints it: indented by two spaces, with a final newline.
+std::string pretty(const rapidjson::Value& value);
+
 // The member `snake` or, failing that, `camel` of an object; null when `object` is not an object
 // or has neither key. If both are present the snake_case one wins.
 const rapidjson::Value* member(const rapidjson::Value& object, std::string_view snake,

@@ -1,12 +1,11 @@
 #include "meshca/commands/check_root/check_root_output.h"
 
+#include "meshca/util/json.h"
 #include "meshca/util/table.h"
 #include "meshca/util/yaml_writer.h"
 
 #include <ctime>
 #include <map>
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 
 namespace meshca {
 namespace {
@@ -335,11 +334,7 @@ std::string render_check_root(const CheckRootResult& result, const CheckRootOpti
     return render_wide(result, options);
   case OutputFormat::json: {
     const rapidjson::Document doc = build_document(result);
-    rapidjson::StringBuffer buffer;
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-    writer.SetIndent(' ', 2);
-    doc.Accept(writer);
-    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+    return json::pretty(doc);
   }
   case OutputFormat::yaml:
     return to_yaml(build_document(result));

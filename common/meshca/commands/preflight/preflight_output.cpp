@@ -1,10 +1,9 @@
 #include "meshca/commands/preflight/preflight_output.h"
 
+#include "meshca/util/json.h"
 #include "meshca/util/yaml_writer.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 
 namespace meshca {
 namespace {
@@ -95,11 +94,7 @@ std::string render_preflight_text(const PreflightReport& report, PreflightStyle 
 
 std::string render_preflight_json(const PreflightReport& report) {
   const rapidjson::Document doc = report_document(report);
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-  writer.SetIndent(' ', 2);
-  doc.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  return json::pretty(doc);
 }
 
 std::string render_preflight_yaml(const PreflightReport& report) {

@@ -1,8 +1,8 @@
 #include "meshca/commands/relabel/relabel_output.h"
 
+#include "meshca/util/json.h"
+
 #include <rapidjson/document.h>
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 
 namespace meshca {
 namespace {
@@ -83,11 +83,7 @@ std::string render_json(const RelabelReport& report) {
   for (const Error& error : report.errors)
     errors.PushBack(text_value(error.message, allocator), allocator);
   document.AddMember("errors", errors, allocator);
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-  writer.SetIndent(' ', 2);
-  document.Accept(writer);
-  return std::string(buffer.GetString()) + "\n";
+  return json::pretty(document);
 }
 
 std::string render_text(const RelabelReport& report) {

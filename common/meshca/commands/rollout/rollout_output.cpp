@@ -1,10 +1,10 @@
 #include "meshca/commands/rollout/rollout_output.h"
 
+#include "meshca/util/json.h"
+
 #include <algorithm>
 #include <cctype>
 #include <rapidjson/document.h>
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 
 namespace meshca {
 namespace {
@@ -207,11 +207,7 @@ std::string render_json(const RolloutReport& report) {
   for (const Error& error : report.errors)
     errors.PushBack(str(error.message, a), a);
   document.AddMember("errors", errors, a);
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-  writer.SetIndent(' ', 2);
-  document.Accept(writer);
-  return std::string(buffer.GetString()) + "\n";
+  return json::pretty(document);
 }
 
 } // namespace

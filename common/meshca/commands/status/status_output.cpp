@@ -1,10 +1,8 @@
 #include "meshca/commands/status/status_output.h"
 
+#include "meshca/util/json.h"
 #include "meshca/util/table.h"
 #include "meshca/util/yaml_writer.h"
-
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 
 namespace meshca {
 namespace {
@@ -189,11 +187,7 @@ rapidjson::Document status_document(const MeshStatus& status) {
 
 std::string render_status_json(const MeshStatus& status) {
   const rapidjson::Document doc = status_document(status);
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-  writer.SetIndent(' ', 2);
-  doc.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  return json::pretty(doc);
 }
 
 std::string render_status_yaml(const MeshStatus& status) {
