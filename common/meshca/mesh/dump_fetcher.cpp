@@ -25,12 +25,21 @@ Result<std::string> KubectlExecFetcher::fetch(const SidecarPod& pod) {
   const auto args = exec_args(pod);
   const std::string what =
       "pod \"" + pod.ns + "/" + pod.name + "\": reading the proxy's config dump";
-  // kubectl's WebSocket exec can succeed with no output when the answer races its stream set-up
-  // ("Unknown stream id"); a dump is never empty, so one more try is safe.
-  for (int attempt = 0;; ++attempt) {
-    MESHCA_TRY_ASSIGN(auto output, run_checked(kubectl_, args, what, std::nullopt, timeout_));
-    if (!output.out.empty() || attempt == 1)
-      return std::move(output.out);
+  // kubectl's WebSocket client registers its streams after it starts reading, so an answer that
+  // comes first is dropped ("Unknown stream id 1, discarding message"): the exec then succeeds
+  // with no output, or fails with "closed all streams" when the close frame wins too. A dump is
+  // never empty and the request only reads, so such a race is tried again, twice at most.
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    auto output = run_checked(kubectl_, args, what, std::nullopt, timeout_);
+    const bool raced = output
+                           ? output->out.empty()
+                           : output.error().message.find("Unknown stream id") != std::string::npos;
+    if (!raced || attempt == kAttempts) {
+      if (!output)
+        return output.error();
+      return std::move(output->out);
+    }
   }
 }
 

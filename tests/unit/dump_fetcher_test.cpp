@@ -1,0 +1,76 @@
+#include "meshca/mesh/dump_fetcher.h"
+
+#include <deque>
+#include <doctest/doctest.h>
+
+namespace {
+
+// Answers each kubectl call with the next scripted output and counts the calls: the retry rule
+// is about what kubectl printed, so the outputs are kubectl's own words.
+class ScriptedKubectl final : public meshca::KubectlRunner {
+ public:
+  explicit ScriptedKubectl(std::deque<meshca::ProcessOutput> outputs)
+      : outputs_(std::move(outputs)) {}
+
+  meshca::Result<meshca::ProcessOutput> run(const std::vector<std::string>&,
+                                            std::optional<std::string>,
+                                            std::chrono::milliseconds) override {
+    ++calls;
+    REQUIRE_FALSE(outputs_.empty());
+    auto next = std::move(outputs_.front());
+    outputs_.pop_front();
+    return next;
+  }
+
+  int calls = 0;
+
+ private:
+  std::deque<meshca::ProcessOutput> outputs_;
+};
+
+meshca::ProcessOutput answered(std::string out) {
+  return {0, false, 0, std::move(out), ""};
+}
+
+meshca::ProcessOutput failed(std::string err) {
+  return {1, false, 0, "", std::move(err)};
+}
+
+// What kubectl 1.30+ prints when the answer and the close frame beat its stream set-up.
+constexpr const char* kRaced =
+    "E1204 06:32:24.296565    2259 websocket.go:296] Unknown stream id 1, discarding message\n"
+    "E1204 06:32:24.296680    2259 websocket.go:296] Unknown stream id 3, discarding message\n"
+    "error: closed all streams\n";
+
+const meshca::SidecarPod kPod{"bookinfo", "reviews-1", "", false, false, "", ""};
+
+} // namespace
+
+TEST_CASE("a config dump read that lost kubectl's stream race is read again") {
+  ScriptedKubectl kubectl({failed(kRaced), answered(""), answered("{\"configs\":[]}")});
+  meshca::KubectlExecFetcher fetcher(kubectl, meshca::WantClusters::no, {});
+  auto dump = fetcher.fetch(kPod);
+  REQUIRE(dump);
+  CHECK(*dump == "{\"configs\":[]}");
+  CHECK(kubectl.calls == 3);
+}
+
+TEST_CASE("a race that persists is reported after three reads, with kubectl's words") {
+  ScriptedKubectl kubectl({failed(kRaced), failed(kRaced), failed(kRaced)});
+  meshca::KubectlExecFetcher fetcher(kubectl, meshca::WantClusters::no, {});
+  auto dump = fetcher.fetch(kPod);
+  REQUIRE_FALSE(dump);
+  CHECK(dump.error().message.find("bookinfo/reviews-1") != std::string::npos);
+  CHECK(dump.error().message.find("closed all streams") != std::string::npos);
+  CHECK(kubectl.calls == 3);
+}
+
+TEST_CASE("other exec failures are not read again") {
+  ScriptedKubectl kubectl({failed("error: unable to upgrade connection: container not found "
+                                  "(\"istio-proxy\")\n")});
+  meshca::KubectlExecFetcher fetcher(kubectl, meshca::WantClusters::no, {});
+  auto dump = fetcher.fetch(kPod);
+  REQUIRE_FALSE(dump);
+  CHECK(dump.error().message.find("container not found") != std::string::npos);
+  CHECK(kubectl.calls == 1);
+}
