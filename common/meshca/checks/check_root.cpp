@@ -34,21 +34,23 @@ Status check_namespaces_exist(KubectlRunner& kubectl, const std::vector<std::str
   return kubectl_failure(output, args, "listing namespaces", attempts);
 }
 
-Result<PodSelection> list_sidecar_pods(KubectlRunner& kubectl, const CheckRootOptions& options) {
+Result<PodSelection> list_sidecar_pods(KubectlRunner& kubectl,
+                                       const std::vector<std::string>& namespaces,
+                                       const std::string& selector) {
   std::vector<std::vector<std::string>> calls;
-  if (options.namespaces.empty()) {
+  if (namespaces.empty()) {
     calls.push_back({"get", "pods", "--all-namespaces", "-o", "json"});
   } else {
-    MESHCA_TRY(check_namespaces_exist(kubectl, options.namespaces));
-    for (const std::string& ns : options.namespaces)
+    MESHCA_TRY(check_namespaces_exist(kubectl, namespaces));
+    for (const std::string& ns : namespaces)
       calls.push_back({"get", "pods", "--namespace", ns, "-o", "json"});
   }
   PodSelection all;
   for (auto& args : calls) {
-    if (!options.selector.empty())
-      args.insert(args.end(), {"--selector", options.selector});
+    if (!selector.empty())
+      args.insert(args.end(), {"--selector", selector});
     MESHCA_TRY_ASSIGN(auto list, get_json(kubectl, args, "listing pods"));
-    MESHCA_TRY_ASSIGN(auto selection, select_sidecar_pods(list, options.namespaces.empty()));
+    MESHCA_TRY_ASSIGN(auto selection, select_sidecar_pods(list, namespaces.empty()));
     all.not_running += selection.not_running;
     all.without_sidecar += selection.without_sidecar;
     all.excluded_namespace += selection.excluded_namespace;
@@ -129,6 +131,13 @@ void fetch_and_analyze(const std::vector<Job>& jobs, std::vector<DumpFetcher*>& 
 
 } // namespace
 
+Result<PodSelection> list_cluster_sidecars(const ClusterTarget& cluster,
+                                           const std::vector<std::string>& namespaces,
+                                           const std::string& selector) {
+  return cluster.lister != nullptr ? cluster.lister->list(namespaces, selector)
+                                   : list_sidecar_pods(*cluster.kubectl, namespaces, selector);
+}
+
 Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& clusters,
                                        const CheckRootOptions& options,
                                        const MeshCaRecognizer& recognizer,
@@ -155,9 +164,7 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
           std::make_unique<KubectlExecFetcher>(*clusters[c].kubectl, want, options.exec_timeout));
       fetchers.push_back(owned.back().get());
     }
-    auto selection = clusters[c].lister != nullptr
-                         ? clusters[c].lister->list(options.namespaces, options.selector)
-                         : list_sidecar_pods(*clusters[c].kubectl, options);
+    auto selection = list_cluster_sidecars(clusters[c], options.namespaces, options.selector);
     if (!selection) {
       if (selection.error().status == ExitStatus::bad_input || clusters.size() == 1)
         return selection.error();

@@ -68,6 +68,12 @@ struct ClusterTarget {
 
 class MeshCaRecognizer;
 
+// The Running sidecar pods of `namespaces` (empty: all but the system ones) matching `selector`,
+// through the cluster's lister or kubectl. bad_input for a named namespace that does not exist.
+Result<PodSelection> list_cluster_sidecars(const ClusterTarget& cluster,
+                                           const std::vector<std::string>& namespaces,
+                                           const std::string& selector);
+
 // Checks the clusters. Fails (without a result) only for bad input that stops everything, such
 // as an unknown namespace (bad_input) or no cluster readable at all (cluster_error); per-pod
 // failures are reported in the result, with status cluster_error.

@@ -8,6 +8,7 @@
 #include "meshca/commands/relabel/relabel_cli.h"
 #include "meshca/commands/rollout/rollout_cli.h"
 #include "meshca/commands/status/status_cli.h"
+#include "meshca/commands/traffic/traffic_cli.h"
 
 #include <array>
 
@@ -46,6 +47,11 @@ const std::array kCommands = {
                 "kubectl-meshca-preflight", preflight_flags,
                 CommonFlagSet{false, true, "text, json, yaml"}, PositionalSource::none,
                 check_command_line<PreflightCommand, parse_preflight>},
+    CommandInfo{"traffic",
+                "Show which workloads failed to set up mTLS with which, from the "
+                "proxies' own counters",
+                "kubectl-meshca-traffic", traffic_flags, CommonFlagSet{},
+                PositionalSource::namespaces, check_command_line<TrafficCommand, parse_traffic>},
 };
 
 } // namespace

@@ -17,18 +17,22 @@ std::string config_dump_path(WantClusters clusters) {
 }
 
 std::vector<std::string> KubectlExecFetcher::exec_args(const SidecarPod& pod) const {
-  return {"exec", "--namespace", pod.ns,    pod.name, "--container", "istio-proxy",
-          "--",   "pilot-agent", "request", "GET",    path_};
+  std::vector<std::string> args = {"exec",   "--namespace", pod.ns,
+                                   pod.name, "--container", "istio-proxy",
+                                   "--",     "pilot-agent", "request"};
+  args.insert(args.end(), request_.agent_flags.begin(), request_.agent_flags.end());
+  args.insert(args.end(), {"GET", request_.path});
+  return args;
 }
 
 Result<std::string> KubectlExecFetcher::fetch(const SidecarPod& pod) {
   const auto args = exec_args(pod);
-  const std::string what =
-      "pod \"" + pod.ns + "/" + pod.name + "\": reading the proxy's config dump";
+  const std::string what = "pod \"" + pod.ns + "/" + pod.name + "\": " + request_.what;
   // kubectl's WebSocket client registers its streams after it starts reading, so an answer that
   // comes first is dropped ("Unknown stream id 1, discarding message"): the exec then succeeds
-  // with no output, or fails with "closed all streams" when the close frame wins too. A dump is
-  // never empty and the request only reads, so such a race is tried again, twice at most.
+  // with no output, or fails with "closed all streams" when the close frame wins too. An admin
+  // answer is never empty and the request only reads, so such a race is tried again, twice at
+  // most.
   constexpr int kAttempts = 3;
   for (int attempt = 1;; ++attempt) {
     auto output = run_checked(kubectl_, args, what, std::nullopt, timeout_);
@@ -45,23 +49,28 @@ Result<std::string> KubectlExecFetcher::fetch(const SidecarPod& pod) {
 
 namespace {
 
-std::string pod_what(const SidecarPod& pod) {
-  return "pod \"" + pod.ns + "/" + pod.name + "\": reading the proxy's config dump";
+std::string pod_what(const SidecarPod& pod, const AdminRequest& request) {
+  return "pod \"" + pod.ns + "/" + pod.name + "\": " + request.what;
 }
 
 } // namespace
 
 Result<std::string> ApiExecFetcher::fetch(const SidecarPod& pod) {
-  const std::vector<std::string> command = {"pilot-agent", "request", "GET", path_};
+  std::vector<std::string> command = {"pilot-agent", "request"};
+  command.insert(command.end(), request_.agent_flags.begin(), request_.agent_flags.end());
+  command.insert(command.end(), {"GET", request_.path});
   auto output = api_.exec(exec_target(pod.ns, pod.name, "istio-proxy", command), timeout_);
   if (!output)
-    return cluster_error(pod_what(pod) + ": " + output.error().message +
+    return cluster_error(pod_what(pod, request_) + ": " + output.error().message +
                          " (exec through kubectl proxy)");
   if (output->exit_code != 0) {
     std::string said = trim_kubectl_stderr(output->err);
-    return cluster_error(pod_what(pod) + ": " + (said.empty() ? "" : said + "; ") +
+    std::string line;
+    for (std::size_t i = 2; i < command.size(); ++i)
+      line += " " + command[i];
+    return cluster_error(pod_what(pod, request_) + ": " + (said.empty() ? "" : said + "; ") +
                          "command terminated with exit code " + std::to_string(output->exit_code) +
-                         " (pilot-agent request GET " + path_ + ")");
+                         " (pilot-agent request" + line + ")");
   }
   return std::move(output->out);
 }
@@ -157,10 +166,20 @@ Result<ClusterReaders> open_cluster_readers(const ReaderSettings& settings, std:
   if (settings.proxy.verbose == Verbose::yes)
     options.echo = settings.proxy.echo;
   readers.api = std::make_unique<ApiClient>(readers.proxy->socket_path(), options);
-  readers.fetcher =
-      std::make_unique<ApiExecFetcher>(*readers.api, settings.clusters, settings.timeout);
+  readers.fetcher = std::make_unique<ApiExecFetcher>(
+      *readers.api,
+      settings.request ? *settings.request : AdminRequest::config_dump(settings.clusters),
+      settings.timeout);
   readers.lister = std::make_unique<ApiPodLister>(*readers.api, settings.timeout);
   return readers;
+}
+
+std::unique_ptr<DumpFetcher> admin_fetcher(const ClusterReaders& readers, KubectlRunner& kubectl,
+                                           AdminRequest request,
+                                           std::chrono::milliseconds timeout) {
+  if (readers.api)
+    return std::make_unique<ApiExecFetcher>(*readers.api, std::move(request), timeout);
+  return std::make_unique<KubectlExecFetcher>(kubectl, std::move(request), timeout);
 }
 
 } // namespace meshca

@@ -11,8 +11,10 @@
 #include <chrono>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace meshca {
 
@@ -35,11 +37,29 @@ enum class WantClusters { no, yes };
 // and send the whole dump, which parses the same.
 std::string config_dump_path(WantClusters clusters);
 
+// One GET to a sidecar's admin API through `pilot-agent request`: the path (with its query), the
+// agent's flags before it (e.g. --debug-port 15020 for the agent's own endpoint), and what the
+// read is, for messages ("reading the proxy's config dump").
+struct AdminRequest {
+  std::string path;
+  std::vector<std::string> agent_flags;
+  std::string what = "reading the proxy's config dump";
+
+  static AdminRequest config_dump(WantClusters clusters) {
+    AdminRequest request;
+    request.path = config_dump_path(clusters);
+    return request;
+  }
+};
+
 class KubectlExecFetcher final : public DumpFetcher {
  public:
   KubectlExecFetcher(KubectlRunner& kubectl, WantClusters clusters,
                      std::chrono::milliseconds timeout)
-      : kubectl_(kubectl), path_(config_dump_path(clusters)), timeout_(timeout) {}
+      : KubectlExecFetcher(kubectl, AdminRequest::config_dump(clusters), timeout) {}
+  KubectlExecFetcher(KubectlRunner& kubectl, AdminRequest request,
+                     std::chrono::milliseconds timeout)
+      : kubectl_(kubectl), request_(std::move(request)), timeout_(timeout) {}
 
   Result<std::string> fetch(const SidecarPod& pod) override;
 
@@ -48,7 +68,7 @@ class KubectlExecFetcher final : public DumpFetcher {
 
  private:
   KubectlRunner& kubectl_;
-  std::string path_;
+  AdminRequest request_;
   std::chrono::milliseconds timeout_;
 };
 
@@ -75,12 +95,14 @@ class PodPager;
 class ApiExecFetcher final : public DumpFetcher {
  public:
   ApiExecFetcher(ApiClient& api, WantClusters clusters, std::chrono::milliseconds timeout)
-      : api_(api), path_(config_dump_path(clusters)), timeout_(timeout) {}
+      : ApiExecFetcher(api, AdminRequest::config_dump(clusters), timeout) {}
+  ApiExecFetcher(ApiClient& api, AdminRequest request, std::chrono::milliseconds timeout)
+      : api_(api), request_(std::move(request)), timeout_(timeout) {}
   Result<std::string> fetch(const SidecarPod& pod) override;
 
  private:
   ApiClient& api_;
-  std::string path_;
+  AdminRequest request_;
   std::chrono::milliseconds timeout_;
 };
 
@@ -123,6 +145,7 @@ struct ReaderSettings {
   Transport transport = Transport::automatic;
   ProxyStartOptions proxy; // kubectl, connection flags, -v
   WantClusters clusters = WantClusters::no;
+  std::optional<AdminRequest> request;      // what the fetcher reads; default the config dump
   std::chrono::milliseconds timeout{60000}; // per exec and per list page
 };
 
@@ -130,5 +153,10 @@ struct ReaderSettings {
 // (cluster_error) when the proxy cannot start. Transport::automatic falls back to empty readers
 // and prints a one-line note saying why on `notes`.
 Result<ClusterReaders> open_cluster_readers(const ReaderSettings& settings, std::ostream& notes);
+
+// A fetcher for `request` over the cluster's transport: the readers' client when it has one,
+// else one kubectl exec per pod through `kubectl`.
+std::unique_ptr<DumpFetcher> admin_fetcher(const ClusterReaders& readers, KubectlRunner& kubectl,
+                                           AdminRequest request, std::chrono::milliseconds timeout);
 
 } // namespace meshca

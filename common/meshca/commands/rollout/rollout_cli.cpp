@@ -1,5 +1,6 @@
 #include "meshca/commands/rollout/rollout_cli.h"
 
+#include "meshca/cli/duration.h"
 #include "meshca/cli/name_input.h"
 
 #include <algorithm>
@@ -82,41 +83,7 @@ Status take_names(const std::vector<std::string>& given, RolloutCommand& command
 } // namespace
 
 Result<std::chrono::seconds> parse_timeout(std::string_view text, std::string_view flag) {
-  const std::string problem = std::string(flag) + " \"" + std::string(text) +
-                              "\": expected a duration like 90s, 5m or 1h30m";
-  long long total = 0;
-  const char* at = text.data();
-  const char* end = text.data() + text.size();
-  if (at == end)
-    return bad_input(problem);
-  while (at != end) {
-    long long value = 0;
-    auto [next, ec] = std::from_chars(at, end, value);
-    if (ec != std::errc() || value < 0)
-      return bad_input(problem);
-    at = next;
-    long long unit = 1;
-    if (at != end) {
-      if (*at == 'h')
-        unit = 3600;
-      else if (*at == 'm')
-        unit = 60;
-      else if (*at != 's')
-        return bad_input(problem);
-      ++at;
-    } else if (total != 0) {
-      return bad_input(problem); // "1m30": a number without unit only stands alone
-    }
-    // Bounded so that neither the sum nor a later conversion to milliseconds overflows.
-    constexpr long long kMaxSeconds = 100LL * 365 * 86400;
-    if (value > (kMaxSeconds - total) / unit)
-      return bad_input(std::string(flag) + " \"" + std::string(text) +
-                       "\": too long; at most 876000h");
-    total += value * unit;
-  }
-  if (total <= 0)
-    return bad_input(std::string(flag) + " \"" + std::string(text) + "\": must be more than 0s");
-  return std::chrono::seconds(total);
+  return parse_duration_flag(text, flag);
 }
 
 Result<RolloutCommand> parse_rollout(const std::vector<std::string>& args) {

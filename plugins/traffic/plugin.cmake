@@ -1,0 +1,1 @@
+add_meshca_plugin(traffic kubectl-meshca-traffic)
