@@ -26,6 +26,7 @@ struct RawFlags {
   bool no_restart = false;
   std::string meshca_bundle;
   std::string timeout = "5m";
+  TrafficGateFlags traffic;
 };
 
 po::options_description specific_flags(RawFlags& f) {
@@ -48,6 +49,7 @@ po::options_description specific_flags(RawFlags& f) {
       "Mesh CA SPIFFE trust bundle or PEM roots for the sidecar check (as check-root)")(
       "timeout", po::value(&f.timeout)->value_name("DURATION"),
       "How long to wait for each istiod rollout (default 5m)");
+  add_traffic_gate_flags(d, f.traffic);
   return d;
 }
 
@@ -156,6 +158,11 @@ Result<CleanupSecretsCommand> parse_cleanup_secrets(const std::vector<std::strin
   if (!timeout)
     return timeout.error();
   o.timeout = *timeout;
+  MESHCA_TRY_ASSIGN(auto traffic, parse_traffic_gate_flags(f.traffic));
+  if (traffic.enabled && o.dry_run != DryRun::none)
+    return bad_input("--verify-traffic watches a real change; a --dry-run changes nothing, so "
+                     "drop one of them");
+  command.traffic = traffic;
   return command;
 }
 

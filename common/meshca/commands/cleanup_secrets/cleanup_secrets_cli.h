@@ -2,6 +2,7 @@
 // cleanup-secrets' command line: flags into CleanupSecretsOptions. Pure; tested as an argv table.
 
 #include "meshca/cli/common_options.h"
+#include "meshca/cli/traffic_gate_flags.h"
 #include "meshca/kube/dry_run.h"
 
 #include <chrono>
@@ -28,6 +29,7 @@ struct CleanupSecretsOptions {
 struct CleanupSecretsCommand {
   CommonOptions common;
   CleanupSecretsOptions options;
+  TrafficGateOptions traffic; // --verify-traffic [--window D]
 };
 
 // Errors are bad_input naming the flag and the fix: exactly one of --backup-dir and --restore.

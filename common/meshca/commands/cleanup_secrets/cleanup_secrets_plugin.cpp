@@ -1,5 +1,6 @@
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_plugin.h"
 
+#include "meshca/checks/traffic_gate.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets.h"
 #include "meshca/mesh/meshca_bundle_source.h"
 
@@ -25,11 +26,14 @@ RunOutcome run(const CleanupSecretsCommand& command, PluginContext& context) {
       },
       [&](std::string_view question) { return confirm(question, options.assume_yes); }, context.out,
       context.err};
+  TrafficGateSession traffic(mesh.kubectl_path, command.common, options.meshca_bundle, context.err);
+  if (command.traffic.enabled)
+    MESHCA_TRY(traffic.before(&context.cancel));
   const Status done = options.mode == CleanupMode::restore ? run_restore_secrets(options, env)
                                                            : run_cleanup_secrets(options, env);
   if (!done)
     return done.error();
-  return ExitStatus::ok;
+  return traffic_verdict(command.traffic, traffic, context, context.out);
 }
 
 } // namespace

@@ -14,6 +14,7 @@ struct RawFlags {
   bool yes = false;
   bool force = false;
   std::string dry_run = "none";
+  TrafficGateFlags traffic;
 };
 
 po::options_description specific_flags(RawFlags& f) {
@@ -26,6 +27,7 @@ po::options_description specific_flags(RawFlags& f) {
       "dry-run", po::value(&f.dry_run)->implicit_value("client")->value_name("MODE"),
       "Only list the objects that would be deleted: client (the default), server (the API server "
       "validates each delete), none");
+  add_traffic_gate_flags(d, f.traffic);
   return d;
 }
 
@@ -65,6 +67,11 @@ Result<PruneRevisionCommand> parse_prune_revision(const std::vector<std::string>
   o.dry_run = *dry_run;
   o.assume_yes = f.yes;
   o.force = f.force;
+  MESHCA_TRY_ASSIGN(auto traffic, parse_traffic_gate_flags(f.traffic));
+  if (traffic.enabled && o.dry_run != DryRun::none)
+    return bad_input("--verify-traffic watches a real change; a --dry-run changes nothing, so "
+                     "drop one of them");
+  command.traffic = traffic;
   return command;
 }
 

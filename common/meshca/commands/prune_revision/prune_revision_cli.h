@@ -2,6 +2,7 @@
 // prune-revision's command line. Pure; tested as an argv table.
 
 #include "meshca/cli/common_options.h"
+#include "meshca/cli/traffic_gate_flags.h"
 #include "meshca/kube/dry_run.h"
 
 #include <iosfwd>
@@ -20,6 +21,7 @@ struct PruneRevisionOptions {
 struct PruneRevisionCommand {
   CommonOptions common;
   PruneRevisionOptions options;
+  TrafficGateOptions traffic; // --verify-traffic [--window D]
 };
 
 // Exactly one revision name, a DNS-1123 label (bad_input otherwise).

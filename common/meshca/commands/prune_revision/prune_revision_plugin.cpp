@@ -1,5 +1,6 @@
 #include "meshca/commands/prune_revision/prune_revision_plugin.h"
 
+#include "meshca/checks/traffic_gate.h"
 #include "meshca/cli/confirm.h"
 #include "meshca/commands/prune_revision/prune_revision.h"
 
@@ -12,9 +13,12 @@ RunOutcome run(const PruneRevisionCommand& command, PluginContext& context) {
       *mesh.kubectl,
       [&](std::string_view question) { return confirm(question, command.options.assume_yes); },
       context.out, context.err};
+  TrafficGateSession traffic(mesh.kubectl_path, command.common, std::nullopt, context.err);
+  if (command.traffic.enabled)
+    MESHCA_TRY(traffic.before(&context.cancel));
   if (auto pruned = run_prune_revision(command.options, env); !pruned)
     return pruned.error();
-  return ExitStatus::ok;
+  return traffic_verdict(command.traffic, traffic, context, context.out);
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "meshca/cli/duration.h"
 #include "meshca/cli/name_input.h"
+#include "meshca/cli/traffic_gate_flags.h"
 
 #include <algorithm>
 #include <boost/program_options.hpp>
@@ -25,6 +26,7 @@ struct RawFlags {
   bool restart_all = false;
   bool force = false;
   std::string meshca_bundle;
+  TrafficGateFlags traffic;
 };
 
 po::options_description specific_flags(RawFlags& f) {
@@ -55,6 +57,7 @@ po::options_description specific_flags(RawFlags& f) {
      "Mesh CA roots for the trust gate (SPIFFE bundle JSON or PEM; default: Google's public "
      "bundle, cached)");
   // clang-format on
+  add_traffic_gate_flags(d, f.traffic);
   return d;
 }
 
@@ -131,6 +134,16 @@ Result<RolloutCommand> parse_rollout(const std::vector<std::string>& args) {
   if (o.namespaces.empty() && !command.names_from_stdin)
     return bad_input("name the namespaces to roll out (NAMESPACE... or - to read them from stdin)" +
                      see_help());
+  MESHCA_TRY_ASSIGN(auto traffic, parse_traffic_gate_flags(f.traffic));
+  if (traffic.enabled && !o.wait)
+    return bad_input("--verify-traffic counts failures after the restarted pods are up, which "
+                     "--no-wait does not wait for; drop one of them" +
+                     see_help());
+  if (traffic.enabled && o.dry_run != DryRun::none)
+    return bad_input("--verify-traffic watches a real rollout; a --dry-run restarts nothing, so "
+                     "drop one of them" +
+                     see_help());
+  command.traffic = traffic;
   return command;
 }
 

@@ -3,6 +3,7 @@
 // expand_stdin_namespaces); tested as an argv table.
 
 #include "meshca/cli/common_options.h"
+#include "meshca/cli/traffic_gate_flags.h"
 #include "meshca/commands/rollout/rollout.h"
 
 #include <chrono>
@@ -19,6 +20,7 @@ struct RolloutCommand {
   RolloutOptions options;
   bool names_from_stdin = false;            // `-` was given
   std::optional<std::string> meshca_bundle; // --meshca-bundle, for the trust gate
+  TrafficGateOptions traffic;               // --verify-traffic [--window D]
 };
 
 // `rollout [NAMESPACE... | -] [-n NS] [--kinds deployment,statefulset,daemonset] [--timeout

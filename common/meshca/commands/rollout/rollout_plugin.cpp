@@ -1,5 +1,6 @@
 #include "meshca/commands/rollout/rollout_plugin.h"
 
+#include "meshca/checks/traffic_gate.h"
 #include "meshca/checks/trust_gate_setup.h"
 #include "meshca/commands/rollout/rollout_output.h"
 
@@ -11,6 +12,9 @@ RunOutcome run(const RolloutCommand& command, PluginContext& context) {
   TrustGateSession gate(mesh.kubectl_path, command.common, command.meshca_bundle, context.err);
   RolloutOptions options = command.options;
   options.trust_gate = gate.check();
+  TrafficGateSession traffic(mesh.kubectl_path, command.common, command.meshca_bundle, context.err);
+  if (command.traffic.enabled)
+    MESHCA_TRY(traffic.before(&context.cancel));
   const RolloutReport report = run_rollout(*mesh.kubectl, options, &context.cancel);
   for (const std::string& warning : report.warnings)
     context.err << "kubectl meshca rollout: warning: " << warning << '\n';
@@ -20,6 +24,19 @@ RunOutcome run(const RolloutCommand& command, PluginContext& context) {
     context.err << "kubectl meshca rollout: note: " << note << '\n';
   RunOutcome outcome(report.status);
   outcome.errors = report.errors;
+  bool restarted_something = false; // a refused or empty run has nothing to watch
+  for (const RolloutScope& scope : report.scopes)
+    for (const WorkloadRollout& workload : scope.workloads)
+      restarted_something |= workload.state == RolloutState::complete ||
+                             workload.state == RolloutState::timed_out ||
+                             workload.state == RolloutState::failed;
+  if (restarted_something && !context.cancel.load()) {
+    const RunOutcome watched =
+        traffic_verdict(command.traffic, traffic, context,
+                        command.options.output == OutputFormat::json ? context.err : context.out);
+    outcome.status = worst(outcome.status, watched.status);
+    outcome.errors.insert(outcome.errors.end(), watched.errors.begin(), watched.errors.end());
+  }
   return outcome;
 }
 

@@ -149,8 +149,7 @@ const char* const kTlsCountersHint =
     "(or set meshConfig.defaultConfig.proxyStatsMatcher) and restart the pods";
 
 bool TrafficReport::rose() const {
-  return comparison.failing_pairs() > 0 || comparison.istiod_failing_pods() > 0 ||
-         comparison.inbound_failing_pods() > 0;
+  return comparison.failures_rose();
 }
 
 std::string render_traffic_text(const TrafficReport& report, bool wide) {

@@ -1,5 +1,6 @@
 #include "meshca/commands/traffic/traffic_plugin.h"
 
+#include "meshca/checks/traffic_clusters.h"
 #include "meshca/checks/traffic_explain.h"
 #include "meshca/checks/traffic_read.h"
 #include "meshca/cli/kubeconfig_check.h"
@@ -11,50 +12,6 @@
 
 namespace meshca {
 namespace {
-
-// One cluster's ways in: kubectl, its transport, a stats reader and a config dump reader.
-struct Cluster {
-  std::string context;
-  std::unique_ptr<Kubectl> kubectl;
-  ClusterReaders readers;
-  std::unique_ptr<DumpFetcher> stats;
-  std::unique_ptr<DumpFetcher> dumps;
-};
-
-Result<std::vector<Cluster>> open_clusters(const TrafficCommand& command, PluginContext& context) {
-  const TrafficOptions& o = command.options;
-  MESHCA_TRY_ASSIGN(auto kubectl_path, prepare_kubectl(command.common));
-  const auto verbose = command.common.verbose ? Verbose::yes : Verbose::no;
-  std::vector<Cluster> clusters;
-  for (const ConnectionFlags& flags : command.common.connections()) {
-    Cluster cluster;
-    cluster.context = flags.context.value_or("");
-    cluster.kubectl = std::make_unique<Kubectl>(kubectl_path, flags, verbose);
-    ReaderSettings settings;
-    settings.transport = o.transport;
-    settings.proxy.kubectl = kubectl_path;
-    settings.proxy.flags = flags;
-    settings.proxy.verbose = verbose;
-    settings.proxy.echo = &context.err;
-    settings.request = traffic_stats_request();
-    settings.timeout = o.exec_timeout;
-    MESHCA_TRY_ASSIGN(auto readers, open_cluster_readers(settings, context.err));
-    cluster.readers = std::move(readers);
-    cluster.stats =
-        admin_fetcher(cluster.readers, *cluster.kubectl, traffic_stats_request(), o.exec_timeout);
-    cluster.dumps = admin_fetcher(cluster.readers, *cluster.kubectl,
-                                  AdminRequest::config_dump(WantClusters::yes), o.exec_timeout);
-    clusters.push_back(std::move(cluster));
-  }
-  return clusters;
-}
-
-std::vector<ClusterTarget> targets_of(const std::vector<Cluster>& clusters) {
-  std::vector<ClusterTarget> targets;
-  for (const Cluster& c : clusters)
-    targets.push_back({c.context, c.kubectl.get(), c.readers.lister.get(), c.stats.get()});
-  return targets;
-}
 
 std::string ago(std::chrono::system_clock::time_point then,
                 std::chrono::system_clock::time_point now) {
@@ -71,8 +28,11 @@ RunOutcome run(const TrafficCommand& command, PluginContext& context) {
   }
   MESHCA_TRY_ASSIGN(auto recognizer,
                     load_meshca_recognizer({o.meshca_bundle, default_cache_dir()}));
-  MESHCA_TRY_ASSIGN(auto clusters, open_clusters(command, context));
-  const auto targets = targets_of(clusters);
+  MESHCA_TRY_ASSIGN(auto kubectl_path, prepare_kubectl(command.common));
+  MESHCA_TRY_ASSIGN(auto clusters,
+                    open_traffic_clusters(kubectl_path, command.common,
+                                          {o.transport, o.exec_timeout}, context.err));
+  const auto targets = stats_targets(clusters);
   const TrafficReadOptions read_options{o.namespaces, o.selector, o.parallel};
   MESHCA_TRY_ASSIGN(auto read, read_traffic(targets, read_options, &context.cancel));
   if (o.window) {
@@ -94,10 +54,8 @@ RunOutcome run(const TrafficCommand& command, PluginContext& context) {
   else if (before)
     report.window = "since " + *o.since + " (taken " + format_utc(before->taken) + ", " +
                     ago(before->taken, read.snapshot.taken) + " before this read)";
-  std::vector<ExplainTarget> explain_targets;
-  for (const Cluster& c : clusters)
-    explain_targets.push_back({c.context, c.kubectl.get(), c.readers.lister.get(), c.dumps.get()});
-  explain_failing_pairs(report.comparison, explain_targets, read.pods, recognizer, &context.cancel);
+  explain_failing_pairs(report.comparison, explain_targets(clusters), read.pods, recognizer,
+                        &context.cancel);
 
   RunOutcome outcome;
   if (o.save) {
