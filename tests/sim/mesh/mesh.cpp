@@ -81,9 +81,10 @@ std::optional<std::string> populate(Mesh::Impl& m) {
   }
   for (const auto& [tag, target] : s.tags)
     create("mutatingwebhookconfigurations", "", tag_webhook(tag, *s.revision(target)));
-  for (const auto& [plural, json] : workload_objects(
-           "kube-system",
-           {WorkloadKind::deployment, "coredns", 2, "coredns", {}, {}, {}, false, false, false}))
+  WorkloadSpec coredns;
+  coredns.name = coredns.service_account = "coredns";
+  coredns.replicas = 2;
+  for (const auto& [plural, json] : workload_objects("kube-system", coredns))
     create(plural, "kube-system", json);
   m.controllers->settle();
   for (const auto& ns : s.namespaces) {
@@ -189,6 +190,15 @@ std::pair<int, std::string> Mesh::Impl::admin(const ProxyFacts& facts, const std
     auto response = dumps->config_dump(facts, query);
     return {response.status, response.body};
   }
+  if (path == "stats" || path == "stats/prometheus") {
+    if (method != "GET")
+      return {405, "Method Not Allowed"};
+    auto parsed = parse_stats_query(query, path == "stats/prometheus");
+    if (auto* error = std::get_if<AdminResponse>(&parsed))
+      return {error->status, error->body};
+    auto response = render_stats(envoy_stats(facts), std::get<StatsQuery>(parsed));
+    return {response.status, response.body};
+  }
   if (path == "ready")
     return {200, "LIVE"};
   if (path == "server_info")
@@ -215,7 +225,8 @@ std::pair<int, std::string> Mesh::Impl::admin(const ProxyFacts& facts, const std
       "  /clusters: upstream cluster status\n  /config_dump: dump current Envoy configs "
       "(experimental)\n"
       "  /ready: print server state, return 200 if LIVE, otherwise return 503\n"
-      "  /server_info: print server version/status information\n  /stats: print server stats"};
+      "  /server_info: print server version/status information\n  /stats: print server stats\n"
+      "  /stats/prometheus: print server stats in prometheus format"};
 }
 
 ExecResult Mesh::Impl::exec(const ExecRequest& request) {
@@ -232,6 +243,11 @@ ExecResult Mesh::Impl::exec(const ExecRequest& request) {
                : not_found_in_image(request.command.front());
   ProxyFacts facts = facts_of(*pod);
   return run_in_proxy(request.command, facts.istio_version, [&](const AdminCall& call) {
+    if (call.port == 15021) // the health port answers readiness only
+      return call.path == "healthz/ready" ? std::pair<int, std::string>{200, ""}
+                                          : std::pair<int, std::string>{404, "404 page not found"};
+    if (call.port == 15020)
+      return agent_status(facts, call.path, call.query);
     return admin(facts, call.method, call.path, call.query);
   });
 }
@@ -270,6 +286,7 @@ build(std::variant<Scenario, std::string> parsed, const std::string& origin, Sto
   int delay = impl->options.readiness_delay_ms > 0 ? impl->options.readiness_delay_ms
                                                    : s.readiness_delay_ms;
   impl->controllers = std::make_unique<Controllers>(store, ControllerConfig{delay, s.nodes});
+  impl->traffic = std::make_unique<Traffic>(s.traffic, std::chrono::steady_clock::now());
   std::weak_ptr<Mesh::Impl> weak = impl;
   store.set_admission(
       [weak](const std::string& plural, const std::string& ns, rapidjson::Document& object) {

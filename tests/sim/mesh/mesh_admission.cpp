@@ -120,6 +120,7 @@ std::optional<std::string> Mesh::Impl::admit(const std::string& plural, const st
 
 void Mesh::Impl::observe(const Change& change) {
   controllers->on_change(change);
+  observe_traffic(change);
   if (change.plural != "pods" || change.kind != Change::Kind::added || change.ns != "istio-system")
     return;
   auto pod = parse_json(change.object_json);

@@ -7,6 +7,8 @@
 #include "mesh/pki.h"
 #include "mesh/proxy_dumps.h"
 #include "mesh/scenario.h"
+#include "mesh/stats_admin.h"
+#include "mesh/traffic.h"
 
 #include <map>
 #include <memory>
@@ -30,6 +32,7 @@ struct Mesh::Impl {
 
   mutable std::mutex mu;
   std::map<std::string, CaMode> modes; // revision -> CA mode new sidecars get now
+  std::unique_ptr<Traffic> traffic;    // guarded by mu
 
   // Admission for pod creates: Istio's webhooks as the API server would call them.
   std::optional<std::string> admit(const std::string& plural, const std::string& ns,
@@ -44,6 +47,14 @@ struct Mesh::Impl {
   std::string proxy_version(const std::string& revision) const;
   // The revision a namespace's labels select (through tags), or the first revision.
   std::string revision_for_labels(const Labels& labels) const;
+
+  // Traffic (mesh_traffic.cpp): feeds pod and Service changes to the model; the stats endpoints
+  // of Envoy's admin API and of the agent's status port 15020.
+  void observe_traffic(const Change& change);
+  TrafficPod traffic_pod(const rapidjson::Value& pod, std::uint64_t resource_version) const;
+  std::vector<Stat> envoy_stats(const ProxyFacts& facts);
+  std::pair<int, std::string> agent_status(const ProxyFacts& facts, const std::string& path,
+                                           const std::string& query);
 
   ExecResult exec(const ExecRequest& request);
   ProxyFacts facts_of(const rapidjson::Value& pod) const;

@@ -383,6 +383,8 @@ workload_objects(const std::string& ns, const WorkloadSpec& w, int progress_dead
   Labels annotations;
   if (w.old_proxy)
     annotations.emplace_back(kOldProxyAnnotation, "true");
+  for (const auto& a : w.annotations)
+    annotations.push_back(a);
   Json tmpl = pod_template(pod_labels, annotations, w.service_account,
                            {app_container(w.name, image_for(w.name), 9080)});
   Labels selector = {{"app", w.name}};

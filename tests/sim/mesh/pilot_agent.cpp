@@ -1,5 +1,8 @@
 #include "mesh/pilot_agent.h"
 
+#include <optional>
+#include <set>
+#include <stdexcept>
 #include <vector>
 
 namespace sim::mesh {
@@ -11,17 +14,42 @@ ExecResult agent_error(const std::string& message) {
   return {"", "Error: " + message + "\n", 255};
 }
 
+// request.go's allow-list; anything else is refused before any request is made.
+std::optional<ExecResult> set_port(const std::string& value, int& port) {
+  static const std::set<int> allowed = {15000, 15004, 15020, 15021};
+  try {
+    std::size_t used = 0;
+    port = std::stoi(value, &used);
+    if (used != value.size())
+      throw std::invalid_argument(value);
+  } catch (const std::exception&) {
+    return agent_error("invalid argument \"" + value +
+                       "\" for \"--debug-port\" flag: strconv.ParseInt: parsing \"" + value +
+                       "\": invalid syntax");
+  }
+  if (!allowed.count(port))
+    return agent_error("debug port " + value + " is not in allowed list [15000 15004 15020 15021]");
+  return std::nullopt;
+}
+
 ExecResult request(const std::vector<std::string>& args, const AdminApi& admin) {
   std::vector<std::string> positional;
+  int port = 15000;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--debug-port" || arg == "--log_output_level") {
       ++i;
-      if (arg == "--debug-port" && i < args.size() && args[i] != "15000" && args[i] != "15004")
-        return agent_error("debug port " + args[i] + " is not supported");
+      if (arg == "--debug-port" && i < args.size())
+        if (auto error = set_port(args[i], port))
+          return *error;
       continue;
     }
-    if (arg.rfind("--debug-port=", 0) == 0 || arg.rfind("--log_output_level=", 0) == 0)
+    if (arg.rfind("--debug-port=", 0) == 0) {
+      if (auto error = set_port(arg.substr(13), port))
+        return *error;
+      continue;
+    }
+    if (arg.rfind("--log_output_level=", 0) == 0)
       continue;
     if (arg.rfind("--", 0) == 0)
       return agent_error("unknown flag: " + arg);
@@ -33,7 +61,7 @@ ExecResult request(const std::vector<std::string>& args, const AdminApi& admin) 
   std::string path = positional[1];
   if (!path.empty() && path.front() == '/')
     path.erase(0, 1);
-  AdminCall call{positional[0], path, ""};
+  AdminCall call{positional[0], path, "", port};
   if (auto q = path.find('?'); q != std::string::npos) {
     call.query = path.substr(q + 1);
     call.path = path.substr(0, q);

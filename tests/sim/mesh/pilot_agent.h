@@ -14,8 +14,11 @@
 namespace sim::mesh {
 
 // The admin API of one proxy: (method, path without leading '/', query) -> status and body.
+// `port` is --debug-port: 15000 Envoy's admin API (default), 15004 the agent's debug API, 15020
+// its status port (merged /stats/prometheus), 15021 its health port.
 struct AdminCall {
   std::string method, path, query;
+  int port = 15000;
 };
 using AdminApi = std::function<std::pair<int, std::string>(const AdminCall&)>;
 

@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace sim::mesh {
 
@@ -60,6 +61,17 @@ class Reader {
     if (!v_[key].IsInt())
       throw Bad{at(key) + ": must be an integer"};
     int value = v_[key].GetInt();
+    if (value < min || value > max)
+      throw Bad{at(key) + ": " + std::to_string(value) + " is out of range [" +
+                std::to_string(min) + ", " + std::to_string(max) + "]"};
+    return value;
+  }
+  double number(const char* key, double fallback, double min, double max) const {
+    if (!has(key))
+      return fallback;
+    if (!v_[key].IsNumber())
+      throw Bad{at(key) + ": must be a number"};
+    double value = v_[key].GetDouble();
     if (value < min || value > max)
       throw Bad{at(key) + ": " + std::to_string(value) + " is out of range [" +
                 std::to_string(min) + ", " + std::to_string(max) + "]"};
@@ -142,7 +154,7 @@ WorkloadKind parse_kind(const Reader& r, const std::string& kind) {
 
 WorkloadSpec parse_workload(const Reader& r) {
   r.only({"kind", "name", "replicas", "service_account", "labels", "inject", "revision_label",
-          "update_strategy", "paused", "old_proxy"});
+          "update_strategy", "paused", "old_proxy", "annotations"});
   WorkloadSpec w;
   w.kind = parse_kind(r, r.string("kind", "Deployment"));
   w.name = r.string("name");
@@ -160,6 +172,7 @@ WorkloadSpec parse_workload(const Reader& r) {
   w.on_delete = strategy == "OnDelete";
   w.paused = r.flag("paused", false);
   w.old_proxy = r.flag("old_proxy", false);
+  w.annotations = r.labels("annotations");
   return w;
 }
 
@@ -240,12 +253,13 @@ NamespaceSpec parse_namespace(const Reader& r) {
 // sharing `pods` replicas as evenly as possible.
 void expand_scale(const Reader& r, Scenario& s) {
   r.only({"namespaces", "pods", "outbound_clusters", "workloads_per_namespace", "labels",
-          "old_proxy_every"});
+          "old_proxy_every", "traffic"});
   int namespaces = r.integer("namespaces", 1, 1, 1000);
   int pods = r.integer("pods", 100, 0, 200000);
   int per_ns = r.integer("workloads_per_namespace", 5, 1, 1000);
   s.outbound_clusters = r.integer("outbound_clusters", s.outbound_clusters, 0, 5000);
   s.old_proxy_every = r.integer("old_proxy_every", 0, 0, 1000000);
+  bool traffic = r.flag("traffic", false);
   Labels labels = r.labels("labels");
   if (labels.empty())
     labels.emplace_back("istio-injection", "enabled");
@@ -265,8 +279,53 @@ void expand_scale(const Reader& r, Scenario& s) {
       spec.old_proxy = s.old_proxy_every > 0 && index % s.old_proxy_every == s.old_proxy_every - 1;
       ns.workloads.push_back(std::move(spec));
     }
+    // A ring: app-i calls app-(i+1 mod n) in its namespace.
+    for (int w = 0; traffic && w < per_ns; ++w)
+      s.traffic.push_back({ns.name, "app-" + std::to_string(w), ns.name,
+                           "app-" + std::to_string((w + 1) % per_ns), TrafficProtocol::http, 5});
     s.namespaces.push_back(std::move(ns));
   }
+}
+
+// "NS/NAME" split at the slash; both parts must be present.
+std::pair<std::string, std::string> split_ref(const Reader& r, const char* key,
+                                              const std::string& ref) {
+  auto slash = ref.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == ref.size() ||
+      ref.find('/', slash + 1) != std::string::npos)
+    r.fail(std::string(key) + " \"" + ref + "\" is not NAMESPACE/NAME");
+  return {ref.substr(0, slash), ref.substr(slash + 1)};
+}
+
+TrafficEdge parse_edge(const Reader& r) {
+  r.only({"from", "to", "protocol", "rps"});
+  TrafficEdge e;
+  std::tie(e.from_ns, e.from_workload) = split_ref(r, "from", r.string("from"));
+  std::tie(e.to_ns, e.to_service) = split_ref(r, "to", r.string("to"));
+  std::string protocol = r.string("protocol", "http");
+  if (protocol != "http" && protocol != "tcp")
+    r.fail("protocol \"" + protocol + "\" is not http or tcp");
+  e.protocol = protocol == "tcp" ? TrafficProtocol::tcp : TrafficProtocol::http;
+  e.rps = r.number("rps", 10, 0, 1e6);
+  return e;
+}
+
+// Edges name declared workloads; a destination must be one that has a Service.
+void check_edge(const Reader& r, const Scenario& s, const TrafficEdge& e) {
+  auto find = [&s](const std::string& ns, const std::string& name) -> const WorkloadSpec* {
+    for (const auto& n : s.namespaces)
+      if (n.name == ns)
+        for (const auto& w : n.workloads)
+          if (w.name == name)
+            return &w;
+    return nullptr;
+  };
+  if (!find(e.from_ns, e.from_workload))
+    r.fail("from \"" + e.from_ns + "/" + e.from_workload + "\" is not a declared workload");
+  const WorkloadSpec* to = find(e.to_ns, e.to_service);
+  if (!to || to->kind == WorkloadKind::pod || to->kind == WorkloadKind::job)
+    r.fail("to \"" + e.to_ns + "/" + e.to_service +
+           "\" is not a declared workload's Service (Deployment, StatefulSet or DaemonSet)");
 }
 
 void validate(const Reader& r, const Scenario& s) {
@@ -299,7 +358,7 @@ void validate(const Reader& r, const Scenario& s) {
 Scenario parse_root(const Reader& r) {
   r.only({"description", "trust_domain", "project_id", "readiness_delay_ms", "nodes",
           "native_sidecars", "proxy_version", "outbound_clusters", "progress_deadline_seconds",
-          "ca_secrets", "revisions", "tags", "gateways", "namespaces", "scale"});
+          "ca_secrets", "revisions", "tags", "gateways", "namespaces", "scale", "traffic"});
   Scenario s;
   s.trust_domain = r.string("trust_domain", s.trust_domain);
   s.project_id = r.string("project_id", s.project_id);
@@ -332,9 +391,14 @@ Scenario parse_root(const Reader& r) {
   }
   for (const auto& item : r.items("namespaces"))
     s.namespaces.push_back(parse_namespace(item));
+  auto edges = r.items("traffic");
+  for (const auto& item : edges)
+    s.traffic.push_back(parse_edge(item));
   if (r.has("scale"))
     expand_scale(r.child("scale"), s);
   validate(r, s);
+  for (std::size_t i = 0; i < edges.size(); ++i)
+    check_edge(edges[i], s, s.traffic[i]);
   return s;
 }
 

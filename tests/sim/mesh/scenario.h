@@ -28,6 +28,7 @@ struct WorkloadSpec {
   bool on_delete = false;                    // StatefulSet/DaemonSet updateStrategy OnDelete
   bool paused = false;                       // Deployment spec.paused
   bool old_proxy = false; // its sidecars ignore config_dump's resource= parameter
+  Labels annotations;     // extra pod template annotations (e.g. Istio's stats inclusion)
 };
 
 struct NamespaceSpec {
@@ -62,6 +63,17 @@ struct GatewaySpec {
   int replicas = 1;
 };
 
+enum class TrafficProtocol { http, tcp };
+
+// One traffic edge: the workload's sidecars call the Service (port 9080) at `rps` requests
+// (http) or connections (tcp) per second in total.
+struct TrafficEdge {
+  std::string from_ns, from_workload; // a declared workload
+  std::string to_ns, to_service;      // a declared workload's Service
+  TrafficProtocol protocol = TrafficProtocol::http;
+  double rps = 10;
+};
+
 struct Scenario {
   std::string trust_domain = "cluster.local";
   std::string project_id = "sim-project";
@@ -78,6 +90,7 @@ struct Scenario {
   std::vector<GatewaySpec> gateways;
   std::vector<NamespaceSpec> namespaces; // after the scale block is expanded
   int old_proxy_every = 0;               // scale: every Nth generated workload has old proxies
+  std::vector<TrafficEdge> traffic;      // listed edges, then the scale block's
 
   std::string meshca_trust_domain() const { return project_id + ".svc.id.goog"; }
   const RevisionSpec* revision(const std::string& name) const;

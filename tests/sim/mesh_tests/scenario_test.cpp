@@ -133,13 +133,57 @@ TEST_CASE("scenario: the scale block spreads pods over namespaces and workloads"
 }
 
 TEST_CASE("scenario: every shipped scenario parses") {
-  for (const char* name :
-       {"demo.json", "mixed-trust.json", "native-sidecar.json", "unrevisioned.json",
-        "broken-webhook.json", "workload-kinds.json", "scale.json", "preflight.json"}) {
+  for (const char* name : {"demo.json", "mixed-trust.json", "native-sidecar.json",
+                           "unrevisioned.json", "broken-webhook.json", "workload-kinds.json",
+                           "scale.json", "preflight.json", "traffic.json"}) {
     auto result = load_scenario_file(std::string(MESHCA_SIM_SCENARIOS_DIR) + "/" + name);
     CHECK_MESSAGE(std::holds_alternative<Scenario>(result), name);
   }
   auto missing = load_scenario_file("/nonexistent/x.json");
   CHECK(std::get<std::string>(missing) ==
         "scenario /nonexistent/x.json: cannot be read (check the path)");
+}
+
+TEST_CASE("scenario: traffic edges, workload annotations and the scale ring") {
+  const std::string head = R"({"revisions":[{"name":"r"}],"namespaces":[{"name":"a","workloads":[
+      {"name":"web","annotations":{"sidecar.istio.io/statsInclusionRegexps":".*ssl.*"}},
+      {"name":"job","kind":"Job"}]},{"name":"b","workloads":[{"name":"db","kind":"StatefulSet"}]}],)";
+  auto s = parsed(head + R"("traffic":[{"from":"a/web","to":"b/db","protocol":"tcp","rps":2.5},
+                                       {"from":"a/job","to":"a/web"}]})");
+  REQUIRE(s.traffic.size() == 2);
+  CHECK(s.traffic[0].from_ns == "a");
+  CHECK(s.traffic[0].to_service == "db");
+  CHECK(s.traffic[0].protocol == TrafficProtocol::tcp);
+  CHECK(s.traffic[0].rps == 2.5);
+  CHECK(s.traffic[1].protocol == TrafficProtocol::http);
+  CHECK(s.traffic[1].rps == 10);
+  REQUIRE(s.namespaces[0].workloads[0].annotations.size() == 1);
+  CHECK(s.namespaces[0].workloads[0].annotations[0].second == ".*ssl.*");
+
+  CHECK(error_of(head + R"("traffic":[{"from":"a/web","to":"b/db","qps":1}]})") ==
+        "scenario t.json: traffic[0].qps: unknown key (known: from, to, protocol, rps)");
+  CHECK(error_of(head + R"("traffic":[{"from":"a/nope","to":"b/db"}]})") ==
+        "scenario t.json: traffic[0]: from \"a/nope\" is not a declared workload");
+  CHECK(error_of(head + R"("traffic":[{"from":"a/web","to":"a/job"}]})") ==
+        "scenario t.json: traffic[0]: to \"a/job\" is not a declared workload's Service "
+        "(Deployment, StatefulSet or DaemonSet)");
+  CHECK(error_of(head + R"("traffic":[{"from":"web","to":"b/db"}]})") ==
+        "scenario t.json: traffic[0]: from \"web\" is not NAMESPACE/NAME");
+  CHECK(error_of(head + R"("traffic":[{"from":"a/web","to":"b/db","protocol":"grpc"}]})") ==
+        "scenario t.json: traffic[0]: protocol \"grpc\" is not http or tcp");
+  CHECK(error_of(head + R"("traffic":[{"from":"a/web","to":"b/db","rps":-1}]})")
+            .find("traffic[0].rps: ") != std::string::npos);
+  CHECK(error_of(head + R"("traffic":{}})") == "scenario t.json: traffic: must be an array");
+  CHECK(error_of(R"({"revisions":[{"name":"r"}],"namespaces":[{"name":"a","workloads":[
+      {"name":"web","annotations":{"x":1}}]}]})") ==
+        "scenario t.json: namespaces[0].workloads[0].annotations.x: must be a string");
+
+  auto ring = parsed(R"({"revisions":[{"name":"r"}],
+                         "scale":{"namespaces":2,"pods":12,"workloads_per_namespace":3,"traffic":true}})");
+  REQUIRE(ring.traffic.size() == 6);
+  CHECK(ring.traffic[2].from_ns == "scale-00");
+  CHECK(ring.traffic[2].from_workload == "app-2");
+  CHECK(ring.traffic[2].to_service == "app-0");
+  CHECK(ring.traffic[2].rps == 5);
+  CHECK(parsed(R"({"revisions":[{"name":"r"}],"scale":{"pods":4}})").traffic.empty());
 }
