@@ -136,7 +136,7 @@ TrafficComparison compare_traffic(const TrafficSnapshot& now, const TrafficSnaps
   std::map<PairKey, TrafficPair> pairs;
   for (const PodTraffic& pod : now.pods) {
     if (pod.failed()) {
-      result.failed_pods.push_back(pod.ns + "/" + pod.pod + ": " + pod.error);
+      result.failed_pods.push_back(pod.error); // names the pod
       continue;
     }
     const PodTraffic* old = nullptr;

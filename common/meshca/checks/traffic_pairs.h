@@ -46,7 +46,7 @@ struct TrafficComparison {
   double window_seconds = 0;
   std::vector<TrafficPair> pairs;       // sorted: failing first, then by source and destination
   std::vector<PodHealth> pods;          // every pod read now, sorted by context, namespace, name
-  std::vector<std::string> failed_pods; // "ns/name: why", read errors now
+  std::vector<std::string> failed_pods; // read errors now, each naming its pod
   std::size_t restarted = 0;            // pods whose counters went down (a restarted proxy)
   std::size_t new_pods = 0;             // pods not in the earlier snapshot
 

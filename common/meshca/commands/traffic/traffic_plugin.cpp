@@ -82,7 +82,8 @@ RunOutcome run(const TrafficCommand& command, PluginContext& context) {
   if (!report.comparison.failed_pods.empty())
     outcome.errors.push_back(
         Error{ExitStatus::cluster_error,
-              std::to_string(report.comparison.failed_pods.size()) +
+              std::to_string(report.comparison.failed_pods.size()) + " of " +
+                  std::to_string(read.snapshot.pods.size()) +
                   " sidecars could not be read (listed above); their counters are missing"});
   outcome.status = report.gate && report.rose() ? ExitStatus::check_failed : ExitStatus::ok;
   return outcome;
