@@ -29,6 +29,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Options {
   std::string sim, check_root, exec_bench, kubectl, workdir, self;
+  std::string traffic; // kubectl-meshca-traffic, measured beside check-root when given
   std::vector<int> pods = {1000, 5000};
   int latency_ms = 50, outbound_clusters = 300, sample = 40, parallel = 32;
   int skip_exec_above = 1000000;
@@ -44,6 +45,8 @@ bool parse(const std::vector<std::string>& a, Options& o) {
       o.check_root = value;
     else if (flag == "--exec-bench")
       o.exec_bench = value;
+    else if (flag == "--traffic")
+      o.traffic = value;
     else if (flag == "--kubectl")
       o.kubectl = value;
     else if (flag == "--workdir")
@@ -99,13 +102,14 @@ long long execs_now(const bench::SimInstance& sim) {
   return stats ? (*stats)["execs"] : -1;
 }
 
-bench::Run measure_check_root(const Options& o, const bench::SimInstance& sim,
-                              const std::string& label, std::vector<std::string> extra) {
+bench::Run measure_plugin(const Options& o, const std::string& program,
+                          const bench::SimInstance& sim, const std::string& label,
+                          std::vector<std::string> extra) {
   std::vector<std::string> args = {"-A", "--meshca-bundle", sim.bundle()};
   args.insert(args.end(), extra.begin(), extra.end());
   const std::string cache =
       std::filesystem::path(sim.kubeconfig()).parent_path().string() + "/kube-cache";
-  meshca::ProcessSpec spec{o.check_root,
+  meshca::ProcessSpec spec{program,
                            args,
                            std::nullopt,
                            {},
@@ -126,6 +130,11 @@ bench::Run measure_check_root(const Options& o, const bench::SimInstance& sim,
     run.error = "exit code " + std::to_string(m->exit_code) + ": " + m->err.substr(0, 400);
   std::cerr << "  " << label << ": " << m->wall_s << " s wall, " << m->cpu_s << " s CPU\n";
   return run;
+}
+
+bench::Run measure_check_root(const Options& o, const bench::SimInstance& sim,
+                              const std::string& label, std::vector<std::string> extra) {
+  return measure_plugin(o, o.check_root, sim, label, std::move(extra));
 }
 
 bench::Sequential measure_sequential(const Options& o, const bench::SimInstance& sim,
@@ -165,8 +174,13 @@ bench::Sequential measure_sequential(const Options& o, const bench::SimInstance&
 }
 
 int run_one(const Options& o, int pods) {
-  bench::SimSettings settings{
-      o.sim, o.workdir + "/n" + std::to_string(pods), pods, 20, o.outbound_clusters, o.latency_ms};
+  bench::SimSettings settings{o.sim,
+                              o.workdir + "/n" + std::to_string(pods),
+                              pods,
+                              20,
+                              o.outbound_clusters,
+                              o.latency_ms,
+                              !o.traffic.empty()};
   std::filesystem::create_directories(settings.dir);
   std::cerr << "N=" << pods << ": starting meshca-sim (" << o.outbound_clusters
             << " outbound clusters, " << o.latency_ms << " ms exec latency)\n";
@@ -216,6 +230,9 @@ int run_one(const Options& o, int pods) {
   if (pods <= o.skip_exec_above)
     report.runs.push_back(measure_check_root(o, **sim, "check-root -A (exec)",
                                              {"--transport", "exec", "--parallel", parallel}));
+  if (!o.traffic.empty())
+    report.runs.push_back(measure_plugin(o, o.traffic, **sim, "traffic -A (proxy)",
+                                         {"--transport", "proxy", "--parallel", parallel}));
   std::cerr << "  sequential baseline on " << o.sample << " pods\n";
   report.sequential = measure_sequential(o, **sim, sidecars);
   bench::print_report(report, std::cout);

@@ -110,6 +110,11 @@ void print_report(const Report& r, std::ostream& out) {
       << verdict(self_mb < 64)
       << "; largest process of the tree (getrusage RUSAGE_CHILDREN ru_maxrss) "
       << fmt("%.1f", tree_mb) << " MB " << verdict(tree_mb < 64) << "\n";
+  for (const Run& run : r.runs)
+    if (run.label.rfind("traffic", 0) == 0)
+      out << "  traffic within 2x of check-root's wall: "
+          << fmt("%.2f", run.m.wall_s / proxy.m.wall_s) << "x  "
+          << verdict(run.m.wall_s <= 2 * proxy.m.wall_s) << "\n";
   for (std::size_t i = 1; i < r.runs.size(); ++i)
     out << "  " << r.runs[i].label << " / proxy: wall "
         << fmt("%.2f", r.runs[i].m.wall_s / proxy.m.wall_s) << "x, CPU "

@@ -19,7 +19,8 @@ std::string scenario_json(const SimSettings& s) {
   out << R"({"description":"benchmark mesh","project_id":"bench-project",)"
       << R"("revisions":[{"name":"asm-1-19","ca":"citadel-meshca-root"}],"tags":{"default":"asm-1-19"},)"
       << R"("scale":{"namespaces":)" << s.namespaces << R"(,"pods":)" << s.pods
-      << R"(,"outbound_clusters":)" << s.outbound_clusters << R"(,"workloads_per_namespace":5}})";
+      << R"(,"outbound_clusters":)" << s.outbound_clusters << R"(,"workloads_per_namespace":5)"
+      << (s.traffic ? R"(,"traffic":true)" : "") << "}}";
   return out.str();
 }
 

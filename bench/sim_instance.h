@@ -18,6 +18,7 @@ struct SimSettings {
   int namespaces = 20;
   int outbound_clusters = 300; // about 3.3 KB each: 300 make a dump of about 1 MB
   int exec_latency_ms = 50;
+  bool traffic = false; // each workload calls the next (scale.traffic), for the traffic run
 };
 
 class SimInstance {

@@ -4,6 +4,7 @@
 #include "meshca/commands/check_root/check_root_cli.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
 #include "meshca/commands/preflight/preflight_cli.h"
+#include "meshca/commands/traffic/traffic_cli.h"
 #include "meshca/commands/prune_revision/prune_revision_cli.h"
 #include "meshca/commands/registry.h"
 #include "meshca/commands/relabel/relabel_cli.h"
@@ -54,8 +55,8 @@ bool has(const Words& all, const std::string& value) {
   return std::find(all.begin(), all.end(), value) != all.end();
 }
 
-const Words kAllCommands = {"check-root", "relabel",        "rollout",  "cleanup-secrets",
-                            "status",     "prune-revision", "preflight"};
+const Words kAllCommands = {"check-root", "relabel",        "rollout",   "cleanup-secrets",
+                            "status",     "prune-revision", "preflight", "traffic"};
 
 } // namespace
 
@@ -208,7 +209,7 @@ TEST_CASE("completion: the dispatcher completes commands, its flags and the comm
   CHECK(values(plan("", {"c"}).candidates) == Words{"check-root", "cleanup-secrets"});
   // Commands kubectl lists itself (their executables are on PATH) are not offered twice.
   CHECK(values(plan("", {""}, {"check-root", "relabel", "rollout"}).candidates) ==
-        Words{"cleanup-secrets", "status", "prune-revision", "preflight"});
+        Words{"cleanup-secrets", "status", "prune-revision", "preflight", "traffic"});
   // `help COMMAND` lists every command.
   CHECK(values(plan("", {"help", ""}, {"check-root"}).candidates) == kAllCommands);
   CHECK(values(plan("", {"help", "status", ""}).candidates).empty());
@@ -291,6 +292,7 @@ TEST_CASE("completion: the table's flags are the ones the parsers take") {
        {"old"},
        [](const Words& a) { return meshca::parse_prune_revision(a).ok(); }},
       {"preflight", {}, [](const Words& a) { return meshca::parse_preflight(a).ok(); }},
+      {"traffic", {}, [](const Words& a) { return meshca::parse_traffic(a).ok(); }},
   };
   REQUIRE(commands.size() == registry().size());
   for (const Command& command : commands) {

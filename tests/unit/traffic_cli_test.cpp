@@ -85,7 +85,8 @@ TEST_CASE("--verify-traffic on the commands that change the mesh") {
     return result.error();
   };
   for (const Case& c : {
-           Case{fails(parse_rollout({"a", "--window", "30s"})), "only counts with --verify-traffic"},
+           Case{fails(parse_rollout({"a", "--window", "30s"})),
+                "only counts with --verify-traffic"},
            Case{fails(parse_rollout({"a", "--verify-traffic", "--no-wait"})), "--no-wait"},
            Case{fails(parse_rollout({"a", "--verify-traffic", "--dry-run"})), "--dry-run"},
            Case{fails(parse_rollout({"a", "--verify-traffic", "--window", "2h"})), "at most 1h"},
