@@ -4,12 +4,12 @@
 #include "meshca/commands/check_root/check_root_cli.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets_cli.h"
 #include "meshca/commands/preflight/preflight_cli.h"
-#include "meshca/commands/traffic/traffic_cli.h"
 #include "meshca/commands/prune_revision/prune_revision_cli.h"
 #include "meshca/commands/registry.h"
 #include "meshca/commands/relabel/relabel_cli.h"
 #include "meshca/commands/rollout/rollout_cli.h"
 #include "meshca/commands/status/status_cli.h"
+#include "meshca/commands/traffic/traffic_cli.h"
 #include "recording_kubectl.h"
 
 #include <doctest/doctest.h>

@@ -5,6 +5,7 @@
 #include "../../fuzz/argv_entry.h"
 #include "../../fuzz/base64_entry.h"
 #include "../../fuzz/config_dump_entry.h"
+#include "../../fuzz/prometheus_entry.h"
 #include "../../fuzz/spiffe_bundle_entry.h"
 #include "../../fuzz/x509_entry.h"
 #include "test_files.h"
@@ -34,6 +35,7 @@ const Target kTargets[] = {
     {"base64", meshca::fuzz::base64_input},
     {"spiffe_bundle", meshca::fuzz::spiffe_bundle_input},
     {"argv", meshca::fuzz::argv_input},
+    {"prometheus", meshca::fuzz::prometheus_input},
 };
 
 // The files of a folder in name order; none when the folder does not exist.
