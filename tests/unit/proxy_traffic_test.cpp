@@ -67,3 +67,21 @@ TEST_CASE("cluster and service names") {
   CHECK(meshca::short_service_name("httpbin.backend.svc.cluster.local") == "httpbin.backend");
   CHECK(meshca::short_service_name("api.example.com") == "api.example.com");
 }
+
+TEST_CASE("a server that calls nobody is named by the requests it took") {
+  const std::string took =
+      "istio_requests_total{reporter=\"destination\",source_workload=\"sleep\","
+      "source_workload_namespace=\"frontend\",destination_workload=\"httpbin\","
+      "destination_workload_namespace=\"backend\","
+      "destination_service=\"httpbin.backend.svc.cluster.local\",response_flags=\"-\"} 9\n";
+  const auto server = meshca::read_proxy_traffic(took);
+  CHECK(server.workload == "httpbin");
+  CHECK(server.workload_namespace == "backend");
+  CHECK(server.outbound.empty()); // the client counts the pair, not the server
+  const auto both = meshca::read_proxy_traffic(
+      took + "istio_requests_total{reporter=\"source\",source_workload=\"httpbin\","
+             "source_workload_namespace=\"backend\",destination_service=\"db.db.svc.cluster."
+             "local\",response_flags=\"-\"} 1\n");
+  CHECK(both.workload == "httpbin");
+  CHECK(both.outbound.size() == 1);
+}

@@ -29,6 +29,16 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
+// A pod without Istio metrics (it neither sent nor took a request) is named after its owner:
+// a Deployment's ReplicaSet "web-7d9f8" is workload "web", as Istio names it.
+std::string workload_of(const SidecarPod& pod) {
+  if (pod.owner_kind == "ReplicaSet") {
+    const std::size_t dash = pod.owner_name.rfind('-');
+    return dash == std::string::npos ? pod.owner_name : pod.owner_name.substr(0, dash);
+  }
+  return pod.owner_name.empty() ? pod.name : pod.owner_name;
+}
+
 } // namespace
 
 std::string traffic_stats_filter() {
@@ -85,6 +95,10 @@ Result<TrafficRead> read_traffic(const std::vector<ClusterTarget>& clusters,
           pod.error = text.error().message;
         } else {
           pod.traffic = read_proxy_traffic(*text);
+          if (pod.traffic.workload.empty()) {
+            pod.traffic.workload = workload_of(sidecar);
+            pod.traffic.workload_namespace = sidecar.ns;
+          }
           if (pod.traffic.samples == 0)
             pod.error = "pod \"" + pod.ns + "/" + pod.pod +
                         "\": its stats answer holds no metric (is port 15020 pilot-agent's?)";

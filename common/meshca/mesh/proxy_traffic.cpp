@@ -50,12 +50,21 @@ bool is_istiod_failure(const prometheus::Sample& sample) {
 }
 
 void add_istio_metric(const prometheus::Sample& sample, ProxyTraffic& traffic) {
-  if (sample.label("reporter") != "source")
-    return; // the server's view of the same request; the client's names the failures
+  if (sample.label("reporter") != "source") {
+    // The server's view of a request it took: counted by its client, but it names this proxy's
+    // own workload, which a pod that calls nobody has no other series for.
+    if (traffic.workload.empty() && sample.label("reporter") == "destination") {
+      traffic.workload = sample.label("destination_workload");
+      traffic.workload_namespace = sample.label("destination_workload_namespace");
+      traffic.workload_from_destination = true;
+    }
+    return;
+  }
   const std::string service(sample.label("destination_service"));
   if (service.empty())
     return;
-  if (traffic.workload.empty()) {
+  if (traffic.workload.empty() || traffic.workload_from_destination) {
+    traffic.workload_from_destination = false;
     traffic.workload = sample.label("source_workload");
     traffic.workload_namespace = sample.label("source_workload_namespace");
   }

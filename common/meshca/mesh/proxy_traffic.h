@@ -32,10 +32,11 @@ struct OutboundCounters {
 };
 
 struct ProxyTraffic {
-  // The proxy's own workload, as its metrics label it (source_workload / _namespace); empty
-  // when it sent nothing.
+  // The proxy's own workload, as its metrics label it (source_workload / _namespace, else the
+  // destination_workload of requests it took); empty when it has no Istio metric at all.
   std::string workload;
   std::string workload_namespace;
+  bool workload_from_destination = false;           // named by a request it took (it sent none yet)
   std::map<std::string, OutboundCounters> outbound; // by destination service (its FQDN)
   TlsCounters inbound;        // listener.*.ssl.* summed: the connections this proxy accepted
   bool tls_counters = false;  // the proxy emits Envoy's ssl counters at all
