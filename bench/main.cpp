@@ -109,11 +109,8 @@ bench::Run measure_plugin(const Options& o, const std::string& program,
   args.insert(args.end(), extra.begin(), extra.end());
   const std::string cache =
       std::filesystem::path(sim.kubeconfig()).parent_path().string() + "/kube-cache";
-  meshca::ProcessSpec spec{program,
-                           args,
-                           std::nullopt,
-                           {},
-                           {{"KUBECONFIG", sim.kubeconfig()}, {"KUBECACHEDIR", cache}}};
+  meshca::ProcessSpec spec{
+      program, args, std::nullopt, {}, {{"KUBECONFIG", sim.kubeconfig()}, {"KUBECACHEDIR", cache}}};
   if (!o.kubectl.empty())
     spec.extra_env.emplace_back("KUBECTL", o.kubectl);
   bench::Run run;
