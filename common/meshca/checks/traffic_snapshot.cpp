@@ -24,16 +24,6 @@ Value str(const std::string& text, Allocator& a) {
   return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a);
 }
 
-Value tls_json(const TlsCounters& tls, Allocator& a) {
-  Value v(rapidjson::kObjectType);
-  v.AddMember("handshake", tls.handshake, a);
-  v.AddMember("connectionError", tls.connection_error, a);
-  v.AddMember("failVerifyError", tls.fail_verify_error, a);
-  v.AddMember("failVerifySan", tls.fail_verify_san, a);
-  v.AddMember("failVerifyNoCert", tls.fail_verify_no_cert, a);
-  return v;
-}
-
 Value pod_json(const PodTraffic& pod, Allocator& a) {
   const ProxyTraffic& t = pod.traffic;
   Value v(rapidjson::kObjectType);
@@ -49,7 +39,7 @@ Value pod_json(const PodTraffic& pod, Allocator& a) {
   v.AddMember("tlsCounters", t.tls_counters, a);
   v.AddMember("agentMetrics", t.agent_metrics, a);
   v.AddMember("istiodFailures", t.istiod_failures, a);
-  v.AddMember("inbound", tls_json(t.inbound, a), a);
+  v.AddMember("inbound", tls_counters_json(t.inbound, a), a);
   Value outbound(rapidjson::kArrayType);
   for (const auto& [service, counters] : t.outbound) {
     Value o(rapidjson::kObjectType);
@@ -59,7 +49,7 @@ Value pod_json(const PodTraffic& pod, Allocator& a) {
     o.AddMember("connections", counters.connections, a);
     o.AddMember("failedConnections", counters.failed_connections, a);
     if (counters.has_tls)
-      o.AddMember("tls", tls_json(counters.tls, a), a);
+      o.AddMember("tls", tls_counters_json(counters.tls, a), a);
     outbound.PushBack(o, a);
   }
   v.AddMember("outbound", outbound, a);
@@ -127,6 +117,16 @@ Result<PodTraffic> pod_from(const Value& v, const std::string& what, std::size_t
 }
 
 } // namespace
+
+Value tls_counters_json(const TlsCounters& tls, Allocator& a) {
+  Value v(rapidjson::kObjectType);
+  v.AddMember("handshake", tls.handshake, a);
+  v.AddMember("connectionError", tls.connection_error, a);
+  v.AddMember("failVerifyError", tls.fail_verify_error, a);
+  v.AddMember("failVerifySan", tls.fail_verify_san, a);
+  v.AddMember("failVerifyNoCert", tls.fail_verify_no_cert, a);
+  return v;
+}
 
 std::string format_utc(std::chrono::system_clock::time_point time) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(time);

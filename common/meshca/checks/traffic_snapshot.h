@@ -7,6 +7,7 @@
 #include "meshca/util/result.h"
 
 #include <chrono>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,10 @@ Result<TrafficSnapshot> snapshot_from_json(std::string_view text, const std::str
 Status save_snapshot(const TrafficSnapshot& snapshot, const std::string& path);
 
 Result<TrafficSnapshot> load_snapshot(const std::string& path);
+
+// Envoy's TLS counters as the snapshot and the TrafficReport write them.
+rapidjson::Value tls_counters_json(const TlsCounters& tls,
+                                   rapidjson::Document::AllocatorType& allocator);
 
 // "2026-12-04T07:20:00Z"
 std::string format_utc(std::chrono::system_clock::time_point time);

@@ -72,4 +72,22 @@ Result<std::vector<std::string>> read_namespace_names(std::istream& in) {
   return names;
 }
 
+Result<std::vector<std::string>>
+namespaces_to_read(std::vector<std::string> names, const std::optional<std::string>& namespace_flag,
+                   bool all_namespaces) {
+  if (namespace_flag)
+    names.push_back(*namespace_flag);
+  if (all_namespaces && !names.empty())
+    return bad_input("-A/--all-namespaces and namespace names contradict each other; give one");
+  for (const std::string& name : names)
+    if (!is_dns1123_label(name))
+      return bad_input(
+          "\"" + name +
+          "\" is not a namespace name (a DNS-1123 label: at most 63 "
+          "lower-case letters, digits and '-'); list them with kubectl get namespaces");
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
 } // namespace meshca

@@ -5,6 +5,7 @@
 #include "meshca/util/result.h"
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,13 @@ Result<std::vector<std::string>> read_namespace_names(std::istream& in);
 // True for a DNS-1123 label, the rule for namespace names: 1-63 characters of [a-z0-9-],
 // beginning and ending with a letter or digit.
 bool is_dns1123_label(std::string_view name);
+
+// The namespaces a read-only command is given: `names` (its positionals) plus -n, checked as
+// DNS-1123 labels (so kubectl never sees a non-name), sorted, each once. -A with any of them is
+// bad_input, as is a name that is not a namespace name.
+Result<std::vector<std::string>>
+namespaces_to_read(std::vector<std::string> names, const std::optional<std::string>& namespace_flag,
+                   bool all_namespaces);
 
 // True for a DNS-1035 label, the rule for revision names: a DNS-1123 label that begins with a
 // letter.

@@ -171,21 +171,12 @@ Result<CheckRootCommand> parse_check_root(const std::vector<std::string>& args) 
     if (!dumps)
       return dumps.error();
     o.config_dumps = std::move(*dumps);
-  } else {
-    o.namespaces = parsed->positional;
   }
-  if (command.common.namespace_name)
-    o.namespaces.push_back(*command.common.namespace_name);
-  if (command.common.all_namespaces && !o.namespaces.empty())
-    return bad_input("-A/--all-namespaces and namespace names contradict each other; give one");
-  for (const std::string& name : o.namespaces) // checked here, so kubectl never sees a non-name
-    if (!is_dns1123_label(name))
-      return bad_input(
-          "\"" + name +
-          "\" is not a namespace name (a DNS-1123 label: at most 63 "
-          "lower-case letters, digits and '-'); list them with kubectl get namespaces");
-  std::sort(o.namespaces.begin(), o.namespaces.end());
-  o.namespaces.erase(std::unique(o.namespaces.begin(), o.namespaces.end()), o.namespaces.end());
+  MESHCA_TRY_ASSIGN(
+      auto namespaces,
+      namespaces_to_read(f.config_dumps.empty() ? parsed->positional : std::vector<std::string>{},
+                         command.common.namespace_name, command.common.all_namespaces));
+  o.namespaces = std::move(namespaces);
   auto output =
       parse_output_format(command.common.output, {OutputFormat::text, OutputFormat::wide,
                                                   OutputFormat::json, OutputFormat::yaml});

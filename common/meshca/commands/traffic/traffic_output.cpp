@@ -71,16 +71,6 @@ Value str(const std::string& text, Allocator& a) {
   return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a);
 }
 
-Value tls_value(const TlsCounters& tls, Allocator& a) {
-  Value v(rapidjson::kObjectType);
-  v.AddMember("handshake", tls.handshake, a);
-  v.AddMember("connectionError", tls.connection_error, a);
-  v.AddMember("failVerifyError", tls.fail_verify_error, a);
-  v.AddMember("failVerifySan", tls.fail_verify_san, a);
-  v.AddMember("failVerifyNoCert", tls.fail_verify_no_cert, a);
-  return v;
-}
-
 rapidjson::Document report_document(const TrafficReport& report) {
   const TrafficComparison& c = report.comparison;
   rapidjson::Document doc(rapidjson::kObjectType);
@@ -109,7 +99,7 @@ rapidjson::Document report_document(const TrafficReport& report) {
     p.AddMember("failedConnections", pair.counts.failed_connections, a);
     p.AddMember("failures", pair.failures(), a);
     if (pair.counts.has_tls)
-      p.AddMember("tls", tls_value(pair.counts.tls, a), a);
+      p.AddMember("tls", tls_counters_json(pair.counts.tls, a), a);
     Value pods(rapidjson::kArrayType);
     for (const std::string& pod : pair.source_pods)
       pods.PushBack(str(pod, a), a);
@@ -129,7 +119,7 @@ rapidjson::Document report_document(const TrafficReport& report) {
     p.AddMember("tlsCounters", pod.tls_counters, a);
     p.AddMember("agentMetrics", pod.agent_metrics, a);
     p.AddMember("istiodFailures", pod.istiod_failures, a);
-    p.AddMember("inbound", tls_value(pod.inbound, a), a);
+    p.AddMember("inbound", tls_counters_json(pod.inbound, a), a);
     pods.PushBack(p, a);
   }
   doc.AddMember("pods", pods, a);
