@@ -289,3 +289,22 @@ TEST_CASE("bad snapshots and unreadable pods") {
   CHECK(contains(refused.err, "could not be read before the step"));
   CHECK(sim.log().empty());
 }
+
+TEST_CASE("prune-revision --verify-traffic: removing an unused revision breaks nothing") {
+  SimCluster sim(e2e::scenario("traffic.json"));
+  let_traffic_flow();
+  auto r = e2e::run_plugin(sim, "kubectl-meshca-prune_revision",
+                           {"rev-mcroot", "--yes", "--verify-traffic", "--window", "2s"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.err, "Traffic: read the counters of 6 sidecars before the step"));
+  CHECK(contains(r.err, "Traffic: counting for 2s after the step..."));
+  CHECK(contains(r.err, "Revision rev-mcroot is removed."));
+  CHECK(contains(r.out, "Traffic: OK, no connection failure rose"));
+  CHECK(sim.kubectl({"get", "deployment", "istiod-rev-mcroot", "-n", "istio-system"}).exit_code !=
+        0);
+  // a dry run changes nothing, so there is nothing to watch: bad usage, nothing read
+  auto dry = e2e::run_plugin(sim, "kubectl-meshca-prune_revision",
+                             {"rev-meshca", "--dry-run", "--verify-traffic"});
+  CHECK(dry.exit_code == 2);
+}
