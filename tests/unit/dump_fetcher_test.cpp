@@ -1,5 +1,8 @@
+#include "meshca/checks/traffic_clusters.h"
+#include "meshca/checks/traffic_read.h"
 #include "meshca/mesh/dump_fetcher.h"
 
+#include <algorithm>
 #include <deque>
 #include <doctest/doctest.h>
 
@@ -73,4 +76,41 @@ TEST_CASE("other exec failures are not read again") {
   REQUIRE_FALSE(dump);
   CHECK(dump.error().message.find("container not found") != std::string::npos);
   CHECK(kubectl.calls == 1);
+}
+
+namespace {
+
+// A pilot-agent that refuses the merged endpoint's port, as an agent older than its allow-list.
+class NoAgentPort final : public meshca::KubectlRunner {
+ public:
+  meshca::Result<meshca::ProcessOutput> run(const std::vector<std::string>& args,
+                                            std::optional<std::string>,
+                                            std::chrono::milliseconds) override {
+    calls.push_back(args);
+    if (std::find(args.begin(), args.end(), "15020") != args.end())
+      return failed("Error: debug port 15020 is not in allowed list [15000]\n");
+    return answered("envoy_server_live 1\n");
+  }
+  std::vector<std::vector<std::string>> calls;
+};
+
+} // namespace
+
+TEST_CASE("stats: the agent's endpoint first, Envoy's admin port when the agent refuses it") {
+  NoAgentPort kubectl;
+  auto stats = meshca::agent_then_envoy(
+      std::make_unique<meshca::KubectlExecFetcher>(kubectl, meshca::traffic_stats_request(),
+                                                   std::chrono::milliseconds(0)),
+      std::make_unique<meshca::KubectlExecFetcher>(kubectl, meshca::traffic_envoy_stats_request(),
+                                                   std::chrono::milliseconds(0)));
+  auto text = stats->fetch(kPod);
+  REQUIRE(text);
+  CHECK(*text == "envoy_server_live 1\n");
+  REQUIRE(kubectl.calls.size() == 2);
+  const auto& agent = kubectl.calls[0];
+  CHECK(std::find(agent.begin(), agent.end(), "--debug-port") != agent.end());
+  CHECK(agent.back().rfind("stats/prometheus?filter=istio_requests_total%7C", 0) == 0);
+  const auto& envoy = kubectl.calls[1];
+  CHECK(std::find(envoy.begin(), envoy.end(), "--debug-port") == envoy.end());
+  CHECK(envoy.back() == agent.back());
 }

@@ -3,6 +3,30 @@
 #include "meshca/checks/traffic_read.h"
 
 namespace meshca {
+namespace {
+
+// Reads pilot-agent's merged endpoint; when that fails (an agent that does not serve it, or
+// refuses the port), Envoy's admin endpoint, which lacks only the agent's istiod counters. The
+// first error is the one reported when both fail.
+class AgentThenEnvoyStats final : public DumpFetcher {
+ public:
+  AgentThenEnvoyStats(std::unique_ptr<DumpFetcher> agent, std::unique_ptr<DumpFetcher> envoy)
+      : agent_(std::move(agent)), envoy_(std::move(envoy)) {}
+
+  Result<std::string> fetch(const SidecarPod& pod) override {
+    auto merged = agent_->fetch(pod);
+    if (merged)
+      return merged;
+    auto envoy = envoy_->fetch(pod);
+    return envoy ? std::move(envoy) : std::move(merged);
+  }
+
+ private:
+  std::unique_ptr<DumpFetcher> agent_;
+  std::unique_ptr<DumpFetcher> envoy_;
+};
+
+} // namespace
 
 Result<std::vector<TrafficCluster>> open_traffic_clusters(const std::string& kubectl_path,
                                                           const CommonOptions& common,
@@ -31,6 +55,11 @@ Result<std::vector<TrafficCluster>> open_traffic_clusters(const std::string& kub
     clusters.push_back(std::move(cluster));
   }
   return clusters;
+}
+
+std::unique_ptr<DumpFetcher> agent_then_envoy(std::unique_ptr<DumpFetcher> agent,
+                                              std::unique_ptr<DumpFetcher> envoy) {
+  return std::make_unique<AgentThenEnvoyStats>(std::move(agent), std::move(envoy));
 }
 
 std::vector<ClusterTarget> stats_targets(const std::vector<TrafficCluster>& clusters) {

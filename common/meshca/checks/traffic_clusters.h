@@ -35,6 +35,11 @@ Result<std::vector<TrafficCluster>> open_traffic_clusters(const std::string& kub
                                                           const TrafficClusterSettings& settings,
                                                           std::ostream& notes);
 
+// Reads through `agent` (pilot-agent's merged endpoint) and, when that fails, through `envoy`
+// (Envoy's admin endpoint, without the agent's metrics); the first error when both fail.
+std::unique_ptr<DumpFetcher> agent_then_envoy(std::unique_ptr<DumpFetcher> agent,
+                                              std::unique_ptr<DumpFetcher> envoy);
+
 std::vector<ClusterTarget> stats_targets(const std::vector<TrafficCluster>& clusters);
 std::vector<ExplainTarget> explain_targets(const std::vector<TrafficCluster>& clusters);
 

@@ -122,6 +122,11 @@ std::size_t TrafficComparison::pods_without_tls_counters() const {
       std::count_if(pods.begin(), pods.end(), [](const PodHealth& p) { return !p.tls_counters; }));
 }
 
+std::size_t TrafficComparison::pods_without_agent_metrics() const {
+  return static_cast<std::size_t>(
+      std::count_if(pods.begin(), pods.end(), [](const PodHealth& p) { return !p.agent_metrics; }));
+}
+
 TrafficComparison compare_traffic(const TrafficSnapshot& now, const TrafficSnapshot* before) {
   TrafficComparison result;
   std::map<PodKey, const PodTraffic*> earlier;

@@ -57,6 +57,8 @@ struct TrafficComparison {
   std::size_t inbound_failing_pods() const;
   // Pods without Envoy's TLS counters (their stats matcher leaves them out).
   std::size_t pods_without_tls_counters() const;
+  // Pods whose answer had no pilot-agent metrics (read from Envoy's admin port instead).
+  std::size_t pods_without_agent_metrics() const;
   // Any of the three failures above: what a window gate fails on.
   bool failures_rose() const {
     return failing_pairs() > 0 || istiod_failing_pods() > 0 || inbound_failing_pods() > 0;

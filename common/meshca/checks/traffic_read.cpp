@@ -57,6 +57,13 @@ AdminRequest traffic_stats_request() {
   return request;
 }
 
+AdminRequest traffic_envoy_stats_request() {
+  AdminRequest request;
+  request.path = "stats/prometheus?filter=" + percent_encode(traffic_stats_filter());
+  request.what = "reading the proxy's stats";
+  return request;
+}
+
 Result<TrafficRead> read_traffic(const std::vector<ClusterTarget>& clusters,
                                  const TrafficReadOptions& options,
                                  const std::atomic<bool>* cancel) {

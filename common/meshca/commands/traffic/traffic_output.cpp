@@ -187,6 +187,11 @@ std::string render_traffic_text(const TrafficReport& report, bool wide) {
     for (const std::string& error : c.failed_pods)
       out += "  ERROR: " + error + "\n";
   }
+  if (const std::size_t without = c.pods_without_agent_metrics(); without > 0)
+    out += "\nAgent metrics: " + std::to_string(without) + " of " +
+           plural(c.pods.size(), "sidecar", "sidecars") +
+           " did not answer on pilot-agent's port 15020 (read from Envoy's admin port instead), "
+           "so whether they reach istiod is not known.\n";
   if (const std::size_t without = c.pods_without_tls_counters(); without > 0) {
     out += "\nTLS counters: " + std::to_string(without) + " of " +
            plural(c.pods.size(), "sidecar", "sidecars") + " do not emit them";
