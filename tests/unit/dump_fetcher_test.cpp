@@ -98,11 +98,13 @@ class NoAgentPort final : public meshca::KubectlRunner {
 
 TEST_CASE("stats: the agent's endpoint first, Envoy's admin port when the agent refuses it") {
   NoAgentPort kubectl;
-  auto stats = meshca::agent_then_envoy(
-      std::make_unique<meshca::KubectlExecFetcher>(kubectl, meshca::traffic_stats_request(),
-                                                   std::chrono::milliseconds(0)),
-      std::make_unique<meshca::KubectlExecFetcher>(kubectl, meshca::traffic_envoy_stats_request(),
-                                                   std::chrono::milliseconds(0)));
+  auto fetcher = [&](meshca::AdminRequest request) -> std::unique_ptr<meshca::DumpFetcher> {
+    return std::make_unique<meshca::KubectlExecFetcher>(kubectl, std::move(request),
+                                                        std::chrono::milliseconds(0));
+  };
+  auto stats = meshca::agent_then_envoy({fetcher(meshca::traffic_stats_request()),
+                                         fetcher(meshca::traffic_unfiltered_stats_request()),
+                                         fetcher(meshca::traffic_envoy_stats_request())});
   auto text = stats->fetch(kPod);
   REQUIRE(text);
   CHECK(*text == "envoy_server_live 1\n");
@@ -113,4 +115,38 @@ TEST_CASE("stats: the agent's endpoint first, Envoy's admin port when the agent 
   const auto& envoy = kubectl.calls[1];
   CHECK(std::find(envoy.begin(), envoy.end(), "--debug-port") == envoy.end());
   CHECK(envoy.back() == agent.back());
+}
+
+namespace {
+
+// An agent whose Envoy does not decode the query: the filtered answer holds only the agent's
+// metrics, the unfiltered one Envoy's too.
+class UndecodedFilter final : public meshca::KubectlRunner {
+ public:
+  meshca::Result<meshca::ProcessOutput> run(const std::vector<std::string>& args,
+                                            std::optional<std::string>,
+                                            std::chrono::milliseconds) override {
+    ++calls;
+    const bool filtered = args.back().find("filter=") != std::string::npos;
+    return answered(filtered ? "istio_agent_istiod_connection_failures 0\n"
+                             : "istio_agent_istiod_connection_failures 0\nenvoy_server_live 1\n");
+  }
+  int calls = 0;
+};
+
+} // namespace
+
+TEST_CASE("stats: an answer the filter emptied of Envoy's stats is read again unfiltered") {
+  UndecodedFilter kubectl;
+  auto fetcher = [&](meshca::AdminRequest request) -> std::unique_ptr<meshca::DumpFetcher> {
+    return std::make_unique<meshca::KubectlExecFetcher>(kubectl, std::move(request),
+                                                        std::chrono::milliseconds(0));
+  };
+  auto stats = meshca::agent_then_envoy({fetcher(meshca::traffic_stats_request()),
+                                         fetcher(meshca::traffic_unfiltered_stats_request()),
+                                         fetcher(meshca::traffic_envoy_stats_request())});
+  auto text = stats->fetch(kPod);
+  REQUIRE(text);
+  CHECK(text->find("envoy_server_live 1") != std::string::npos);
+  CHECK(kubectl.calls == 2);
 }

@@ -5,25 +5,29 @@
 namespace meshca {
 namespace {
 
-// Reads pilot-agent's merged endpoint; when that fails (an agent that does not serve it, or
-// refuses the port), Envoy's admin endpoint, which lacks only the agent's istiod counters. The
-// first error is the one reported when both fail.
+// The reads of agent_then_envoy(), tried in turn.
 class AgentThenEnvoyStats final : public DumpFetcher {
  public:
-  AgentThenEnvoyStats(std::unique_ptr<DumpFetcher> agent, std::unique_ptr<DumpFetcher> envoy)
-      : agent_(std::move(agent)), envoy_(std::move(envoy)) {}
+  explicit AgentThenEnvoyStats(StatsReaders readers) : readers_(std::move(readers)) {}
 
   Result<std::string> fetch(const SidecarPod& pod) override {
-    auto merged = agent_->fetch(pod);
-    if (merged)
+    auto merged = readers_.agent->fetch(pod);
+    if (merged && has_envoy(*merged))
       return merged;
-    auto envoy = envoy_->fetch(pod);
+    if (merged) {
+      auto whole = readers_.agent_unfiltered->fetch(pod);
+      return whole ? std::move(whole) : std::move(merged);
+    }
+    auto envoy = readers_.envoy->fetch(pod);
     return envoy ? std::move(envoy) : std::move(merged);
   }
 
  private:
-  std::unique_ptr<DumpFetcher> agent_;
-  std::unique_ptr<DumpFetcher> envoy_;
+  // Envoy always has server.live, and the filter asks for it.
+  static bool has_envoy(const std::string& text) {
+    return text.find("envoy_server_live") != std::string::npos;
+  }
+  StatsReaders readers_;
 };
 
 } // namespace
@@ -49,7 +53,12 @@ Result<std::vector<TrafficCluster>> open_traffic_clusters(const std::string& kub
     MESHCA_TRY_ASSIGN(auto readers, open_cluster_readers(reader, notes));
     cluster.readers = std::move(readers);
     cluster.stats =
-        admin_fetcher(cluster.readers, *cluster.kubectl, traffic_stats_request(), settings.timeout);
+        agent_then_envoy({admin_fetcher(cluster.readers, *cluster.kubectl, traffic_stats_request(),
+                                        settings.timeout),
+                          admin_fetcher(cluster.readers, *cluster.kubectl,
+                                        traffic_unfiltered_stats_request(), settings.timeout),
+                          admin_fetcher(cluster.readers, *cluster.kubectl,
+                                        traffic_envoy_stats_request(), settings.timeout)});
     cluster.dumps = admin_fetcher(cluster.readers, *cluster.kubectl,
                                   AdminRequest::config_dump(WantClusters::yes), settings.timeout);
     clusters.push_back(std::move(cluster));
@@ -57,9 +66,8 @@ Result<std::vector<TrafficCluster>> open_traffic_clusters(const std::string& kub
   return clusters;
 }
 
-std::unique_ptr<DumpFetcher> agent_then_envoy(std::unique_ptr<DumpFetcher> agent,
-                                              std::unique_ptr<DumpFetcher> envoy) {
-  return std::make_unique<AgentThenEnvoyStats>(std::move(agent), std::move(envoy));
+std::unique_ptr<DumpFetcher> agent_then_envoy(StatsReaders readers) {
+  return std::make_unique<AgentThenEnvoyStats>(std::move(readers));
 }
 
 std::vector<ClusterTarget> stats_targets(const std::vector<TrafficCluster>& clusters) {

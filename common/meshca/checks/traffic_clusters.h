@@ -35,10 +35,17 @@ Result<std::vector<TrafficCluster>> open_traffic_clusters(const std::string& kub
                                                           const TrafficClusterSettings& settings,
                                                           std::ostream& notes);
 
-// Reads through `agent` (pilot-agent's merged endpoint) and, when that fails, through `envoy`
-// (Envoy's admin endpoint, without the agent's metrics); the first error when both fail.
-std::unique_ptr<DumpFetcher> agent_then_envoy(std::unique_ptr<DumpFetcher> agent,
-                                              std::unique_ptr<DumpFetcher> envoy);
+// The three reads of a sidecar's stats, in the order they are tried (traffic_read.h).
+struct StatsReaders {
+  std::unique_ptr<DumpFetcher> agent;            // traffic_stats_request()
+  std::unique_ptr<DumpFetcher> agent_unfiltered; // traffic_unfiltered_stats_request()
+  std::unique_ptr<DumpFetcher> envoy;            // traffic_envoy_stats_request()
+};
+
+// Reads the agent's filtered answer; one without Envoy's server.live (filtered wrongly) again
+// unfiltered; when the agent fails, Envoy's admin endpoint (no agent metrics). The first error
+// when every read fails.
+std::unique_ptr<DumpFetcher> agent_then_envoy(StatsReaders readers);
 
 std::vector<ClusterTarget> stats_targets(const std::vector<TrafficCluster>& clusters);
 std::vector<ExplainTarget> explain_targets(const std::vector<TrafficCluster>& clusters);

@@ -44,9 +44,11 @@ std::string workload_of(const SidecarPod& pod) {
 std::string traffic_stats_filter() {
   // Istio's metrics are named istiocustom.istio_requests_total.reporter.source...., the TLS
   // counters cluster.outbound|PORT||HOST.ssl.NAME and listener.ADDRESS.ssl.NAME.
+  // server.live is always there: an answer without it was filtered wrongly (see
+  // traffic_clusters.cpp).
   return "istio_requests_total|istio_tcp_connections_opened_total|"
          "\\.ssl\\.(handshake|connection_error|fail_verify_error|fail_verify_san|"
-         "fail_verify_no_cert)$";
+         "fail_verify_no_cert)$|^server\\.live$";
 }
 
 AdminRequest traffic_stats_request() {
@@ -54,6 +56,12 @@ AdminRequest traffic_stats_request() {
   request.agent_flags = {"--debug-port", "15020"};
   request.path = "stats/prometheus?filter=" + percent_encode(traffic_stats_filter());
   request.what = "reading the proxy's stats";
+  return request;
+}
+
+AdminRequest traffic_unfiltered_stats_request() {
+  AdminRequest request = traffic_stats_request();
+  request.path = "stats/prometheus";
   return request;
 }
 

@@ -19,6 +19,10 @@ namespace meshca {
 // send Envoy's whole (default-trimmed) set, which reads the same. docs/traffic.md has the sources.
 AdminRequest traffic_stats_request();
 
+// The same endpoint without the filter: for an answer the filter emptied wrongly (an Envoy that
+// does not decode the query).
+AdminRequest traffic_unfiltered_stats_request();
+
 // The fallback for a proxy whose agent does not serve port 15020 to `pilot-agent request`: Envoy's
 // own admin endpoint with the same filter (no agent metrics then).
 AdminRequest traffic_envoy_stats_request();
