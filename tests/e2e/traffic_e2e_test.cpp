@@ -272,6 +272,10 @@ TEST_CASE("bad snapshots and unreadable pods") {
   CHECK(wrong.exit_code == 2);
   CHECK(contains(wrong.err, "is not a traffic snapshot"));
   CHECK(traffic(sim, {"-A", "--since", foreign, "--window", "5s"}).exit_code == 2);
+  auto nowhere = traffic(sim, {"-A", "--save", dir.path + "/missing/snap.json"});
+  CHECK(nowhere.exit_code == 2);
+  CHECK(contains(nowhere.err, "its folder does not exist"));
+  CHECK(nowhere.out.empty()); // refused before anything was read
   CHECK(traffic(sim, {"no-such-namespace"}).exit_code == 2);
 
   auto pod = sim.kubectl({"get", "pods", "-n", "backend", "-l", "app=httpbin", "-o",

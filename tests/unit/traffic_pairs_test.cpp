@@ -157,5 +157,13 @@ TEST_CASE("a snapshot survives the file round trip, mode 0600, and a bad file is
   CHECK(missing.error().status == meshca::ExitStatus::bad_input);
   auto unwritable = meshca::save_snapshot(original, "/proc/meshca/nowhere.json");
   CHECK_FALSE(unwritable);
+  CHECK(meshca::check_snapshot_destination(file));
+  CHECK(meshca::check_snapshot_destination("relative.json"));
+  auto no_folder = meshca::check_snapshot_destination(std::string(dir_template) + "/no/x.json");
+  REQUIRE_FALSE(no_folder);
+  CHECK(no_folder.error().message.find("its folder does not exist") != std::string::npos);
+  auto folder = meshca::check_snapshot_destination(dir_template);
+  REQUIRE_FALSE(folder);
+  CHECK(folder.error().message.find("is a folder") != std::string::npos);
   std::filesystem::remove_all(dir_template);
 }

@@ -10,6 +10,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace meshca {
@@ -212,6 +213,20 @@ Status save_snapshot(const TrafficSnapshot& snapshot, const std::string& path) {
     ::unlink(temp.c_str());
     return bad_input(name + std::strerror(error) + "; nothing was written");
   }
+  return done();
+}
+
+Status check_snapshot_destination(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  struct stat info {};
+  const std::string name = "--save \"" + path + "\": ";
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+    return bad_input(name + "is a folder; name a file in it");
+  if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
+    return bad_input(name + "its folder does not exist; create it or name another file");
+  if (::access(dir.c_str(), W_OK) != 0)
+    return bad_input(name + "its folder is not writable; name a file in a folder you can write");
   return done();
 }
 

@@ -41,6 +41,10 @@ Status save_snapshot(const TrafficSnapshot& snapshot, const std::string& path);
 
 Result<TrafficSnapshot> load_snapshot(const std::string& path);
 
+// Whether save_snapshot(path) can work, checked before the cluster is read: the folder exists and
+// is writable, and `path` is not a folder. bad_input naming the path and the fix otherwise.
+Status check_snapshot_destination(const std::string& path);
+
 // Envoy's TLS counters as the snapshot and the TrafficReport write them.
 rapidjson::Value tls_counters_json(const TlsCounters& tls,
                                    rapidjson::Document::AllocatorType& allocator);

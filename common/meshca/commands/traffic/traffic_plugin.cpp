@@ -26,6 +26,8 @@ RunOutcome run(const TrafficCommand& command, PluginContext& context) {
     MESHCA_TRY_ASSIGN(auto loaded, load_snapshot(*o.since));
     before = std::move(loaded);
   }
+  if (o.save)
+    MESHCA_TRY(check_snapshot_destination(*o.save));
   MESHCA_TRY_ASSIGN(auto recognizer,
                     load_meshca_recognizer({o.meshca_bundle, default_cache_dir()}));
   MESHCA_TRY_ASSIGN(auto kubectl_path, prepare_kubectl(command.common));
