@@ -80,6 +80,17 @@ TEST_CASE("other exec failures are not read again") {
 
 namespace {
 
+// traffic's stats reader, each of its three reads one kubectl exec through `kubectl`.
+std::unique_ptr<meshca::DumpFetcher> stats_reader(meshca::KubectlRunner& kubectl) {
+  auto fetcher = [&](meshca::AdminRequest request) -> std::unique_ptr<meshca::DumpFetcher> {
+    return std::make_unique<meshca::KubectlExecFetcher>(kubectl, std::move(request),
+                                                        std::chrono::milliseconds(0));
+  };
+  return meshca::agent_then_envoy({fetcher(meshca::traffic_stats_request()),
+                                   fetcher(meshca::traffic_unfiltered_stats_request()),
+                                   fetcher(meshca::traffic_envoy_stats_request())});
+}
+
 // A pilot-agent that refuses the merged endpoint's port, as an agent older than its allow-list.
 class NoAgentPort final : public meshca::KubectlRunner {
  public:
@@ -98,13 +109,7 @@ class NoAgentPort final : public meshca::KubectlRunner {
 
 TEST_CASE("stats: the agent's endpoint first, Envoy's admin port when the agent refuses it") {
   NoAgentPort kubectl;
-  auto fetcher = [&](meshca::AdminRequest request) -> std::unique_ptr<meshca::DumpFetcher> {
-    return std::make_unique<meshca::KubectlExecFetcher>(kubectl, std::move(request),
-                                                        std::chrono::milliseconds(0));
-  };
-  auto stats = meshca::agent_then_envoy({fetcher(meshca::traffic_stats_request()),
-                                         fetcher(meshca::traffic_unfiltered_stats_request()),
-                                         fetcher(meshca::traffic_envoy_stats_request())});
+  auto stats = stats_reader(kubectl);
   auto text = stats->fetch(kPod);
   REQUIRE(text);
   CHECK(*text == "envoy_server_live 1\n");
@@ -138,13 +143,7 @@ class UndecodedFilter final : public meshca::KubectlRunner {
 
 TEST_CASE("stats: an answer the filter emptied of Envoy's stats is read again unfiltered") {
   UndecodedFilter kubectl;
-  auto fetcher = [&](meshca::AdminRequest request) -> std::unique_ptr<meshca::DumpFetcher> {
-    return std::make_unique<meshca::KubectlExecFetcher>(kubectl, std::move(request),
-                                                        std::chrono::milliseconds(0));
-  };
-  auto stats = meshca::agent_then_envoy({fetcher(meshca::traffic_stats_request()),
-                                         fetcher(meshca::traffic_unfiltered_stats_request()),
-                                         fetcher(meshca::traffic_envoy_stats_request())});
+  auto stats = stats_reader(kubectl);
   auto text = stats->fetch(kPod);
   REQUIRE(text);
   CHECK(text->find("envoy_server_live 1") != std::string::npos);

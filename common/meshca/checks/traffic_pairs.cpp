@@ -9,38 +9,33 @@ namespace {
 
 using PodKey = std::tuple<std::string, std::string, std::string>; // context, namespace, name
 
-// A counter's growth: a counter lower than before was reset by a restart, so all of it is new.
-double grown(double now, double before, bool& reset) {
-  if (now < before) {
-    reset = true;
-    return now;
-  }
-  return now - before;
+// A counter's growth; one lower than before (a restarted proxy, see restarted()) is all new.
+double grown(double now, double before) {
+  return now < before ? now : now - before;
 }
 
-TlsCounters tls_delta(const TlsCounters& now, const TlsCounters* before, bool& reset) {
+TlsCounters tls_delta(const TlsCounters& now, const TlsCounters* before) {
   if (before == nullptr)
     return now;
   TlsCounters d;
-  d.handshake = grown(now.handshake, before->handshake, reset);
-  d.connection_error = grown(now.connection_error, before->connection_error, reset);
-  d.fail_verify_error = grown(now.fail_verify_error, before->fail_verify_error, reset);
-  d.fail_verify_san = grown(now.fail_verify_san, before->fail_verify_san, reset);
-  d.fail_verify_no_cert = grown(now.fail_verify_no_cert, before->fail_verify_no_cert, reset);
+  d.handshake = grown(now.handshake, before->handshake);
+  d.connection_error = grown(now.connection_error, before->connection_error);
+  d.fail_verify_error = grown(now.fail_verify_error, before->fail_verify_error);
+  d.fail_verify_san = grown(now.fail_verify_san, before->fail_verify_san);
+  d.fail_verify_no_cert = grown(now.fail_verify_no_cert, before->fail_verify_no_cert);
   return d;
 }
 
-OutboundCounters outbound_delta(const OutboundCounters& now, const OutboundCounters* before,
-                                bool& reset) {
+OutboundCounters outbound_delta(const OutboundCounters& now, const OutboundCounters* before) {
   if (before == nullptr)
     return now;
   OutboundCounters d;
-  d.requests = grown(now.requests, before->requests, reset);
-  d.failed_requests = grown(now.failed_requests, before->failed_requests, reset);
-  d.connections = grown(now.connections, before->connections, reset);
-  d.failed_connections = grown(now.failed_connections, before->failed_connections, reset);
+  d.requests = grown(now.requests, before->requests);
+  d.failed_requests = grown(now.failed_requests, before->failed_requests);
+  d.connections = grown(now.connections, before->connections);
+  d.failed_connections = grown(now.failed_connections, before->failed_connections);
   d.has_tls = now.has_tls;
-  d.tls = tls_delta(now.tls, before->has_tls ? &before->tls : nullptr, reset);
+  d.tls = tls_delta(now.tls, before->has_tls ? &before->tls : nullptr);
   return d;
 }
 
@@ -155,14 +150,13 @@ TrafficComparison compare_traffic(const TrafficSnapshot& now, const TrafficSnaps
         old = nullptr;
       }
     }
-    bool reset = false; // set by a single counter going down, which restarted() rules out
     const auto [ns, workload] = workload_of(pod);
     for (const auto& [service, counters] : pod.traffic.outbound) {
       const OutboundCounters* was = nullptr;
       if (old != nullptr)
         if (auto it = old->traffic.outbound.find(service); it != old->traffic.outbound.end())
           was = &it->second;
-      const OutboundCounters delta = outbound_delta(counters, was, reset);
+      const OutboundCounters delta = outbound_delta(counters, was);
       TrafficPair& pair = pairs[{pod.context, ns, workload, service}];
       if (pair.destination.empty()) {
         pair.context = pod.context;
@@ -180,10 +174,9 @@ TrafficComparison compare_traffic(const TrafficSnapshot& now, const TrafficSnaps
     health.workload = workload;
     health.tls_counters = pod.traffic.tls_counters;
     health.agent_metrics = pod.traffic.agent_metrics;
-    health.inbound = tls_delta(pod.traffic.inbound, old ? &old->traffic.inbound : nullptr, reset);
-    health.istiod_failures =
-        old ? grown(pod.traffic.istiod_failures, old->traffic.istiod_failures, reset)
-            : pod.traffic.istiod_failures;
+    health.inbound = tls_delta(pod.traffic.inbound, old ? &old->traffic.inbound : nullptr);
+    health.istiod_failures = old ? grown(pod.traffic.istiod_failures, old->traffic.istiod_failures)
+                                 : pod.traffic.istiod_failures;
     result.pods.push_back(std::move(health));
   }
   for (auto& [key, pair] : pairs)
