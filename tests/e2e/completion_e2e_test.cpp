@@ -20,8 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 using Words = std::vector<std::string>;
 
-const Words kCommands = {"check-root", "relabel",        "rollout",   "cleanup-secrets",
-                         "status",     "prune-revision", "preflight", "traffic"};
+const Words kCommands = {"check-root",     "relabel",   "rollout", "cleanup-secrets", "status",
+                         "prune-revision", "preflight", "traffic", "migrate"};
 
 struct Answer {
   Words values;       // the candidates, without their descriptions

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Fails on an #include that runs up a layer of libmeshca (common/CMakeLists.txt):
 
-    util <- kube <- mesh <- cli <- checks <- commands/<command> <- commands <- plugins
+    util <- kube <- mesh <- cli <- checks <- commands/<command> <- composite/<command> <- commands
+         <- plugins
 
 A file may include its own layer and the layers below it; a command's folder may not include
-another command's folder; nothing in common/ includes the registry except the plugins above it.
+another command's folder (a composite command, made of commands, may include any of them, but
+not another composite); nothing in common/ includes the registry except the plugins above it.
 Prints every offending line as FILE:LINE: ... and exits 1, or exits 0 when there is none.
 Usage: layers_test.py SOURCE_ROOT | --self-test
 """
@@ -13,7 +15,7 @@ import re
 import sys
 import tempfile
 
-ORDER = ["util", "kube", "mesh", "cli", "checks", "command", "commands", "plugins"]
+ORDER = ["util", "kube", "mesh", "cli", "checks", "command", "composite", "commands", "plugins"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"meshca/([^"]+)"')
 
 
@@ -26,6 +28,8 @@ def layer_of(path):
         return None
     if parts[1] == "commands":
         return ("command", parts[2]) if len(parts) > 3 else ("commands", None)
+    if parts[1] == "composite":
+        return ("composite", parts[2]) if len(parts) > 3 else None
     return (parts[1], None) if parts[1] in ORDER else None
 
 
@@ -53,7 +57,8 @@ def violations(root):
                         if ORDER.index(there[0]) > ORDER.index(here[0]):
                             found.append("%s:%d: layer %s includes %s, of layer %s above it"
                                          % (rel, number, here[0], match.group(1), there[0]))
-                        elif there[0] == "command" and here[0] == "command" and there[1] != here[1]:
+                        elif there[0] == here[0] and there[0] in ("command", "composite") \
+                                and there[1] != here[1]:
                             found.append("%s:%d: command %s includes command %s's %s"
                                          % (rel, number, here[1], there[1], match.group(1)))
     return found
@@ -71,6 +76,9 @@ def self_test():
         "common/meshca/commands/registry.cpp": '#include "meshca/commands/one/one_cli.h"\n',
         "common/meshca/checks/g.cpp": '#include "meshca/commands/registry.h"\n',
         "plugins/one/main.cpp": '#include "meshca/commands/one/one_plugin.h"\n',
+        "common/meshca/composite/big/big.cpp": '#include "meshca/commands/one/one.h"\n'
+                                               '#include "meshca/composite/small/s.h"\n',
+        "common/meshca/commands/two/two.cpp": '#include "meshca/composite/big/big.h"\n',
     }
     with tempfile.TemporaryDirectory() as root:
         for path, text in files.items():
@@ -80,7 +88,9 @@ def self_test():
         found = violations(root)
     expected = [("meshca/kube/k.cpp:2:", "cli/c.h"), ("meshca/mesh/m.h:2:", "checks/g.h"),
                 ("meshca/commands/one/one.cpp:3:", "commands/two/two.h"),
-                ("meshca/checks/g.cpp:1:", "commands/registry.h")]
+                ("meshca/checks/g.cpp:1:", "commands/registry.h"),
+                ("meshca/composite/big/big.cpp:2:", "composite/small/s.h"),
+                ("meshca/commands/two/two.cpp:1:", "composite/big/big.h")]
     missing = [e for e in expected if not any(f.startswith(e[0]) and e[1] in f for f in found)]
     if missing or len(found) != len(expected):
         print("self-test failed: expected %s, found %s" % (expected, found))

@@ -9,6 +9,7 @@
 
 #ifdef MESHCA_SIM_HAVE_MESH
 #include "mesh/mesh.h"
+#include "mesh/mesh_routes.h"
 #endif
 
 #include <boost/program_options.hpp>
@@ -37,7 +38,8 @@ std::optional<int> parse_flags(int argc, char** argv, Options& o) {
   desc.add_options()("help,h", "show this help")("scenario", po::value(&o.scenario),
                                                  "scenario file (tests/sim/SCENARIO.md)")(
       "seed-json", po::value(&o.seeds), "JSON array or List of objects to create (repeatable)")(
-      "pki-dir", po::value(&o.pki_dir), "write the scenario's roots and SPIFFE bundle here")(
+      "pki-dir", po::value(&o.pki_dir),
+      "PKI folder: loaded when it holds one (simulators sharing it share roots), else written")(
       "port", po::value(&o.port), "port on 127.0.0.1 (0: ephemeral)")(
       "kubeconfig-out", po::value(&o.kubeconfig_out), "write a kubeconfig for this server")(
       "context", po::value(&o.context), "context, cluster and user name in that kubeconfig")(
@@ -118,16 +120,17 @@ int main(int argc, char** argv) {
     mesh = std::move(std::get<std::unique_ptr<sim::mesh::Mesh>>(loaded));
     auto* m = mesh.get();
     exec_handler = [m](const sim::ExecRequest& r) { return m->exec(r); };
-    api.add_get_route("/meshca/spiffe_bundle.json", [m] {
-      return sim::ApiResponse{200, "application/json", m->spiffe_bundle_json()};
-    });
-    faults.set_stuck_rollout_handler([m](const std::string& ns, const std::string& name,
-                                         bool stuck) { m->set_stuck_rollout(ns, name, stuck); });
+    sim::mesh::add_mesh_routes(*m, api, faults);
   }
 #else
   if (!options.scenario.empty())
     return fail("this build has no mesh (tests/sim/mesh); --scenario is unavailable");
 #endif
+  if (options.scenario.empty())
+    api.add_simctl_route("install", [](const sim::ApiRequest&) {
+      return sim::error_response(404, "NotFound",
+                                 "/simctl/install needs a mesh: start meshca-sim with --scenario");
+    });
   sim::ensure_system_namespaces(store);
   for (const auto& seed : options.seeds)
     if (auto error = sim::load_seed(seed, store))

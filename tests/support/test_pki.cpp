@@ -249,6 +249,11 @@ TestCa TestCa::self_signed(const CertSpec& spec) {
   return TestCa(to_pem(cert.get()), to_pem(key.get()), {});
 }
 
+TestCa TestCa::from_pem(std::string cert_pem, std::string key_pem,
+                        std::vector<std::string> issuer_pems) {
+  return TestCa(std::move(cert_pem), std::move(key_pem), std::move(issuer_pems));
+}
+
 TestCa TestCa::issue_ca(const CertSpec& spec) const {
   const X509Ptr ca_cert = read_cert(cert_pem_);
   const KeyPtr ca_key = read_key(key_pem_);

@@ -33,6 +33,10 @@ class TestCa {
  public:
   // A self-signed root CA.
   static TestCa self_signed(const CertSpec& spec);
+  // A CA from PEM text made earlier (e.g. read back from files): its certificate, its private
+  // key and its issuers' certificates (direct issuer first; empty for a root). Not checked here.
+  static TestCa from_pem(std::string cert_pem, std::string key_pem,
+                         std::vector<std::string> issuer_pems = {});
   // An intermediate CA signed by this CA.
   TestCa issue_ca(const CertSpec& spec) const;
   // An end-entity certificate (CA:FALSE, URI SANs) signed by this CA.

@@ -10,6 +10,7 @@
 #include "meshca/commands/rollout/rollout_cli.h"
 #include "meshca/commands/status/status_cli.h"
 #include "meshca/commands/traffic/traffic_cli.h"
+#include "meshca/composite/migrate/migrate_cli.h"
 #include "recording_kubectl.h"
 
 #include <doctest/doctest.h>
@@ -55,8 +56,8 @@ bool has(const Words& all, const std::string& value) {
   return std::find(all.begin(), all.end(), value) != all.end();
 }
 
-const Words kAllCommands = {"check-root", "relabel",        "rollout",   "cleanup-secrets",
-                            "status",     "prune-revision", "preflight", "traffic"};
+const Words kAllCommands = {"check-root",     "relabel",   "rollout", "cleanup-secrets", "status",
+                            "prune-revision", "preflight", "traffic", "migrate"};
 
 } // namespace
 
@@ -209,7 +210,7 @@ TEST_CASE("completion: the dispatcher completes commands, its flags and the comm
   CHECK(values(plan("", {"c"}).candidates) == Words{"check-root", "cleanup-secrets"});
   // Commands kubectl lists itself (their executables are on PATH) are not offered twice.
   CHECK(values(plan("", {""}, {"check-root", "relabel", "rollout"}).candidates) ==
-        Words{"cleanup-secrets", "status", "prune-revision", "preflight", "traffic"});
+        Words{"cleanup-secrets", "status", "prune-revision", "preflight", "traffic", "migrate"});
   // `help COMMAND` lists every command.
   CHECK(values(plan("", {"help", ""}, {"check-root"}).candidates) == kAllCommands);
   CHECK(values(plan("", {"help", "status", ""}).candidates).empty());
@@ -293,6 +294,7 @@ TEST_CASE("completion: the table's flags are the ones the parsers take") {
        [](const Words& a) { return meshca::parse_prune_revision(a).ok(); }},
       {"preflight", {}, [](const Words& a) { return meshca::parse_preflight(a).ok(); }},
       {"traffic", {}, [](const Words& a) { return meshca::parse_traffic(a).ok(); }},
+      {"migrate", {"plan"}, [](const Words& a) { return meshca::parse_migrate(a).ok(); }},
   };
   REQUIRE(commands.size() == registry().size());
   for (const Command& command : commands) {

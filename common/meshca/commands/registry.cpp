@@ -9,6 +9,7 @@
 #include "meshca/commands/rollout/rollout_cli.h"
 #include "meshca/commands/status/status_cli.h"
 #include "meshca/commands/traffic/traffic_cli.h"
+#include "meshca/composite/migrate/migrate_cli.h"
 
 #include <array>
 
@@ -52,6 +53,11 @@ const std::array kCommands = {
                 "proxies' own counters",
                 "kubectl-meshca-traffic", traffic_flags, CommonFlagSet{},
                 PositionalSource::namespaces, check_command_line<TrafficCommand, parse_traffic>},
+    CommandInfo{"migrate",
+                "Plan and run the whole migration, gated and resumable, in every cluster",
+                "kubectl-meshca-migrate", migrate_flags,
+                CommonFlagSet{false, true, "text, json, yaml (plan, status)"},
+                PositionalSource::none, check_command_line<MigrateCommand, parse_migrate>},
 };
 
 } // namespace

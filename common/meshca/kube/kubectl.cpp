@@ -94,10 +94,16 @@ Kubectl Kubectl::with_context(std::string context) const {
   return copy;
 }
 
+Kubectl Kubectl::after_interrupt() const {
+  Kubectl copy = *this;
+  copy.runs_after_interrupt_ = true;
+  return copy;
+}
+
 Result<ProcessOutput> Kubectl::run(const std::vector<std::string>& args,
                                    std::optional<std::string> input,
                                    std::chrono::milliseconds timeout) {
-  if (interrupt_flag().load())
+  if (interrupt_flag().load() && !runs_after_interrupt_)
     return cluster_error("interrupted (Ctrl-C) before kubectl " + display_args(args) + " started");
   ProcessSpec spec;
   spec.program = path_;

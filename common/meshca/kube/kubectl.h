@@ -53,6 +53,10 @@ class Kubectl final : public KubectlRunner {
   // The same kubectl for another context (multi-cluster commands).
   Kubectl with_context(std::string context) const;
 
+  // The same kubectl, also started after Ctrl-C: for the one write that undoes a claim the
+  // interrupted run made (migrate's lease), which would otherwise block the next run.
+  Kubectl after_interrupt() const;
+
   const std::string& path() const { return path_; }
   const ConnectionFlags& flags() const { return flags_; }
 
@@ -61,6 +65,7 @@ class Kubectl final : public KubectlRunner {
   ConnectionFlags flags_;
   Verbose verbose_;
   std::ostream* echo_;
+  bool runs_after_interrupt_ = false;
 };
 
 // The -v line for a call: "+ kubectl ARGS", each argument display-quoted like a shell would

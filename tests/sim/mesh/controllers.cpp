@@ -142,6 +142,11 @@ void Controllers::start() {
   thread_ = std::thread([this] { run(); });
 }
 
+bool Controllers::running() const {
+  std::lock_guard lock(mu_);
+  return running_;
+}
+
 void Controllers::stop() {
   {
     std::lock_guard lock(mu_);

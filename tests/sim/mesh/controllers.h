@@ -39,6 +39,7 @@ class Controllers {
   void settle();
   void start();
   void stop();
+  bool running() const; // between start() and stop()
 
   // Fault: the workload's rollout never progresses (no new pods, no replacements).
   void set_stuck(const std::string& ns, const std::string& name, bool stuck);

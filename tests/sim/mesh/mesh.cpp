@@ -5,6 +5,7 @@
 #include "mesh/mesh_impl.h"
 #include "mesh/objects.h"
 #include "mesh/pilot_agent.h"
+#include "mesh/pki_dir_lock.h"
 #include "mesh/spiffe_bundle.h"
 #include "server/json_util.h"
 
@@ -269,8 +270,23 @@ build(std::variant<Scenario, std::string> parsed, const std::string& origin, Sto
   auto impl = std::make_shared<Mesh::Impl>(store, std::get<Scenario>(std::move(parsed)),
                                            std::move(options));
   Scenario& s = impl->scenario;
+  std::unique_ptr<PkiDirLock> pki_lock; // held until the folder holds this simulator's PKI
+  if (!impl->options.pki_dir.empty()) {
+    auto locked = PkiDirLock::acquire(impl->options.pki_dir);
+    if (auto* error = std::get_if<std::string>(&locked))
+      return *error;
+    pki_lock = std::move(std::get<std::unique_ptr<PkiDirLock>>(locked));
+  }
   try {
-    impl->pki = std::make_unique<MeshPki>(s.trust_domain, s.cacerts);
+    if (impl->options.pki_dir.empty()) {
+      impl->pki = std::make_unique<MeshPki>(s.trust_domain, s.cacerts);
+    } else {
+      // A folder holding a complete PKI is loaded: simulators sharing it share their roots.
+      auto opened = MeshPki::open_dir(impl->options.pki_dir, s.trust_domain, s.cacerts);
+      if (auto* error = std::get_if<std::string>(&opened))
+        return "scenario " + origin + ": " + *error;
+      impl->pki = std::move(std::get<std::unique_ptr<MeshPki>>(opened));
+    }
     impl->bundle_json = sim::mesh::spiffe_bundle_json(impl->pki->meshca_root_pems());
   } catch (const std::exception& e) {
     return std::string("cannot generate the mesh certificates: ") + e.what();
@@ -278,6 +294,7 @@ build(std::variant<Scenario, std::string> parsed, const std::string& origin, Sto
   if (!impl->options.pki_dir.empty())
     if (auto error = impl->pki->write_files(impl->options.pki_dir, impl->bundle_json))
       return *error;
+  pki_lock.reset();
   for (const auto& rev : s.revisions)
     impl->modes[rev.name] = rev.ca;
   impl->dumps =
@@ -319,6 +336,9 @@ Mesh::load_text(const std::string& scenario_json, Store& store, MeshOptions opti
 
 ExecResult Mesh::exec(const ExecRequest& request) {
   return impl_->exec(request);
+}
+ApiResponse Mesh::install(const std::string& body_json) {
+  return impl_->install(body_json);
 }
 std::string Mesh::spiffe_bundle_json() const {
   return impl_->bundle_json;

@@ -4,6 +4,7 @@
 // admission, runs the workload controllers, and answers `pilot-agent request` in sidecars.
 
 #include "server/exec.h"
+#include "server/request.h"
 #include "server/store.h"
 
 #include <memory>
@@ -14,7 +15,10 @@ namespace sim::mesh {
 
 struct MeshOptions {
   int readiness_delay_ms = 0; // > 0 overrides the scenario's readiness_delay_ms
-  std::string pki_dir;        // when set: roots and the SPIFFE bundle are written there
+  // When set: the PKI a folder holds is loaded (MeshPki::open_dir; simulators started with the
+  // same folder share their roots), an empty or missing folder gets a new one; either way the
+  // roots and the SPIFFE bundle are (re)written there.
+  std::string pki_dir;
 };
 
 class Mesh {
@@ -38,6 +42,12 @@ class Mesh {
   // Controllers: a thread reconciling on every change and at least every 20 ms.
   void start();
   void stop();
+  // POST /simctl/install (tests/sim/README.md): asmcli's part. Body {"revision": {...},
+  // "gateways": [...]} with the schema of a scenario's revisions[] and gateways[] entries;
+  // creates what such a revision creates at load (not logged as client requests) and answers
+  // 201 with a summary, 400 (malformed body, bad revision; nothing changed) or 409 (the
+  // revision, or an object it would create, exists). Thread-safe.
+  ApiResponse install(const std::string& body_json);
   // Fault: the workload's (Deployment/StatefulSet/DaemonSet) rollout never completes.
   void set_stuck_rollout(const std::string& ns, const std::string& name, bool stuck);
 

@@ -13,7 +13,13 @@ namespace sim::mesh {
 using rapidjson::Value;
 
 const RevisionSpec* Mesh::Impl::revision_spec(const std::string& revision) const {
-  return scenario.revision(revision);
+  if (const auto* rev = scenario.revision(revision))
+    return rev;
+  std::lock_guard lock(revisions_mu);
+  for (const auto& rev : installed)
+    if (rev.name == revision)
+      return &rev;
+  return nullptr;
 }
 
 CaMode Mesh::Impl::mode_of(const std::string& revision) const {
@@ -27,12 +33,25 @@ std::string Mesh::Impl::proxy_version(const std::string& revision) const {
   return rev && !rev->proxy_version.empty() ? rev->proxy_version : scenario.proxy_version;
 }
 
+std::optional<std::string> Mesh::Impl::tag_target(const std::string& tag) const {
+  auto json = store.get("mutatingwebhookconfigurations", "", "istio-revision-tag-" + tag);
+  if (!json)
+    return std::nullopt;
+  auto doc = parse_json(*json);
+  if (!doc)
+    return std::nullopt;
+  LabelMap labels = labels_of(*doc);
+  auto it = labels.find("istio.io/rev");
+  return it == labels.end() ? std::string() : it->second;
+}
+
 std::string Mesh::Impl::revision_for_labels(const Labels& labels) const {
+  // A tag is its webhook in the store, as injection sees it: scenario.tags only seed those
+  // webhooks at load (before anything is resolved), and a deleted tag webhook is no tag.
   auto resolve = [this](const std::string& name) -> std::string {
-    for (const auto& [tag, target] : scenario.tags)
-      if (tag == name)
-        return target;
-    return scenario.revision(name) ? name : "";
+    if (auto target = tag_target(name))
+      return revision_spec(*target) ? *target : "";
+    return revision_spec(name) ? name : "";
   };
   for (const auto& [key, value] : labels) {
     if (key == "istio-injection" && value == "enabled") {

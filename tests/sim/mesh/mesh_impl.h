@@ -10,6 +10,7 @@
 #include "mesh/stats_admin.h"
 #include "mesh/traffic.h"
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,15 @@ struct Mesh::Impl {
   std::map<std::string, CaMode> modes; // revision -> CA mode new sidecars get now
   std::unique_ptr<Traffic> traffic;    // guarded by mu
 
+  // Revisions installed at run time (POST /simctl/install, mesh_install.cpp). Never removed, and
+  // a deque keeps its elements in place, so revision_spec may hand out pointers to them.
+  mutable std::mutex revisions_mu;
+  std::deque<RevisionSpec> installed; // guarded by revisions_mu
+  std::mutex install_mu;              // one install at a time
+
+  // POST /simctl/install: creates what a scenario revision (and its gateways) creates at load.
+  ApiResponse install(const std::string& body_json);
+
   // Admission for pod creates: Istio's webhooks as the API server would call them.
   std::optional<std::string> admit(const std::string& plural, const std::string& ns,
                                    rapidjson::Document& object);
@@ -43,9 +53,15 @@ struct Mesh::Impl {
   // Why a webhook's Service cannot answer (gone, or no Ready pods), if it cannot.
   std::optional<std::string> service_problem(const std::string& ns, const std::string& name) const;
   CaMode mode_of(const std::string& revision) const;
+  // The scenario's revision, or one installed since; nullptr when there is none of that name.
   const RevisionSpec* revision_spec(const std::string& revision) const;
   std::string proxy_version(const std::string& revision) const;
-  // The revision a namespace's labels select (through tags), or the first revision.
+  // The revision tag `tag` points at: the istio.io/rev label of MutatingWebhookConfiguration
+  // istio-revision-tag-<tag> in the store ("" when unlabelled), nullopt when there is no such
+  // webhook (never created, or deleted).
+  std::optional<std::string> tag_target(const std::string& tag) const;
+  // The revision a namespace's labels select (istio-injection=enabled: tag `default`, else a
+  // revision named `default`; istio.io/rev=X: tag X, else revision X), or the first revision.
   std::string revision_for_labels(const Labels& labels) const;
 
   // Traffic (mesh_traffic.cpp): feeds pod and Service changes to the model; the stats endpoints

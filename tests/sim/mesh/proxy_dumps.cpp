@@ -25,7 +25,25 @@ std::string strip_newline(std::string text) {
 } // namespace
 
 ProxyDumps::ProxyDumps(MeshPki& pki, DumpSettings settings)
-    : pki_(pki), settings_(std::move(settings)) {}
+    : pki_(pki), settings_(std::move(settings)),
+      services_(std::make_shared<const std::vector<MeshService>>(std::move(settings_.services))) {
+  settings_.services.clear();
+}
+
+std::shared_ptr<const std::vector<MeshService>> ProxyDumps::services() const {
+  std::lock_guard lock(mu_);
+  return services_;
+}
+
+void ProxyDumps::add_services(const std::vector<MeshService>& services) {
+  std::lock_guard lock(mu_);
+  auto all = std::make_shared<std::vector<MeshService>>(*services_);
+  all->insert(all->end(), services.begin(), services.end());
+  services_ = std::move(all);
+  rest_cache_.clear();
+  query_cache_.clear();
+  endpoints_.reset();
+}
 
 std::vector<std::string> ProxyDumps::trust_domains(const ProxyFacts& pod) const {
   return sim::mesh::trust_domains(pod.mode, settings_.citadel_trust_domain,
@@ -68,14 +86,17 @@ std::shared_ptr<const std::string> ProxyDumps::rest(const ProxyFacts& pod) {
   }
   auto tds = trust_domains(pod);
   std::string istiod = pod.revision == "default" ? "istiod" : "istiod-" + pod.revision;
+  auto services_now = services();
   std::vector<std::string> pieces = {
-      clusters_config(settings_.services, tds, settings_.outbound_clusters, istiod),
-      listeners_config(tds), scoped_routes_config(), routes_config(settings_.services)};
+      clusters_config(*services_now, tds, settings_.outbound_clusters, istiod),
+      listeners_config(tds), scoped_routes_config(), routes_config(*services_now)};
   std::string text;
   for (const auto& piece : pieces)
     text += (text.empty() ? "  " : ",\n  ") + pretty(piece, 2);
   auto shared = std::make_shared<const std::string>(std::move(text));
   std::lock_guard lock(mu_);
+  if (services_ != services_now)
+    return shared; // services were added meanwhile: this text is already stale, do not keep it
   return rest_cache_.emplace(key, shared).first->second;
 }
 
@@ -113,7 +134,7 @@ std::string ProxyDumps::full_text(const ProxyFacts& pod, const Identity& id, boo
     std::lock_guard lock(mu_);
     if (!endpoints_)
       endpoints_ = std::make_shared<const std::string>(
-          "  " + pretty(endpoints_config(settings_.services, settings_.outbound_clusters), 2));
+          "  " + pretty(endpoints_config(*services_, settings_.outbound_clusters), 2));
     eds = *endpoints_;
   }
   std::string out;
@@ -134,6 +155,7 @@ std::string ProxyDumps::full_text(const ProxyFacts& pod, const Identity& id, boo
 
 AdminResponse ProxyDumps::config_dump(const ProxyFacts& pod, std::string_view query_text) {
   DumpQuery query = parse_dump_query(query_text);
+  auto services_at_start = services(); // answers made before an install are not cached after it
   if (pod.old_proxy)
     query.resource.clear();
   Identity id = identity(pod);
@@ -163,7 +185,8 @@ AdminResponse ProxyDumps::config_dump(const ProxyFacts& pod, std::string_view qu
     std::lock_guard lock(mu_);
     if (query_cache_.size() >= kQueryCacheLimit)
       query_cache_.clear();
-    query_cache_[key] = std::make_shared<const std::string>(body);
+    if (services_ == services_at_start)
+      query_cache_[key] = std::make_shared<const std::string>(body);
     return {200, body};
   }
   rapidjson::Document doc;
@@ -175,7 +198,8 @@ AdminResponse ProxyDumps::config_dump(const ProxyFacts& pod, std::string_view qu
     std::lock_guard lock(mu_);
     if (query_cache_.size() >= kQueryCacheLimit)
       query_cache_.clear();
-    query_cache_[key] = std::make_shared<const std::string>(response.body);
+    if (services_ == services_at_start)
+      query_cache_[key] = std::make_shared<const std::string>(response.body);
   }
   return response;
 }

@@ -44,6 +44,10 @@ class ProxyDumps {
   // GET config_dump?<query>: the admin API's status and body (body without a final newline).
   AdminResponse config_dump(const ProxyFacts& pod, std::string_view query);
 
+  // Services installed at run time (POST /simctl/install's gateways): in every dump from now
+  // on (the cached texts are dropped).
+  void add_services(const std::vector<MeshService>& services);
+
   std::vector<std::string> trust_domains(const ProxyFacts& pod) const;
   std::string spiffe_id(const ProxyFacts& pod) const;
 
@@ -60,9 +64,12 @@ class ProxyDumps {
   std::shared_ptr<const std::string> secrets(const Identity& id);
   std::string full_text(const ProxyFacts& pod, const Identity& id, bool include_eds);
 
+  std::shared_ptr<const std::vector<MeshService>> services() const;
+
   MeshPki& pki_;
-  DumpSettings settings_;
-  std::mutex mu_;
+  DumpSettings settings_; // settings_.services is unused: services_ holds them
+  mutable std::mutex mu_;
+  std::shared_ptr<const std::vector<MeshService>> services_; // replaced whole, under mu_
   std::map<std::string, std::shared_ptr<const std::string>> rest_cache_, secrets_cache_,
       query_cache_;
   std::shared_ptr<const std::string> endpoints_;

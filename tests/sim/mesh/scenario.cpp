@@ -236,6 +236,18 @@ RevisionSpec parse_revision(const Reader& r) {
   return rev;
 }
 
+GatewaySpec parse_gateway(const Reader& r, const std::string& default_revision) {
+  r.only({"name", "namespace", "revision", "replicas"});
+  GatewaySpec gw;
+  gw.name = r.string("name");
+  check_dns_label(r, gw.name, "gateway name");
+  gw.ns = r.string("namespace", "istio-system");
+  check_dns_label(r, gw.ns, "gateway namespace");
+  gw.revision = r.string("revision", default_revision);
+  gw.replicas = r.integer("replicas", 1, 0, 100);
+  return gw;
+}
+
 NamespaceSpec parse_namespace(const Reader& r) {
   r.only({"name", "labels", "workloads", "root_cert_configmap"});
   NamespaceSpec ns;
@@ -379,16 +391,8 @@ Scenario parse_root(const Reader& r) {
   if (s.revisions.empty())
     r.fail("revisions: at least one istiod revision is required");
   s.tags = r.labels("tags");
-  for (const auto& item : r.items("gateways")) {
-    item.only({"name", "namespace", "revision", "replicas"});
-    GatewaySpec gw;
-    gw.name = item.string("name");
-    check_dns_label(item, gw.name, "gateway name");
-    gw.ns = item.string("namespace", "istio-system");
-    gw.revision = item.string("revision", s.revisions.front().name);
-    gw.replicas = item.integer("replicas", 1, 0, 100);
-    s.gateways.push_back(std::move(gw));
-  }
+  for (const auto& item : r.items("gateways"))
+    s.gateways.push_back(parse_gateway(item, s.revisions.front().name));
   for (const auto& item : r.items("namespaces"))
     s.namespaces.push_back(parse_namespace(item));
   auto edges = r.items("traffic");
@@ -416,6 +420,36 @@ std::variant<Scenario, std::string> parse_scenario(const std::string& json_text,
     return parse_root(Reader(doc, ""));
   } catch (const Bad& bad) {
     return "scenario " + origin + ": " + bad.message;
+  }
+}
+
+std::variant<InstallSpec, std::string> parse_install(const std::string& json_text) {
+  rapidjson::Document doc;
+  doc.Parse(json_text.c_str(), json_text.size());
+  if (doc.HasParseError())
+    return "install: invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+           rapidjson::GetParseError_En(doc.GetParseError());
+  try {
+    Reader r(doc, "");
+    r.only({"revision", "gateways"});
+    if (!r.has("revision"))
+      r.fail("revision: required (an object with the keys of a scenario's revisions[] entry, "
+             "e.g. {\"name\": \"asm-mcroot\", \"ca\": \"citadel-meshca-root\"})");
+    InstallSpec spec;
+    spec.revision = parse_revision(r.child("revision"));
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const auto& item : r.items("gateways")) {
+      GatewaySpec gw = parse_gateway(item, spec.revision.name);
+      if (gw.revision != spec.revision.name)
+        item.fail("revision \"" + gw.revision + "\" is not the revision being installed (\"" +
+                  spec.revision.name + "\")");
+      if (!seen.insert({gw.ns, gw.name}).second)
+        item.fail("gateway \"" + gw.ns + "/" + gw.name + "\" is listed twice");
+      spec.gateways.push_back(std::move(gw));
+    }
+    return spec;
+  } catch (const Bad& bad) {
+    return "install: " + bad.message;
   }
 }
 

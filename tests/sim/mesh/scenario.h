@@ -96,6 +96,20 @@ struct Scenario {
   const RevisionSpec* revision(const std::string& name) const;
 };
 
+// The body of POST /simctl/install (asmcli's part at run time): one revision, with the schema
+// of a scenario's revisions[] entry, and optionally gateways on it (scenario gateways[]
+// entries; their revision defaults to, and must be, the installed one).
+struct InstallSpec {
+  RevisionSpec revision;
+  std::vector<GatewaySpec> gateways;
+};
+
+// Parses and validates an install body; errors read like the scenario's, prefixed "install: "
+// (e.g. `install: revision: ca "vault" is not one of citadel, ...`). What depends on the
+// cluster (the revision already exists, meshca-final with CA secrets present) is the mesh's
+// to check.
+std::variant<InstallSpec, std::string> parse_install(const std::string& json_text);
+
 // Parses and validates scenario JSON text. `origin` names the file in error messages.
 std::variant<Scenario, std::string> parse_scenario(const std::string& json_text,
                                                    const std::string& origin);

@@ -1,6 +1,8 @@
 #include "mesh/scenario.h"
 
 #include <doctest/doctest.h>
+#include <filesystem>
+#include <set>
 
 using namespace sim::mesh;
 
@@ -133,11 +135,18 @@ TEST_CASE("scenario: the scale block spreads pods over namespaces and workloads"
 }
 
 TEST_CASE("scenario: every shipped scenario parses") {
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(MESHCA_SIM_SCENARIOS_DIR))
+    if (entry.path().extension() == ".json")
+      names.insert(entry.path().filename().string());
   for (const char* name : {"demo.json", "mixed-trust.json", "native-sidecar.json",
                            "unrevisioned.json", "broken-webhook.json", "workload-kinds.json",
-                           "scale.json", "preflight.json", "traffic.json"}) {
+                           "scale.json", "preflight.json", "traffic.json", "migrate.json"})
+    CHECK_MESSAGE(names.count(name) == 1, name);
+  for (const auto& name : names) {
     auto result = load_scenario_file(std::string(MESHCA_SIM_SCENARIOS_DIR) + "/" + name);
-    CHECK_MESSAGE(std::holds_alternative<Scenario>(result), name);
+    auto* error = std::get_if<std::string>(&result);
+    CHECK_MESSAGE(!error, name << ": " << (error ? *error : ""));
   }
   auto missing = load_scenario_file("/nonexistent/x.json");
   CHECK(std::get<std::string>(missing) ==

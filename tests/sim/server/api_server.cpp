@@ -22,6 +22,11 @@ void ApiServer::add_get_route(const std::string& path, std::function<ApiResponse
   get_routes_[path] = std::move(handler);
 }
 
+void ApiServer::add_simctl_route(const std::string& name,
+                                 std::function<ApiResponse(const ApiRequest&)> handler) {
+  simctl_routes_[name] = std::move(handler);
+}
+
 ApiResponse ApiServer::handle(const ApiRequest& request, const Route& route) {
   switch (route.kind) {
   case Route::Kind::version:
@@ -99,10 +104,13 @@ ApiResponse ApiServer::handle_simctl(const ApiRequest& request, const Route& rou
       stats_.reset();
       return json_ok(stats_.to_json());
     }
+  } else if (auto it = simctl_routes_.find(route.name); it != simctl_routes_.end()) {
+    return it->second(request);
   }
-  return error_response(
-      404, "NotFound",
-      "unknown control endpoint; use /simctl/faults, /simctl/log or /simctl/stats");
+  std::string known = "/simctl/faults, /simctl/log, /simctl/stats";
+  for (const auto& [name, handler] : simctl_routes_)
+    known += ", /simctl/" + name;
+  return error_response(404, "NotFound", "unknown control endpoint; use " + known);
 }
 
 ApiResponse ApiServer::handle_resource(const ApiRequest& request, const Route& route,

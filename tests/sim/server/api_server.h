@@ -40,6 +40,9 @@ class ApiServer {
 
   // Extra GET endpoints by exact path (e.g. /meshca/spiffe_bundle.json).
   void add_get_route(const std::string& path, std::function<ApiResponse()> handler);
+  // Extra control endpoints /simctl/<name> (e.g. the mesh's /simctl/install): every method.
+  void add_simctl_route(const std::string& name,
+                        std::function<ApiResponse(const ApiRequest&)> handler);
 
   // A watch request: the plan, or the error answer (unknown resource, bad selector, 410 Expired
   // is decided later by the store).
@@ -81,6 +84,7 @@ class ApiServer {
   MutationLog& log_;
   Stats& stats_;
   std::map<std::string, std::function<ApiResponse()>> get_routes_;
+  std::map<std::string, std::function<ApiResponse(const ApiRequest&)>> simctl_routes_;
 };
 
 // Helpers shared by the read and write halves.

@@ -71,6 +71,21 @@ ApiResponse invalid_response(const ResourceInfo& info, const rapidjson::Value& o
                      invalid_status_json(info, string_at(object, "metadata.name"), error)};
 }
 
+// A write whose object carries a metadata.resourceVersion other than the stored one: the real
+// API's optimistic-concurrency answer (409 Conflict), for updates and for patches alike.
+ApiResponse conflict_response(const ResourceInfo& info, const std::string& name) {
+  return error_response(409, "Conflict",
+                        "Operation cannot be fulfilled on " + object_ref(info, name) +
+                            ": the object has been modified; please apply your changes to the "
+                            "latest version and try again",
+                        name, info.type.plural);
+}
+
+// The resourceVersion precondition: empty (none sent) or equal to the stored one passes.
+bool stale(const std::string& sent, const rapidjson::Value& stored) {
+  return !sent.empty() && sent != string_at(stored, "metadata.resourceVersion");
+}
+
 std::string deleted_status(const ResourceInfo& info, const std::string& name,
                            const std::string& object_json) {
   std::string uid;
@@ -140,6 +155,11 @@ ApiResponse ApiServer::update(const ApiRequest& request, const Route& route,
   auto doc = parse_json(request.body);
   if (!doc || !doc->IsObject())
     return finish(error_response(400, "BadRequest", "the request body is not a JSON object"));
+  // An update carrying metadata.resourceVersion is conditional on it (also for /status and
+  // /scale, whose bodies are folded into the stored object below); without one it is not.
+  const std::string sent_rv = string_at(*doc, "metadata.resourceVersion");
+  if (stale(sent_rv, *old))
+    return finish(conflict_response(info, route.name));
   if (route.subresource == "scale") {
     const auto* replicas = find_path(*doc, "spec.replicas");
     if (!replicas || !replicas->IsInt())
@@ -152,6 +172,9 @@ ApiResponse ApiServer::update(const ApiRequest& request, const Route& route,
     fold_string_data(info, *doc);
     apply_status_rules(info, route.subresource, *old, *doc);
   }
+  if (!sent_rv.empty()) // the store checks it again under its lock (a write may come between)
+    set_string(ensure_object(*doc, "metadata", doc->GetAllocator()), "resourceVersion", sent_rv,
+               doc->GetAllocator());
   if (auto invalid = validate_object(info, *doc))
     return finish(invalid_response(info, *doc, *invalid));
   if (is_dry_run(request))
@@ -188,6 +211,12 @@ ApiResponse ApiServer::patch(const ApiRequest& request, const Route& route,
     if (auto error = apply_patch(*type, request.body, doc)) {
       failure = error_response(*type == PatchType::json ? 422 : 400,
                                *type == PatchType::json ? "Invalid" : "BadRequest", *error);
+      return false;
+    }
+    // A patch that sets metadata.resourceVersion makes it a precondition, as in the real API
+    // (a patch without one, or one removing it, is unconditional).
+    if (stale(string_at(doc, "metadata.resourceVersion"), old)) {
+      failure = conflict_response(info, route.name);
       return false;
     }
     if (route.subresource == "scale") {

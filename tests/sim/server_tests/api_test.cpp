@@ -195,3 +195,69 @@ TEST_CASE("lists are paged with limit and continue, and a bad token is refused")
   auto whole = parse_json(f.call("GET", "/api/v1/pods").body);
   CHECK((*whole)["items"].Size() == 5);
 }
+
+TEST_CASE("optimistic concurrency: a stale resourceVersion in an update or a patch is a 409 "
+          "Conflict, none is unconditional") {
+  Fixture f;
+  auto created = f.call("POST", "/api/v1/namespaces/demo/configmaps",
+                        R"({"metadata":{"name":"cfg"},"data":{"k":"1"}})");
+  REQUIRE(created.status == 201);
+  std::string rv = string_at(*parse_json(created.body), "metadata.resourceVersion");
+  const std::string message = "Operation cannot be fulfilled on configmaps \"cfg\": the object has "
+                              "been modified; please apply your changes to the latest version "
+                              "and try again";
+  auto expect_conflict = [&](const ApiResponse& r) {
+    CHECK(r.status == 409);
+    auto status = parse_json(r.body);
+    REQUIRE(status);
+    CHECK(string_at(*status, "kind") == "Status");
+    CHECK(string_at(*status, "reason") == "Conflict");
+    CHECK(string_at(*status, "message") == message);
+    CHECK(string_at(*status, "details.name") == "cfg");
+    CHECK(string_at(*status, "details.kind") == "configmaps");
+  };
+  const std::string path = "/api/v1/namespaces/demo/configmaps/cfg";
+  // PUT: current version passes, a stale one (incl. under dryRun) conflicts, none is
+  // unconditional.
+  auto put =
+      f.call("PUT", path,
+             R"({"metadata":{"name":"cfg","resourceVersion":")" + rv + R"("},"data":{"k":"2"}})");
+  REQUIRE(put.status == 200);
+  expect_conflict(
+      f.call("PUT", path,
+             R"({"metadata":{"name":"cfg","resourceVersion":")" + rv + R"("},"data":{"k":"3"}})"));
+  expect_conflict(f.call("PUT", path + "?dryRun=All",
+                         R"({"metadata":{"name":"cfg","resourceVersion":"1"},"data":{"k":"3"}})"));
+  CHECK(f.call("PUT", path, R"({"metadata":{"name":"cfg"},"data":{"k":"4"}})").status == 200);
+  // PATCH: merge, strategic and json patches that set a stale resourceVersion conflict.
+  expect_conflict(f.call("PATCH", path, R"({"metadata":{"resourceVersion":"1"},"data":{"k":"5"}})",
+                         "application/merge-patch+json"));
+  expect_conflict(f.call("PATCH", path, R"({"metadata":{"resourceVersion":"1"},"data":{"k":"5"}})",
+                         "application/strategic-merge-patch+json"));
+  expect_conflict(f.call("PATCH", path,
+                         R"([{"op":"replace","path":"/metadata/resourceVersion","value":"1"}])",
+                         "application/json-patch+json"));
+  CHECK(string_at(*parse_json(*f.store.get("configmaps", "demo", "cfg")), "data.k") == "4");
+  // The current version, or none, passes.
+  std::string now =
+      string_at(*parse_json(*f.store.get("configmaps", "demo", "cfg")), "metadata.resourceVersion");
+  CHECK(f.call("PATCH", path,
+               R"({"metadata":{"resourceVersion":")" + now + R"("},"data":{"k":"6"}})",
+               "application/merge-patch+json")
+            .status == 200);
+  CHECK(f.call("PATCH", path, R"({"data":{"k":"7"}})", "application/merge-patch+json").status ==
+        200);
+  // /status and /scale updates keep the precondition although their bodies are folded in.
+  expect_conflict(f.call("PUT", path + "/status",
+                         R"({"metadata":{"name":"cfg","resourceVersion":"1"},"data":{}})"));
+}
+
+TEST_CASE("simctl routes added by the mesh answer their endpoint, unknown ones are 404") {
+  Fixture f;
+  f.api.add_simctl_route("install", [](const ApiRequest& r) {
+    return ApiResponse{r.method == "POST" ? 201 : 405, "application/json", "{}"};
+  });
+  CHECK(f.call("POST", "/simctl/install", "{}").status == 201);
+  CHECK(f.call("GET", "/simctl/install").status == 405);
+  CHECK(f.call("POST", "/simctl/nothing", "{}").status == 404);
+}

@@ -1,0 +1,128 @@
+#include "meshca/composite/migrate/migrate_session.h"
+
+#include "meshca/checks/check_root.h"
+#include "meshca/checks/preflight.h"
+#include "meshca/checks/status_phase.h"
+#include "meshca/cli/cluster_check.h"
+#include "meshca/cli/kubeconfig_check.h"
+#include "meshca/commands/check_root/check_root_output.h"
+#include "meshca/mesh/meshca_bundle_source.h"
+
+#include <algorithm>
+#include <ostream>
+
+namespace meshca {
+namespace {
+
+// Every sidecar of every cluster, as check-root --workload-cert -A reads them.
+Result<CheckRootResult> read_sidecars(MigrationSession& session, std::ostream& notes,
+                                      const std::atomic<bool>* cancel, CheckRootOptions& options) {
+  options.workload_cert = true;
+  options.output = OutputFormat::json;
+  const auto verbose = session.settings().common.verbose ? Verbose::yes : Verbose::no;
+  std::vector<ClusterReaders> readers; // own the proxies until the check is over
+  std::vector<ClusterTarget> targets;
+  const auto connections = session.settings().common.connections();
+  readers.reserve(connections.size());
+  for (std::size_t i = 0; i < connections.size(); ++i) {
+    ReaderSettings settings;
+    settings.transport = session.settings().transport;
+    settings.proxy.kubectl = session.kubectl_path();
+    settings.proxy.flags = connections[i];
+    settings.proxy.verbose = verbose;
+    settings.proxy.echo = &notes;
+    MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(settings, notes));
+    readers.push_back(std::move(opened));
+    targets.push_back({session.context(i), &session.kubectl(i), readers.back().lister.get(),
+                       readers.back().fetcher.get()});
+  }
+  return check_clusters(targets, options, session.recognizer(), cancel);
+}
+
+std::optional<PreflightReport> preflight_for(const PreflightSnapshot& snapshot, PreflightStep step,
+                                             const std::string& revision,
+                                             const MeshCaRecognizer& recognizer) {
+  if (revision.empty())
+    return std::nullopt;
+  auto report = evaluate_preflight(snapshot, {step, revision}, recognizer);
+  if (!report)
+    return std::nullopt; // not installed (any more)
+  return std::move(*report);
+}
+
+} // namespace
+
+Result<std::unique_ptr<MigrationSession>> MigrationSession::open(const MigrateSettings& settings,
+                                                                 std::ostream& notes) {
+  std::unique_ptr<MigrationSession> session(new MigrationSession());
+  session->settings_ = settings;
+  session->notes_ = &notes;
+  MESHCA_TRY_ASSIGN(session->kubectl_path_, prepare_kubectl(settings.common));
+  const auto verbose = settings.common.verbose ? Verbose::yes : Verbose::no;
+  for (const ConnectionFlags& flags : settings.common.connections()) {
+    session->contexts_.push_back(flags.context.value_or(""));
+    session->runners_.push_back(
+        std::make_unique<Kubectl>(session->kubectl_path_, flags, verbose, notes));
+    MESHCA_TRY(require_istio_namespace(*session->runners_.back(), flags.context));
+  }
+  MESHCA_TRY_ASSIGN(auto recognizer,
+                    load_meshca_recognizer({settings.meshca_bundle, default_cache_dir()}));
+  session->recognizer_.emplace(std::move(recognizer));
+  return session;
+}
+
+CommonOptions MigrationSession::options_for(std::size_t i) const {
+  CommonOptions options = settings_.common;
+  if (options.contexts.size() > 1) {
+    std::vector<std::string> ordered = {options.contexts[i]};
+    for (std::size_t j = 0; j < options.contexts.size(); ++j)
+      if (j != i)
+        ordered.push_back(options.contexts[j]);
+    options.contexts = ordered;
+  }
+  return options;
+}
+
+Result<MeshReading> MigrationSession::read(bool sidecars, const std::atomic<bool>* cancel) {
+  MeshReading reading;
+  std::vector<PreflightSnapshot> snapshots;
+  for (std::size_t i = 0; i < size(); ++i) {
+    MESHCA_TRY_ASSIGN(auto ledger, read_ledger(kubectl(i), context(i)));
+    MESHCA_TRY_ASSIGN(auto snapshot, read_preflight_snapshot(kubectl(i)));
+    ClusterFacts facts;
+    facts.context = context(i);
+    facts.status = build_status(snapshot.status.inputs());
+    decide_phase(facts.status);
+    facts.recorded = ledger.revisions;
+    const MigrationRevisions revisions = migration_revisions(facts.status, facts.recorded);
+    facts.preflight_round1 =
+        preflight_for(snapshot, PreflightStep::round1, revisions.round1, recognizer());
+    facts.preflight_round2 =
+        preflight_for(snapshot, PreflightStep::round2, revisions.round2, recognizer());
+    reading.facts.push_back(std::move(facts));
+    reading.ledgers.push_back(std::move(ledger));
+  }
+  if (sidecars) {
+    CheckRootOptions options;
+    auto result = read_sidecars(*this, *notes_, cancel, options);
+    if (result) {
+      const std::string json = render_check_root(*result, options);
+      for (ClusterFacts& facts : reading.facts) {
+        const std::string prefix = "context \"" + facts.context + "\": ";
+        const bool failed =
+            std::any_of(result->cluster_errors.begin(), result->cluster_errors.end(),
+                        [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
+        if (!failed)
+          facts.sidecars = summarize_sidecars(*result, facts.context, json);
+      }
+    } else {
+      *notes_ << "warning: the sidecars could not be read: " << result.error().message << '\n';
+    }
+  }
+  for (const ClusterFacts& facts : reading.facts)
+    reading.plans.push_back(plan_cluster(facts));
+  apply_lockstep(reading.plans, reading.facts);
+  return reading;
+}
+
+} // namespace meshca

@@ -1,0 +1,66 @@
+#pragma once
+// One migrate run's view of the mesh: a kubectl per --context (every cluster of the mesh; the
+// current context when none is given), the Mesh CA recognizer, and the reads each plan is made
+// of: status and preflight (a handful of lists per cluster), the ledger, and one check-root pass
+// over every sidecar of every cluster (--workload-cert).
+
+#include "meshca/cli/common_options.h"
+#include "meshca/composite/migrate/migrate_ledger.h"
+#include "meshca/composite/migrate/migrate_steps.h"
+#include "meshca/mesh/ca_class.h"
+#include "meshca/mesh/dump_fetcher.h"
+
+#include <atomic>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meshca {
+
+struct MigrateSettings {
+  CommonOptions common;
+  std::optional<std::string> meshca_bundle;
+  Transport transport = Transport::automatic;
+};
+
+// What one read of every cluster gave.
+struct MeshReading {
+  std::vector<ClusterFacts> facts; // one per cluster, in --context order
+  std::vector<Ledger> ledgers;     // the same order
+  std::vector<ClusterPlan> plans;  // lockstep applied
+};
+
+class MigrationSession {
+ public:
+  // Finds kubectl, checks every cluster has istio-system (bad_input naming the context), loads
+  // the Mesh CA recognizer. Notes (the Mesh CA rule) go to `notes`.
+  static Result<std::unique_ptr<MigrationSession>> open(const MigrateSettings& settings,
+                                                        std::ostream& notes);
+
+  std::size_t size() const { return contexts_.size(); }
+  const std::string& context(std::size_t i) const { return contexts_[i]; }
+  Kubectl& kubectl(std::size_t i) { return *runners_[i]; }
+  const std::string& kubectl_path() const { return kubectl_path_; }
+  const MigrateSettings& settings() const { return settings_; }
+  const MeshCaRecognizer& recognizer() const { return *recognizer_; }
+  // The common options with cluster i's context first (the one a step changes), then the rest:
+  // the trust gates of relabel and rollout look at every cluster.
+  CommonOptions options_for(std::size_t i) const;
+
+  // Reads every cluster and plans. `sidecars`: also read every sidecar (the gates' evidence).
+  Result<MeshReading> read(bool sidecars, const std::atomic<bool>* cancel);
+
+ private:
+  MigrationSession() = default;
+
+  MigrateSettings settings_;
+  std::string kubectl_path_;
+  std::vector<std::string> contexts_;
+  std::vector<std::unique_ptr<Kubectl>> runners_;
+  std::optional<MeshCaRecognizer> recognizer_;
+  std::ostream* notes_ = nullptr;
+};
+
+} // namespace meshca
