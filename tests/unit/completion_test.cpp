@@ -278,6 +278,7 @@ TEST_CASE("completion: the table's flags are the ones the parsers take") {
     std::string name;
     Words valid; // a command line the parser accepts
     Parse parse;
+    Words valid_for_flags = {}; // one that takes every fixed flag, when not `valid`
   };
   const std::vector<Command> commands = {
       {"check-root", {}, [](const Words& a) { return meshca::parse_check_root(a).ok(); }},
@@ -294,7 +295,10 @@ TEST_CASE("completion: the table's flags are the ones the parsers take") {
        [](const Words& a) { return meshca::parse_prune_revision(a).ok(); }},
       {"preflight", {}, [](const Words& a) { return meshca::parse_preflight(a).ok(); }},
       {"traffic", {}, [](const Words& a) { return meshca::parse_traffic(a).ok(); }},
-      {"migrate", {"plan"}, [](const Words& a) { return meshca::parse_migrate(a).ok(); }},
+      {"migrate",
+       {"plan"},
+       [](const Words& a) { return meshca::parse_migrate(a).ok(); },
+       {"apply"}}, // plan and status take none of apply's flags
   };
   REQUIRE(commands.size() == registry().size());
   for (const Command& command : commands) {
@@ -319,9 +323,11 @@ TEST_CASE("completion: the table's flags are the ones the parsers take") {
     for (const meshca::FlagSpec& flag : spec.flags) {
       if (flag.source != meshca::ValueSource::fixed || flag.long_name == "output")
         continue;
-      for (const auto& choice : flag.values)
-        CHECK_MESSAGE(with({"--" + flag.long_name + "=" + choice.value}), flag.long_name, " ",
-                      choice.value);
+      for (const auto& choice : flag.values) {
+        Words args = command.valid_for_flags.empty() ? command.valid : command.valid_for_flags;
+        args.push_back("--" + flag.long_name + "=" + choice.value);
+        CHECK_MESSAGE(command.parse(args), flag.long_name, " ", choice.value);
+      }
     }
   }
   CHECK_FALSE(find_command("bogus")); // an unknown name has no row, so no spec

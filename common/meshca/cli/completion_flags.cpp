@@ -44,8 +44,11 @@ void set_value_source(FlagSpec& flag, std::string_view formats) {
   } else if (n == "dry-run") {
     flag.source = V::fixed;
     flag.values = {{"none", "change the cluster"},
-                   {"client", "print what would change, send nothing"},
-                   {"server", "send the changes with dryRun"}};
+                   {"client", "print what would change, send nothing"}};
+    // Offered where the command's help offers it (migrate decides each step on what the
+    // previous one changed, so it has no server dry run).
+    if (flag.description.find("server") != std::string::npos)
+      flag.values.push_back({"server", "send the changes with dryRun"});
   } else if (n == "transport") {
     flag.source = V::fixed;
     flag.values = {{"auto", "proxy, else exec"},

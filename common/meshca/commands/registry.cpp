@@ -53,11 +53,10 @@ const std::array kCommands = {
                 "proxies' own counters",
                 "kubectl-meshca-traffic", traffic_flags, CommonFlagSet{},
                 PositionalSource::namespaces, check_command_line<TrafficCommand, parse_traffic>},
-    CommandInfo{"migrate",
-                "Plan and run the whole migration, gated and resumable, in every cluster",
-                "kubectl-meshca-migrate", migrate_flags,
-                CommonFlagSet{false, true, "text, json, yaml (plan, status)"},
-                PositionalSource::none, check_command_line<MigrateCommand, parse_migrate>},
+    CommandInfo{
+        "migrate", "Plan and run the whole migration, gated and resumable, in every cluster",
+        "kubectl-meshca-migrate", migrate_flags, CommonFlagSet{false, true, "text, json, yaml"},
+        PositionalSource::none, check_command_line<MigrateCommand, parse_migrate>},
 };
 
 } // namespace

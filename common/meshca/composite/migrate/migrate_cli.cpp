@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* kName = "migrate";
 constexpr CommonFlagSet kFlags{
-    .namespaces = false, .output = true, .output_formats = "text, json, yaml (plan, status)"};
+    .namespaces = false, .output = true, .output_formats = "text, json, yaml"};
 
 struct RawFlags {
   std::string to = "meshca";

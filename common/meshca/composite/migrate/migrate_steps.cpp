@@ -261,7 +261,7 @@ void add_verify(std::vector<MigrationStep>& steps, const View& view, int round) 
   } else if (round == 2) {
     id = "verify-round2";
     title = "every sidecar holds a Mesh CA certificate and trusts the Mesh CA root";
-    command = "kubectl meshca check-root -A --workload-cert --require MESHCA --mtls";
+    command = "kubectl meshca check-root -A --workload-cert --require MESHCA";
     holds = e.citadel_issued == 0 && e.without_meshca_root == 0;
     if (!holds)
       failing = plural(e.citadel_issued, "pod") + " hold a certificate not issued by Mesh CA, " +
