@@ -351,3 +351,78 @@ TEST_CASE("Ctrl-C in the middle of a rollout: exit 130, the lease is released, a
     CHECK_MESSAGE(!contains(revisions.out, "asm-old"), ns << ": " << revisions.out);
   }
 }
+
+TEST_CASE("rollback in round 1: tags and namespaces back to their recorded labels, workloads and "
+          "gateway restarted, the round-1 revision pruned, Citadel trust proven") {
+  SimCluster sim(e2e::scenario("migrate.json"));
+  install(sim, kRound1);
+  auto forward = migrate(sim, {"apply", "--yes", "--until", "tags-round1"});
+  INFO(forward.out << forward.err);
+  REQUIRE(forward.exit_code == 0);
+  REQUIRE(rev_label(sim, "shop") == "asm-mcroot");
+
+  const std::size_t before_dry_run = mutations(sim);
+  auto dry = migrate(sim, {"rollback", "--dry-run"});
+  INFO(dry.out << dry.err);
+  CHECK(dry.exit_code == 0);
+  CHECK(contains(dry.out, "would run rollback-tags: istioctl tag set default --revision asm-old"));
+  CHECK(mutations(sim) == before_dry_run); // the dry run changed nothing
+
+  auto back = migrate(sim, {"rollback", "--yes"});
+  INFO(back.out << back.err);
+  CHECK(back.exit_code == 0);
+  CHECK(contains(back.out, "the current context: round 1 is rolled back"));
+  // The labels the namespaces had before the migration, not merely "some old revision".
+  auto injection = [&](const std::string& ns) {
+    return sim
+        .kubectl({"get", "namespace", ns, "-o", "jsonpath={.metadata.labels.istio-injection}"})
+        .out;
+  };
+  CHECK(injection("shop") == "enabled");
+  CHECK(rev_label(sim, "shop").empty());
+  CHECK(rev_label(sim, "pay") == "asm-old");
+  CHECK(sim.kubectl({"get", "deployment", "istiod-asm-mcroot", "-n", "istio-system"}).exit_code !=
+        0);
+  auto gateway = sim.kubectl({"get", "deployment", "istio-ingressgateway", "-n", "istio-system",
+                              "-o", "jsonpath={.metadata.labels.istio\\.io/rev}"});
+  CHECK(gateway.out == "asm-old");
+  auto check = e2e::run_plugin(
+      sim, "kubectl-meshca-check_root",
+      {"-A", "--require", "CITADEL", "--forbid", "MESHCA", "--meshca-bundle", bundle_url(sim)});
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  for (const char* id : {"rollback-tags", "rollback-relabel", "rollback-rollout",
+                         "rollback-gateways", "rollback-prune"})
+    CHECK_MESSAGE(has(ledger_steps(sim), id), id);
+  // Forward again from the start: the install is the operator's.
+  auto plan = migrate(sim, {"plan"});
+  CHECK(contains(plan.out, "next     1. install-round1"));
+}
+
+TEST_CASE("rollback in round 2: back to the round-1 revision with Citadel certificates, the Mesh "
+          "CA revision pruned") {
+  SimCluster sim(e2e::scenario("migrate.json"));
+  install(sim, kRound1);
+  install(sim, kRound2);
+  auto forward = migrate(sim, {"apply", "--yes", "--until", "gateways-round2"});
+  INFO(forward.out << forward.err);
+  REQUIRE(forward.exit_code == 0);
+  REQUIRE(rev_label(sim, "pay") == "asm-meshca");
+
+  auto back = migrate(sim, {"rollback", "--yes"});
+  INFO(back.out << back.err);
+  CHECK(back.exit_code == 0);
+  CHECK(contains(back.out, "the current context: round 2 is rolled back"));
+  for (const char* ns : {"shop", "pay", "ops"})
+    CHECK(rev_label(sim, ns) == "asm-mcroot");
+  CHECK(sim.kubectl({"get", "deployment", "istiod-asm-meshca", "-n", "istio-system"}).exit_code !=
+        0);
+  auto check = e2e::run_plugin(
+      sim, "kubectl-meshca-check_root",
+      {"-A", "--workload-cert", "--require", "CITADEL,MESHCA", "--meshca-bundle", bundle_url(sim)});
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK_FALSE(contains(check.out, "issued by [MESHCA]"));
+  auto plan = migrate(sim, {"plan"});
+  CHECK(contains(plan.out, "install-round2"));
+}

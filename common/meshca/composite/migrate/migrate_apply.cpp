@@ -9,6 +9,8 @@
 #include "meshca/commands/relabel/relabel_output.h"
 #include "meshca/commands/rollout/rollout.h"
 #include "meshca/commands/rollout/rollout_output.h"
+#include "meshca/composite/migrate/migrate_output.h"
+#include "meshca/composite/migrate/migrate_rollback.h"
 #include "meshca/util/json.h"
 
 #include <algorithm>
@@ -46,10 +48,19 @@ struct StepRunner {
     TrustGateSession gate(env.session.kubectl_path(), env.session.options_for(cluster),
                           env.session.settings().meshca_bundle, env.err);
     RelabelOptions relabel;
+    relabel.trust_gate = gate.check();
+    if (step.id == "rollback-relabel") {
+      // Back to the labels relabel recorded before the move; no preflight: a move back.
+      relabel.namespaces = step.targets;
+      relabel.target.mode = RelabelMode::undo;
+      const RelabelReport report = run_relabel(kubectl(), relabel, env.err);
+      if (!report.namespaces.empty())
+        env.out << render_relabel(report, OutputFormat::text);
+      return from_exit(report.status, report.errors, "relabel --undo");
+    }
     relabel.all = true;
     relabel.target.mode = RelabelMode::revision;
     relabel.target.revision = step.revision;
-    relabel.trust_gate = gate.check();
     const MeshCaRecognizer* recognizer = &env.session.recognizer();
     const RecognizerLoader load = [recognizer]() -> Result<const MeshCaRecognizer*> {
       return recognizer;
@@ -264,6 +275,13 @@ Status record_final_gate(ApplyEnvironment& env, std::size_t cluster, Ledger& led
 
 } // namespace
 
+void plan_rollbacks(MeshReading& reading) {
+  reading.plans.clear();
+  for (const ClusterFacts& facts : reading.facts)
+    reading.plans.push_back(plan_rollback(facts));
+  apply_rollback_lockstep(reading.plans, reading.facts);
+}
+
 std::vector<std::string> ledger_disagreements(const ClusterPlan& plan, const Ledger& ledger) {
   std::vector<std::string> out;
   for (const MigrationStep& s : plan.steps) {
@@ -292,13 +310,23 @@ ApplyReport run_migrate_apply(const ApplyOptions& options, ApplyEnvironment& env
   auto reading = session.read(true, env.cancel);
   if (!reading)
     return fail(reading.error());
+  // A rollback undoes the round in progress when it starts, one round per run: once that round
+  // is rolled back, the round before it is not (the next run would start on it).
+  std::vector<int> rollback_rounds;
+  if (options.rollback) {
+    plan_rollbacks(*reading);
+    for (const ClusterPlan& plan : reading->plans)
+      rollback_rounds.push_back(plan.steps.empty() ? 0 : plan.steps.front().round);
+  }
 
   if (options.dry_run) {
+    if (options.rollback)
+      env.out << render_migration_plan(*reading, OutputFormat::text) << '\n';
     for (std::size_t i = 0; i < session.size(); ++i) {
       const MigrationStep* next = reading->plans[i].next();
       env.out << context_label(session.context(i)) << ": ";
       if (next == nullptr)
-        env.out << "nothing left to do\n";
+        env.out << (options.rollback ? "nothing to roll back\n" : "nothing left to do\n");
       else if (next->state == StepState::next && !next->external)
         env.out << "would run " << next->id << ": " << next->command << '\n';
       else
@@ -352,6 +380,15 @@ ApplyReport run_migrate_apply(const ApplyOptions& options, ApplyEnvironment& env
       const ClusterPlan& plan = reading->plans[i];
       const MigrationStep* next = plan.next();
       const std::string where = context_label(session.context(i));
+      if (next == nullptr && options.rollback) {
+        report.stops.push_back(
+            where + ": " +
+            (rollback_rounds[i] > 0
+                 ? "round " + std::to_string(rollback_rounds[i]) + " is rolled back"
+                 : std::string("nothing to roll back")));
+        stopped[i] = true;
+        continue;
+      }
       if (next == nullptr) {
         report.stops.push_back(where + ": the migration is complete");
         stopped[i] = true;
@@ -417,6 +454,14 @@ ApplyReport run_migrate_apply(const ApplyOptions& options, ApplyEnvironment& env
       report.status = worst(report.status, reading.error().status);
       release_all(ledgers);
       return report;
+    }
+    if (options.rollback) {
+      plan_rollbacks(*reading);
+      for (std::size_t i = 0; i < reading->plans.size(); ++i) {
+        ClusterPlan& plan = reading->plans[i];
+        if (!plan.steps.empty() && plan.steps.front().round != rollback_rounds[i])
+          plan.steps.clear(); // its round is rolled back
+      }
     }
     reading->ledgers = std::move(ledgers); // ours, at the resourceVersion we last wrote
   }

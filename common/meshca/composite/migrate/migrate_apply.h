@@ -26,6 +26,7 @@ struct ApplyOptions {
   std::optional<std::string> backup_dir; // --backup-dir: each cluster's CA secrets go in DIR/CTX
   std::chrono::seconds timeout{300};     // per workload rollout
   std::chrono::seconds lease{600};       // how long the ledger's lease lasts without renewal
+  bool rollback = false; // migrate rollback: the rollback of the round in progress instead
 };
 
 struct ApplyEnvironment {

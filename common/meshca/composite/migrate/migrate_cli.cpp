@@ -67,10 +67,12 @@ Result<MigrateCommand> parse_migrate(const std::vector<std::string>& args) {
     command.action = MigrateAction::apply;
   else if (action == "status")
     command.action = MigrateAction::status;
+  else if (action == "rollback")
+    command.action = MigrateAction::rollback;
   else
     return bad_input(
         (action.empty() ? std::string("no action given") : "unknown action \"" + action + "\"") +
-        ": expected plan, apply or status (kubectl meshca migrate plan shows the "
+        ": expected plan, apply, status or rollback (kubectl meshca migrate plan shows the "
         "steps). See 'kubectl meshca migrate --help' for usage.");
   if (f.to != "meshca")
     return bad_input("--to \"" + f.to + "\": the only migration is to meshca");
@@ -78,16 +80,24 @@ Result<MigrateCommand> parse_migrate(const std::vector<std::string>& args) {
                                      command.common.output,
                                      {OutputFormat::text, OutputFormat::json, OutputFormat::yaml}));
   command.output = output;
-  const bool applies = command.action == MigrateAction::apply;
+  const bool applies =
+      command.action == MigrateAction::apply || command.action == MigrateAction::rollback;
   if (!applies) {
     for (const char* flag : {"yes", "dry-run", "until", "backup-dir", "timeout"})
       if (parsed.given(flag))
         return bad_input("--" + std::string(flag) +
-                         " is for migrate apply; plan and status only read");
+                         " is for migrate apply and rollback; plan and status only read");
   } else if (command.output != OutputFormat::text) {
-    return bad_input("-o " + command.common.output +
-                     ": migrate apply prints text; use migrate plan -o json for the steps");
+    return bad_input("-o " + command.common.output + ": migrate " + action +
+                     " prints text; use migrate plan -o json for the steps");
   }
+  if (command.action == MigrateAction::rollback)
+    for (const char* flag : {"until", "backup-dir"})
+      if (parsed.given(flag))
+        return bad_input("--" + std::string(flag) +
+                         " is for migrate apply; a rollback runs every step of the round's "
+                         "rollback and deletes no secret");
+  command.apply.rollback = command.action == MigrateAction::rollback;
   ApplyOptions& apply = command.apply;
   apply.assume_yes = f.yes;
   MESHCA_TRY_ASSIGN(auto dry_run, parse_dry_run(f.dry_run));
@@ -127,8 +137,8 @@ po::options_description migrate_flags() {
 void print_migrate_help(std::ostream& out) {
   RawFlags f;
   const HelpText help{
-      "kubectl meshca migrate plan|apply|status [--context A --context B ...] [--until STEP] "
-      "[--yes] [--dry-run] [--backup-dir DIR] [-o text|json|yaml]",
+      "kubectl meshca migrate plan|apply|status|rollback [--context A --context B ...] "
+      "[--until STEP] [--yes] [--dry-run] [--backup-dir DIR] [-o text|json|yaml]",
       "The guide as one gated, resumable plan in every cluster of the mesh (each --context;\n"
       "the current one when none is given): round 1 (install the root-distributing revision,\n"
       "move namespaces, workloads, gateways and tags onto it, prove every sidecar trusts both\n"
@@ -145,14 +155,20 @@ void print_migrate_help(std::ostream& out) {
       "        cluster's sidecars trust the Mesh CA root, and none retires the Citadel CA\n"
       "        until no sidecar anywhere holds a Citadel-issued certificate.\n"
       "status  the ledger each cluster keeps (ConfigMap kubectl-meshca-migration in\n"
-      "        istio-system): the steps done, when, by whom, with which evidence.\n\n"
+      "        istio-system): the steps done, when, by whom, with which evidence.\n"
+      "rollback  the guide's rollback of the round in progress, in each cluster: tags back,\n"
+      "        namespaces back to the labels they had (relabel --undo), workloads and\n"
+      "        gateways restarted onto the old revision, the gate that the old trust holds,\n"
+      "        the new revision pruned. A round-1 rollback waits while a sidecar anywhere\n"
+      "        holds a Mesh CA certificate.\n\n"
       "A run holds each ledger's lease while it works; a second run is refused until it ends.\n\n"
       "Exit status: 0 done or stopped at a step that is yours (an install), 1 a gate does not\n"
       "hold or a step was refused, 2 bad usage, 3 a cluster could not be read or changed.",
       "kubectl meshca migrate plan --context east --context west\n"
       "kubectl meshca migrate apply --context east --context west --until verify-round1\n"
       "kubectl meshca migrate apply --context east --context west --backup-dir ./ca-backup --yes\n"
-      "kubectl meshca migrate status --context east --context west -o yaml"};
+      "kubectl meshca migrate status --context east --context west -o yaml\n"
+      "kubectl meshca migrate rollback --context east --context west --dry-run"};
   print_command_help(out, help, specific_flags(f), kFlags);
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// migrate's command line: `kubectl meshca migrate plan|apply|status`. Pure; tested as an argv
-// table.
+// migrate's command line: `kubectl meshca migrate plan|apply|status|rollback`. Pure; tested as an
+// argv table.
 
 #include "meshca/cli/common_options.h"
 #include "meshca/composite/migrate/migrate_apply.h"
@@ -14,7 +14,7 @@
 
 namespace meshca {
 
-enum class MigrateAction { plan, apply, status };
+enum class MigrateAction { plan, apply, status, rollback };
 
 struct MigrateCommand {
   CommonOptions common;

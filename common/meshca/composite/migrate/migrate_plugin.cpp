@@ -19,7 +19,7 @@ std::string lease_holder(const std::string& user) {
 RunOutcome run(const MigrateCommand& command, PluginContext& context) {
   MigrateSettings settings{command.common, command.meshca_bundle, command.transport};
   MESHCA_TRY_ASSIGN(auto session, MigrationSession::open(settings, context.err));
-  if (command.action != MigrateAction::apply) {
+  if (command.action == MigrateAction::plan || command.action == MigrateAction::status) {
     // Status reads the sidecars too: several steps are done only when they show it.
     MESHCA_TRY_ASSIGN(auto reading, session->read(true, &context.cancel));
     context.out << (command.action == MigrateAction::plan

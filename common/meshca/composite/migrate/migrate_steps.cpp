@@ -444,21 +444,30 @@ MigrationRevisions migration_revisions(const MeshStatus& status,
   return out;
 }
 
-ClusterPlan plan_cluster(const ClusterFacts& facts) {
-  View view{facts, migration_revisions(facts.status, facts.recorded), {}, {}, {}, {}};
-  for (const RevisionStatus* revision : installed_in_order(facts.status)) {
+RevisionRoles revision_roles(const MeshStatus& status) {
+  RevisionRoles roles;
+  for (const RevisionStatus* revision : installed_in_order(status)) {
     switch (role_of(*revision)) {
     case Role::plain:
-      view.plain.insert(revision->name);
+      roles.plain.insert(revision->name);
       break;
     case Role::distributing:
-      view.distributing.insert(revision->name);
+      roles.distributing.insert(revision->name);
       break;
     case Role::meshca:
-      view.meshca.insert(revision->name);
+      roles.meshca.insert(revision->name);
       break;
     }
   }
+  return roles;
+}
+
+ClusterPlan plan_cluster(const ClusterFacts& facts) {
+  View view{facts, migration_revisions(facts.status, facts.recorded), {}, {}, {}, {}};
+  RevisionRoles roles = revision_roles(facts.status);
+  view.plain = std::move(roles.plain);
+  view.distributing = std::move(roles.distributing);
+  view.meshca = std::move(roles.meshca);
   if (!facts.context.empty())
     view.context_flag = " --context " + facts.context;
 

@@ -13,6 +13,7 @@
 #include "meshca/composite/migrate/migrate_step_ids.h"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,13 @@ struct ClusterPlan {
   const MigrationStep* find(const std::string& id) const;
   bool finished() const { return next() == nullptr; }
 };
+
+// The installed revisions by the part they are configured for: plain Citadel, Citadel handing
+// out the Mesh CA root (round 1), Mesh CA (round 2).
+struct RevisionRoles {
+  std::set<std::string> plain, distributing, meshca;
+};
+RevisionRoles revision_roles(const MeshStatus& status);
 
 // Which revisions play which part, from what is installed (and what the ledger recorded).
 MigrationRevisions migration_revisions(const MeshStatus& status,
