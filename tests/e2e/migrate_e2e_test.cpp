@@ -426,3 +426,23 @@ TEST_CASE("rollback in round 2: back to the round-1 revision with Citadel certif
   auto plan = migrate(sim, {"plan"});
   CHECK(contains(plan.out, "install-round2"));
 }
+
+TEST_CASE("apply --verify-traffic watches every restart: round 1 keeps the traffic working") {
+  SimCluster sim(e2e::scenario("migrate.json"));
+  install(sim, kRound1);
+  auto watched = migrate(
+      sim, {"apply", "--yes", "--until", "gateways-round1", "--verify-traffic", "--window", "2s"});
+  INFO(watched.out << watched.err);
+  CHECK(watched.exit_code == 0);
+  // Once after the workloads' rollout, once after the gateway's.
+  std::size_t verdicts = 0;
+  for (std::size_t at = watched.out.find("Traffic: OK, no connection failure rose");
+       at != std::string::npos;
+       at = watched.out.find("Traffic: OK, no connection failure rose", at + 1))
+    ++verdicts;
+  CHECK(verdicts == 2);
+  CHECK(has(ledger_steps(sim), "gateways-round1"));
+  // Not with a dry run, and not for plan.
+  CHECK(migrate(sim, {"apply", "--dry-run", "--verify-traffic"}).exit_code == 2);
+  CHECK(migrate(sim, {"plan", "--verify-traffic"}).exit_code == 2);
+}

@@ -1,6 +1,7 @@
 #include "meshca/composite/migrate/migrate_apply.h"
 
 #include "meshca/checks/preflight_gate.h"
+#include "meshca/checks/traffic_gate.h"
 #include "meshca/checks/traffic_snapshot.h"
 #include "meshca/checks/trust_gate_setup.h"
 #include "meshca/commands/cleanup_secrets/cleanup_secrets.h"
@@ -203,7 +204,30 @@ struct StepRunner {
     return run_cleanup_secrets(cleanup, cleanup_env);
   }
 
+  // The step, watched by the traffic gate when asked: a snapshot of every cluster's counters
+  // before, and after the restarts settled for --window, the pairs whose failures rose.
   Status run() {
+    const bool watched = options.traffic.enabled &&
+                         (step.kind == StepKind::rollout || step.kind == StepKind::gateways);
+    if (!watched)
+      return run_step();
+    TrafficGateSession traffic(env.session.kubectl_path(), env.session.settings().common,
+                               env.session.settings().meshca_bundle, env.err);
+    MESHCA_TRY(traffic.before(env.cancel));
+    MESHCA_TRY(run_step());
+    if (env.cancel != nullptr && env.cancel->load())
+      return Done{};
+    MESHCA_TRY_ASSIGN(auto verdict, traffic.after(options.traffic.window, env.cancel));
+    env.out << render_traffic_gate(verdict);
+    if (verdict.rose())
+      return check_failed("mTLS connection failures rose during " + step.id + " in " +
+                          context_label(context()) +
+                          " (above, with their explanations); fix what they name, then run "
+                          "kubectl meshca migrate apply again");
+    return Done{};
+  }
+
+  Status run_step() {
     switch (step.kind) {
     case StepKind::relabel:
       return relabel();

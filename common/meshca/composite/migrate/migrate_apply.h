@@ -7,6 +7,7 @@
 // command), at a gate that does not hold (printing the evidence), or when every cluster waits.
 
 #include "meshca/cli/confirm.h"
+#include "meshca/cli/traffic_gate_flags.h"
 #include "meshca/composite/migrate/migrate_session.h"
 #include "meshca/kube/dry_run.h"
 
@@ -27,6 +28,9 @@ struct ApplyOptions {
   std::chrono::seconds timeout{300};     // per workload rollout
   std::chrono::seconds lease{600};       // how long the ledger's lease lasts without renewal
   bool rollback = false; // migrate rollback: the rollback of the round in progress instead
+  // --verify-traffic: every restart (rollouts, gateways) is watched as rollout --verify-traffic
+  // watches it, in every cluster; failures that rose stop the run like a failing gate.
+  TrafficGateOptions traffic;
 };
 
 struct ApplyEnvironment {

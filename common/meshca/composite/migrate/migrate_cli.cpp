@@ -2,6 +2,7 @@
 
 #include "meshca/cli/duration.h"
 #include "meshca/cli/help_printer.h"
+#include "meshca/cli/traffic_gate_flags.h"
 #include "meshca/composite/migrate/migrate_step_ids.h"
 #include "meshca/kube/dry_run.h"
 
@@ -25,6 +26,7 @@ struct RawFlags {
   std::string meshca_bundle;
   std::string transport = "auto";
   std::string timeout = "300s";
+  TrafficGateFlags traffic;
 };
 
 po::options_description specific_flags(RawFlags& f) {
@@ -46,6 +48,7 @@ po::options_description specific_flags(RawFlags& f) {
       "Mesh CA SPIFFE trust bundle or PEM roots (default: the public bundle, cached a day)")(
       "transport", po::value(&f.transport)->value_name("auto|proxy|exec"),
       "How sidecars are read: proxy, exec, or auto (default: proxy, else exec)");
+  add_traffic_gate_flags(d, f.traffic);
   return d;
 }
 
@@ -83,7 +86,8 @@ Result<MigrateCommand> parse_migrate(const std::vector<std::string>& args) {
   const bool applies =
       command.action == MigrateAction::apply || command.action == MigrateAction::rollback;
   if (!applies) {
-    for (const char* flag : {"yes", "dry-run", "until", "backup-dir", "timeout"})
+    for (const char* flag :
+         {"yes", "dry-run", "until", "backup-dir", "timeout", "verify-traffic", "window"})
       if (parsed.given(flag))
         return bad_input("--" + std::string(flag) +
                          " is for migrate apply and rollback; plan and status only read");
@@ -98,6 +102,11 @@ Result<MigrateCommand> parse_migrate(const std::vector<std::string>& args) {
                          " is for migrate apply; a rollback runs every step of the round's "
                          "rollback and deletes no secret");
   command.apply.rollback = command.action == MigrateAction::rollback;
+  MESHCA_TRY_ASSIGN(auto traffic, parse_traffic_gate_flags(f.traffic));
+  if (traffic.enabled && f.dry_run != "none")
+    return bad_input("--verify-traffic watches real restarts; a --dry-run restarts nothing, so "
+                     "there is nothing to watch: drop one of them");
+  command.apply.traffic = traffic;
   ApplyOptions& apply = command.apply;
   apply.assume_yes = f.yes;
   MESHCA_TRY_ASSIGN(auto dry_run, parse_dry_run(f.dry_run));
@@ -138,7 +147,8 @@ void print_migrate_help(std::ostream& out) {
   RawFlags f;
   const HelpText help{
       "kubectl meshca migrate plan|apply|status|rollback [--context A --context B ...] "
-      "[--until STEP] [--yes] [--dry-run] [--backup-dir DIR] [-o text|json|yaml]",
+      "[--until STEP] [--yes] [--dry-run] [--backup-dir DIR] [--verify-traffic [--window D]] "
+      "[-o text|json|yaml]",
       "The guide as one gated, resumable plan in every cluster of the mesh (each --context;\n"
       "the current one when none is given): round 1 (install the root-distributing revision,\n"
       "move namespaces, workloads, gateways and tags onto it, prove every sidecar trusts both\n"
