@@ -24,7 +24,10 @@ int status_int(const Store& store, const char* plural, const std::string& ns,
   auto json = store.get(plural, ns, name);
   if (!json)
     return -1;
-  const auto* v = find_path(*parse_json(*json), std::string("status.") + field);
+  const auto doc = parse_json(*json); // kept alive while `v` points into it
+  if (!doc)
+    return -1;
+  const auto* v = find_path(*doc, std::string("status.") + field);
   return v && v->IsInt() ? v->GetInt() : 0;
 }
 
