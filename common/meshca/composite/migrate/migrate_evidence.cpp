@@ -56,8 +56,12 @@ SidecarEvidence summarize_sidecars(const CheckRootResult& result, const std::str
     if (pod.workload && pod.workload->issuer)
       issuer.add(*pod.workload->issuer);
     ++evidence.issuers[issuer.label()];
-    if (!issuer.meshca)
+    if (!issuer.meshca) {
       ++evidence.citadel_issued;
+      if (evidence.citadel_examples.size() < kExamples)
+        evidence.citadel_examples.push_back(where + " holds a certificate issued by " +
+                                            issuer.label());
+    }
   }
   return evidence;
 }

@@ -20,8 +20,9 @@ struct SidecarEvidence {
   std::size_t citadel_issued = 0;      // hold a Citadel-issued certificate (or an unknown one)
   std::map<std::string, std::size_t> trust_sets; // "[CITADEL MESHCA]" -> pods
   std::map<std::string, std::size_t> issuers;    // "[MESHCA]" -> pods
-  std::vector<std::string> examples; // up to 5 "NS/POD trusts [CITADEL]" lines, per failing kind
-  std::string sha256;                // of the check-root JSON (hex)
+  std::vector<std::string> examples; // up to 5 "NS/POD trusts [CITADEL]" (or unreadable) lines
+  std::vector<std::string> citadel_examples; // up to 5 "NS/POD holds a certificate issued by ..."
+  std::string sha256;                        // of the check-root JSON (hex)
 
   // "12 pods: 12 trust [CITADEL MESHCA]; certificates: 12 [CITADEL]"
   std::string summary() const;

@@ -283,8 +283,12 @@ void add_verify(std::vector<MigrationStep>& steps, const View& view, int round) 
     s.details = e.examples;
   } else {
     mark(s, holds, holds ? e.summary() : failing);
-    if (!holds)
+    if (!holds) {
+      // The pods that fail this gate: round 2 also names Citadel-issued certificates.
       s.details = e.examples;
+      if (round == 2)
+        s.details.insert(s.details.end(), e.citadel_examples.begin(), e.citadel_examples.end());
+    }
   }
   steps.push_back(std::move(s));
 }
@@ -529,8 +533,9 @@ void apply_lockstep(std::vector<ClusterPlan>& plans, const std::vector<ClusterFa
                                     " without the Mesh CA root" +
                                     (e.examples.empty() ? "" : " (" + e.examples.front() + ")"));
     if (e.citadel_issued > 0)
-      citadel_issued.push_back(name + ": " + plural(e.citadel_issued, "pod") +
-                               " with a Citadel-issued certificate");
+      citadel_issued.push_back(
+          name + ": " + plural(e.citadel_issued, "pod") + " with a Citadel-issued certificate" +
+          (e.citadel_examples.empty() ? "" : " (" + e.citadel_examples.front() + ")"));
   }
   for (ClusterPlan& plan : plans)
     for (MigrationStep& s : plan.steps) {
