@@ -136,4 +136,16 @@ std::string pretty(const rapidjson::Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
+rapidjson::Value string_value(std::string_view text, rapidjson::Document::AllocatorType& a) {
+  return rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
+}
+
+rapidjson::Value string_array(const std::vector<std::string>& items,
+                              rapidjson::Document::AllocatorType& a) {
+  rapidjson::Value array(rapidjson::kArrayType);
+  for (const std::string& item : items)
+    array.PushBack(string_value(item, a), a);
+  return array;
+}
+
 } // namespace meshca::json

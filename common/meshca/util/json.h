@@ -9,6 +9,7 @@
 #include <rapidjson/document.h>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace meshca::json {
 
@@ -51,5 +52,10 @@ std::optional<std::string_view> string_member(const rapidjson::Value& object,
                                               std::string_view snake);
 // The string itself when `value` is a string, else nullopt.
 std::optional<std::string_view> as_string(const rapidjson::Value& value);
+
+// A string value (copied into the allocator), and an array of them, for building documents.
+rapidjson::Value string_value(std::string_view text, rapidjson::Document::AllocatorType& a);
+rapidjson::Value string_array(const std::vector<std::string>& items,
+                              rapidjson::Document::AllocatorType& a);
 
 } // namespace meshca::json

@@ -12,14 +12,7 @@ using rapidjson::Value;
 using Allocator = rapidjson::Document::AllocatorType;
 
 Value str(const std::string& text, Allocator& a) {
-  return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a);
-}
-
-Value strings(const std::vector<std::string>& items, Allocator& a) {
-  Value array(rapidjson::kArrayType);
-  for (const std::string& item : items)
-    array.PushBack(str(item, a), a);
-  return array;
+  return json::string_value(text, a);
 }
 
 std::string text(const Value& object, const char* key) {
@@ -93,12 +86,20 @@ std::string ledger_to_json(const Ledger& ledger) {
   doc.AddMember("to", str(ledger.to, a), a);
   doc.AddMember("phase", str(ledger.phase, a), a);
   Value revisions(rapidjson::kObjectType);
-  revisions.AddMember("old", strings(ledger.revisions.old, a), a);
+  revisions.AddMember("old", json::string_array(ledger.revisions.old, a), a);
   revisions.AddMember("round1", str(ledger.revisions.round1, a), a);
   revisions.AddMember("round2", str(ledger.revisions.round2, a), a);
   doc.AddMember("revisions", revisions, a);
-  Value steps(rapidjson::kArrayType);
-  for (const LedgerStep& s : ledger.steps) {
+  doc.AddMember("steps", ledger_steps_value(ledger.steps, a), a);
+  doc.AddMember("notes", json::string_array(ledger.notes, a), a);
+  if (ledger.lease)
+    doc.AddMember("lease", lease_value(*ledger.lease, a), a);
+  return serialize(doc);
+}
+
+Value ledger_steps_value(const std::vector<LedgerStep>& steps, Allocator& a) {
+  Value out(rapidjson::kArrayType);
+  for (const LedgerStep& s : steps) {
     Value v(rapidjson::kObjectType);
     v.AddMember("step", str(s.id, a), a);
     v.AddMember("revision", str(s.revision, a), a);
@@ -107,17 +108,16 @@ std::string ledger_to_json(const Ledger& ledger) {
     v.AddMember("command", str(s.command, a), a);
     v.AddMember("evidence", str(s.evidence, a), a);
     v.AddMember("sha256", str(s.sha256, a), a);
-    steps.PushBack(v, a);
+    out.PushBack(v, a);
   }
-  doc.AddMember("steps", steps, a);
-  doc.AddMember("notes", strings(ledger.notes, a), a);
-  if (ledger.lease) {
-    Value lease(rapidjson::kObjectType);
-    lease.AddMember("holder", str(ledger.lease->holder, a), a);
-    lease.AddMember("expires", static_cast<int64_t>(ledger.lease->expires), a);
-    doc.AddMember("lease", lease, a);
-  }
-  return serialize(doc);
+  return out;
+}
+
+Value lease_value(const LedgerLease& lease, Allocator& a) {
+  Value v(rapidjson::kObjectType);
+  v.AddMember("holder", str(lease.holder, a), a);
+  v.AddMember("expires", static_cast<int64_t>(lease.expires), a);
+  return v;
 }
 
 Result<Ledger> ledger_from_json(std::string_view input, const std::string& context) {

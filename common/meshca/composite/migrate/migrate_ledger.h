@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <optional>
+#include <rapidjson/document.h>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,11 @@ struct Ledger {
 
   const LedgerStep* last(const std::string& id) const; // the newest record of a step
 };
+
+// The ledger's steps and lease as JSON values (the ledger and migrate status print the same).
+rapidjson::Value ledger_steps_value(const std::vector<LedgerStep>& steps,
+                                    rapidjson::Document::AllocatorType& a);
+rapidjson::Value lease_value(const LedgerLease& lease, rapidjson::Document::AllocatorType& a);
 
 // The ledger's JSON (the value of `ledger.json`), and back. bad_input for a ledger that is not
 // ours or not valid, naming the ConfigMap and the fix.

@@ -2,6 +2,7 @@
 
 #include "meshca/composite/migrate/migrate_apply.h"
 #include "meshca/util/json.h"
+#include "meshca/util/words.h"
 #include "meshca/util/yaml_writer.h"
 
 #include <sstream>
@@ -13,25 +14,15 @@ using rapidjson::Value;
 using Allocator = rapidjson::Document::AllocatorType;
 
 Value str(const std::string& text, Allocator& a) {
-  return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a);
+  return json::string_value(text, a);
 }
 
 Value strings(const std::vector<std::string>& items, Allocator& a) {
-  Value array(rapidjson::kArrayType);
-  for (const std::string& item : items)
-    array.PushBack(str(item, a), a);
-  return array;
+  return json::string_array(items, a);
 }
 
 std::string or_dash(const std::string& text) {
   return text.empty() ? "-" : text;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
-  std::string out;
-  for (const std::string& item : items)
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  return out;
 }
 
 std::string revisions_line(const MigrationRevisions& r) {
@@ -84,28 +75,9 @@ Value ledger_value(const Ledger& ledger, Allocator& a) {
   Value v(rapidjson::kObjectType);
   v.AddMember("exists", ledger.exists, a);
   v.AddMember("phase", str(ledger.phase, a), a);
-  Value steps(rapidjson::kArrayType);
-  for (const LedgerStep& s : ledger.steps) {
-    Value step(rapidjson::kObjectType);
-    step.AddMember("step", str(s.id, a), a);
-    step.AddMember("revision", str(s.revision, a), a);
-    step.AddMember("time", str(s.time, a), a);
-    step.AddMember("user", str(s.user, a), a);
-    step.AddMember("command", str(s.command, a), a);
-    step.AddMember("evidence", str(s.evidence, a), a);
-    step.AddMember("sha256", str(s.sha256, a), a);
-    steps.PushBack(step, a);
-  }
-  v.AddMember("steps", steps, a);
+  v.AddMember("steps", ledger_steps_value(ledger.steps, a), a);
   v.AddMember("notes", strings(ledger.notes, a), a);
-  if (ledger.lease) {
-    Value lease(rapidjson::kObjectType);
-    lease.AddMember("holder", str(ledger.lease->holder, a), a);
-    lease.AddMember("expires", static_cast<int64_t>(ledger.lease->expires), a);
-    v.AddMember("lease", lease, a);
-  } else {
-    v.AddMember("lease", Value(), a);
-  }
+  v.AddMember("lease", ledger.lease ? lease_value(*ledger.lease, a) : Value(), a);
   return v;
 }
 

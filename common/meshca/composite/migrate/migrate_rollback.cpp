@@ -1,22 +1,12 @@
 #include "meshca/composite/migrate/migrate_rollback.h"
 
 #include "meshca/checks/status_phase.h"
+#include "meshca/util/words.h"
 
 #include <algorithm>
 
 namespace meshca {
 namespace {
-
-std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
-  std::string out;
-  for (const std::string& item : items)
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  return out;
-}
-
-std::string plural(std::size_t count, const std::string& noun) {
-  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
-}
 
 // What in the cluster still uses `revision`: namespaces selecting it, namespaces running its
 // sidecars, gateways and tags.

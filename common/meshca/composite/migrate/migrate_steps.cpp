@@ -1,6 +1,7 @@
 #include "meshca/composite/migrate/migrate_steps.h"
 
 #include "meshca/checks/status_phase.h"
+#include "meshca/util/words.h"
 
 #include <algorithm>
 #include <set>
@@ -18,28 +19,22 @@ Role role_of(const RevisionStatus& revision) {
   return distributes ? Role::distributing : Role::plain;
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
-  std::string out;
-  for (const std::string& item : items)
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  return out;
-}
-
-std::string plural(std::size_t count, const std::string& noun) {
-  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
-}
-
 // What a step needs to know about the cluster, computed once.
 struct View {
   const ClusterFacts& facts;
   MigrationRevisions revisions;
-  std::set<std::string> plain, distributing, meshca; // installed, by role
-  std::string context_flag;                          // " --context C" or ""
+  RevisionRoles roles;      // the installed revisions, by part
+  std::string context_flag; // " --context C" or ""
+
+  // A revision the round moves to is installed (round 1 may go straight to Mesh CA).
+  bool target_installed(int round) const {
+    return !roles.meshca.empty() || (round == 1 && !roles.distributing.empty());
+  }
 
   std::set<std::string> allowed(int round) const {
-    std::set<std::string> out = meshca;
+    std::set<std::string> out = roles.meshca;
     if (round == 1)
-      out.insert(distributing.begin(), distributing.end());
+      out.insert(roles.distributing.begin(), roles.distributing.end());
     return out;
   }
 };
@@ -138,9 +133,9 @@ void add_install(std::vector<MigrationStep>& steps, const View& view, int round)
           or_placeholder(revision, round == 1 ? "REV1" : "REV2") +
           " (with the cluster's own --project_id, --cluster_name and --cluster_location)");
   s.external = true;
-  const bool installed =
-      round == 1 ? !view.distributing.empty() || (!view.meshca.empty() && view.plain.empty())
-                 : !view.meshca.empty();
+  const bool installed = round == 1 ? !view.roles.distributing.empty() ||
+                                          (!view.roles.meshca.empty() && view.roles.plain.empty())
+                                    : !view.roles.meshca.empty();
   mark(s, installed,
        installed ? (revision.empty() ? "installed" : revision + " is installed")
                  : "no such revision is installed");
@@ -182,8 +177,7 @@ void add_relabel(std::vector<MigrationStep>& steps, const View& view, int round)
       "kubectl meshca relabel ns --all --revision " + or_placeholder(revision, "REV") +
           view.context_flag);
   const auto behind = not_relabelled(view, round);
-  const bool installed =
-      round == 1 ? !view.distributing.empty() || !view.meshca.empty() : !view.meshca.empty();
+  const bool installed = view.target_installed(round);
   mark(s, installed && behind.empty(),
        !installed       ? "waits for the install"
        : behind.empty() ? "every injected namespace points at it"
@@ -235,8 +229,7 @@ void add_gateways(std::vector<MigrationStep>& steps, const View& view, int round
                " (pruning their revision would delete them)",
            revision, "the revision is installed", command);
   s.targets = refs;
-  const bool installed =
-      round == 1 ? !view.distributing.empty() || !view.meshca.empty() : !view.meshca.empty();
+  const bool installed = view.target_installed(round);
   mark(s, installed && names.empty(),
        names.empty() ? "no gateway runs on an older revision"
                      : "gateways on an older revision: " + join(names));
@@ -316,9 +309,9 @@ void add_tags(std::vector<MigrationStep>& steps, const View& view, int round) {
 }
 
 void add_prune(std::vector<MigrationStep>& steps, const View& view, int round) {
-  std::vector<std::string> old(view.plain.begin(), view.plain.end());
+  std::vector<std::string> old(view.roles.plain.begin(), view.roles.plain.end());
   if (round == 2)
-    old.insert(old.end(), view.distributing.begin(), view.distributing.end());
+    old.insert(old.end(), view.roles.distributing.begin(), view.roles.distributing.end());
   std::string commands;
   for (const std::string& revision : old)
     commands += (commands.empty() ? "" : "; ") + std::string("kubectl meshca prune-revision ") +
@@ -332,8 +325,7 @@ void add_prune(std::vector<MigrationStep>& steps, const View& view, int round) {
            "no namespace, tag, webhook, gateway or pod uses it",
            commands.empty() ? "kubectl meshca prune-revision OLD" : commands);
   s.targets = old;
-  const bool later_installed =
-      round == 1 ? !view.distributing.empty() || !view.meshca.empty() : !view.meshca.empty();
+  const bool later_installed = view.target_installed(round);
   mark(s, old.empty() && later_installed,
        old.empty() ? "not installed" : "still installed: " + join(old));
   steps.push_back(std::move(s));
@@ -346,7 +338,7 @@ void add_cleanup(std::vector<MigrationStep>& steps, const View& view) {
            "back up and delete the Citadel CA secrets, restart istiod", "",
            "no sidecar in any cluster holds a Citadel-issued certificate",
            "kubectl meshca cleanup-secrets --backup-dir DIR --yes" + view.context_flag);
-  mark(s, secrets.empty() && !view.meshca.empty(),
+  mark(s, secrets.empty() && !view.roles.meshca.empty(),
        secrets.empty() ? "no CA secret left in istio-system"
                        : "still in istio-system: " + join(secrets));
   steps.push_back(std::move(s));
@@ -467,11 +459,8 @@ RevisionRoles revision_roles(const MeshStatus& status) {
 }
 
 ClusterPlan plan_cluster(const ClusterFacts& facts) {
-  View view{facts, migration_revisions(facts.status, facts.recorded), {}, {}, {}, {}};
-  RevisionRoles roles = revision_roles(facts.status);
-  view.plain = std::move(roles.plain);
-  view.distributing = std::move(roles.distributing);
-  view.meshca = std::move(roles.meshca);
+  View view{facts, migration_revisions(facts.status, facts.recorded), revision_roles(facts.status),
+            ""};
   if (!facts.context.empty())
     view.context_flag = " --context " + facts.context;
 
