@@ -18,22 +18,6 @@
 namespace meshca {
 namespace {
 
-// Named namespaces must exist: `kubectl get pods -n typo` succeeds with an empty list, which
-// would make a check pass on nothing.
-Status check_namespaces_exist(KubectlRunner& kubectl, const std::vector<std::string>& namespaces) {
-  std::vector<std::string> args = {"get", "namespaces"};
-  args.insert(args.end(), namespaces.begin(), namespaces.end());
-  args.insert(args.end(), {"-o", "name"});
-  std::string attempts;
-  MESHCA_TRY_ASSIGN(auto output, run_with_retries(kubectl, args, std::nullopt, {}, &attempts));
-  if (output.succeeded())
-    return done();
-  if (is_not_found(output))
-    return bad_input(trim_kubectl_stderr(output.err) +
-                     "; check the name with kubectl get namespaces");
-  return kubectl_failure(output, args, "listing namespaces", attempts);
-}
-
 Result<PodSelection> list_sidecar_pods(KubectlRunner& kubectl,
                                        const std::vector<std::string>& namespaces,
                                        const std::string& selector) {
@@ -130,6 +114,20 @@ void fetch_and_analyze(const std::vector<Job>& jobs, std::vector<DumpFetcher*>& 
 }
 
 } // namespace
+
+Status check_namespaces_exist(KubectlRunner& kubectl, const std::vector<std::string>& namespaces) {
+  std::vector<std::string> args = {"get", "namespaces"};
+  args.insert(args.end(), namespaces.begin(), namespaces.end());
+  args.insert(args.end(), {"-o", "name"});
+  std::string attempts;
+  MESHCA_TRY_ASSIGN(auto output, run_with_retries(kubectl, args, std::nullopt, {}, &attempts));
+  if (output.succeeded())
+    return done();
+  if (is_not_found(output))
+    return bad_input(trim_kubectl_stderr(output.err) +
+                     "; check the name with kubectl get namespaces");
+  return kubectl_failure(output, args, "listing namespaces", attempts);
+}
 
 Result<PodSelection> list_cluster_sidecars(const ClusterTarget& cluster,
                                            const std::vector<std::string>& namespaces,

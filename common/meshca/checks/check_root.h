@@ -74,6 +74,10 @@ Result<PodSelection> list_cluster_sidecars(const ClusterTarget& cluster,
                                            const std::vector<std::string>& namespaces,
                                            const std::string& selector);
 
+// Named namespaces must exist: `kubectl get pods -n typo` succeeds with an empty list. One
+// `kubectl get namespaces A B -o name`; bad_input naming the missing one and the fix.
+Status check_namespaces_exist(KubectlRunner& kubectl, const std::vector<std::string>& namespaces);
+
 // Checks the clusters. Fails (without a result) only for bad input that stops everything, such
 // as an unknown namespace (bad_input) or no cluster readable at all (cluster_error); per-pod
 // failures are reported in the result, with status cluster_error.

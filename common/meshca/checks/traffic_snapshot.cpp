@@ -2,6 +2,7 @@
 
 #include "meshca/util/json.h"
 #include "meshca/util/private_files.h"
+#include "meshca/util/replace_file.h"
 
 #include <cerrno>
 #include <cstring>
@@ -188,46 +189,11 @@ Result<TrafficSnapshot> snapshot_from_json(std::string_view text_in, const std::
 }
 
 Status save_snapshot(const TrafficSnapshot& snapshot, const std::string& path) {
-  const std::string content = snapshot_to_json(snapshot);
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  std::string temp = dir + (dir.back() == '/' ? "" : "/") + ".traffic-snapshot.XXXXXX";
-  const int fd = ::mkstemp(temp.data()); // mode 0600
-  const std::string name = "--save \"" + path + "\": ";
-  if (fd < 0)
-    return bad_input(name + std::strerror(errno) + "; name a file in a folder you can write");
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    written += static_cast<std::size_t>(n);
-  }
-  const bool ok = written == content.size() && ::fsync(fd) == 0;
-  const int saved_errno = errno;
-  ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = ok ? errno : saved_errno;
-    ::unlink(temp.c_str());
-    return bad_input(name + std::strerror(error) + "; nothing was written");
-  }
-  return done();
+  return replace_file(path, snapshot_to_json(snapshot), 0600, false, "--save \"" + path + "\"");
 }
 
 Status check_snapshot_destination(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  struct stat info {};
-  const std::string name = "--save \"" + path + "\": ";
-  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
-    return bad_input(name + "is a folder; name a file in it");
-  if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
-    return bad_input(name + "its folder does not exist; create it or name another file");
-  if (::access(dir.c_str(), W_OK) != 0)
-    return bad_input(name + "its folder is not writable; name a file in a folder you can write");
-  return done();
+  return check_file_destination(path, "--save \"" + path + "\"");
 }
 
 Result<TrafficSnapshot> load_snapshot(const std::string& path) {

@@ -10,6 +10,7 @@
 #include "meshca/commands/status/status_cli.h"
 #include "meshca/commands/traffic/traffic_cli.h"
 #include "meshca/composite/migrate/migrate_cli.h"
+#include "meshca/composite/report/report_cli.h"
 
 #include <array>
 
@@ -57,6 +58,10 @@ const std::array kCommands = {
         "migrate", "Plan and run the whole migration, gated and resumable, in every cluster",
         "kubectl-meshca-migrate", migrate_flags, CommonFlagSet{false, true, "text, json, yaml"},
         PositionalSource::none, check_command_line<MigrateCommand, parse_migrate>},
+    CommandInfo{"report",
+                "Write the migration's evidence for the change ticket: one HTML page or JSON",
+                "kubectl-meshca-report", report_flags, CommonFlagSet{true, true, "html, json"},
+                PositionalSource::namespaces, check_command_line<ReportCommandLine, parse_report>},
 };
 
 } // namespace

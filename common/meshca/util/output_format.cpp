@@ -8,7 +8,7 @@ namespace meshca {
 
 namespace {
 constexpr std::array kAllFormats = {OutputFormat::text, OutputFormat::wide, OutputFormat::json,
-                                    OutputFormat::yaml, OutputFormat::name};
+                                    OutputFormat::yaml, OutputFormat::name, OutputFormat::html};
 } // namespace
 
 std::string_view to_string(OutputFormat format) {
@@ -23,6 +23,8 @@ std::string_view to_string(OutputFormat format) {
     return "yaml";
   case OutputFormat::name:
     return "name";
+  case OutputFormat::html:
+    return "html";
   }
   return "text";
 }

@@ -8,9 +8,9 @@
 
 namespace meshca {
 
-enum class OutputFormat { text, wide, json, yaml, name };
+enum class OutputFormat { text, wide, json, yaml, name, html };
 
-// The flag spelling: "text", "wide", "json", "yaml", "name".
+// The flag spelling: "text", "wide", "json", "yaml", "name", "html".
 std::string_view to_string(OutputFormat format);
 
 // Parses an -o value. An empty value means text (when text is allowed). A value outside

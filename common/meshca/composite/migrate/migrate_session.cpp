@@ -83,7 +83,8 @@ CommonOptions MigrationSession::options_for(std::size_t i) const {
   return options;
 }
 
-Result<MeshReading> MigrationSession::read(bool sidecars, const std::atomic<bool>* cancel) {
+Result<MeshReading> MigrationSession::read(bool sidecars, const std::atomic<bool>* cancel,
+                                           CheckRootOptions check) {
   MeshReading reading;
   std::vector<PreflightSnapshot> snapshots;
   for (std::size_t i = 0; i < size(); ++i) {
@@ -103,10 +104,9 @@ Result<MeshReading> MigrationSession::read(bool sidecars, const std::atomic<bool
     reading.ledgers.push_back(std::move(ledger));
   }
   if (sidecars) {
-    CheckRootOptions options;
-    auto result = read_sidecars(*this, *notes_, cancel, options);
+    auto result = read_sidecars(*this, *notes_, cancel, check);
     if (result) {
-      const std::string json = render_check_root(*result, options);
+      const std::string json = render_check_root(*result, check);
       for (ClusterFacts& facts : reading.facts) {
         const std::string prefix = "context \"" + facts.context + "\": ";
         const bool failed =
@@ -115,6 +115,7 @@ Result<MeshReading> MigrationSession::read(bool sidecars, const std::atomic<bool
         if (!failed)
           facts.sidecars = summarize_sidecars(*result, facts.context, json);
       }
+      reading.sidecars = std::move(*result);
     } else {
       *notes_ << "warning: the sidecars could not be read: " << result.error().message << '\n';
     }

@@ -4,6 +4,7 @@
 // of: status and preflight (a handful of lists per cluster), the ledger, and one check-root pass
 // over every sidecar of every cluster (--workload-cert).
 
+#include "meshca/checks/check_root.h"
 #include "meshca/cli/common_options.h"
 #include "meshca/composite/migrate/migrate_ledger.h"
 #include "meshca/composite/migrate/migrate_steps.h"
@@ -27,9 +28,10 @@ struct MigrateSettings {
 
 // What one read of every cluster gave.
 struct MeshReading {
-  std::vector<ClusterFacts> facts; // one per cluster, in --context order
-  std::vector<Ledger> ledgers;     // the same order
-  std::vector<ClusterPlan> plans;  // lockstep applied
+  std::vector<ClusterFacts> facts;         // one per cluster, in --context order
+  std::vector<Ledger> ledgers;             // the same order
+  std::vector<ClusterPlan> plans;          // lockstep applied
+  std::optional<CheckRootResult> sidecars; // the check-root pass, when sidecars were read
 };
 
 class MigrationSession {
@@ -49,8 +51,10 @@ class MigrationSession {
   // the trust gates of relabel and rollout look at every cluster.
   CommonOptions options_for(std::size_t i) const;
 
-  // Reads every cluster and plans. `sidecars`: also read every sidecar (the gates' evidence).
-  Result<MeshReading> read(bool sidecars, const std::atomic<bool>* cancel);
+  // Reads every cluster and plans. `sidecars`: also read every sidecar (the gates' evidence),
+  // with `check` (--workload-cert is always on; the report adds --trust-domain and --mtls).
+  Result<MeshReading> read(bool sidecars, const std::atomic<bool>* cancel,
+                           CheckRootOptions check = {});
 
  private:
   MigrationSession() = default;

@@ -1,0 +1,1 @@
+add_meshca_plugin(report kubectl-meshca-report)
