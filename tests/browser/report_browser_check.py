@@ -469,7 +469,8 @@ def chromium_version(exe):
     try:
         proc = subprocess.run([exe, "--version"], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, timeout=30, check=False)
-        return proc.stdout.decode("utf-8", "replace").strip()
+        lines = proc.stdout.decode("utf-8", "replace").strip().splitlines()
+        return lines[0] if lines else "unknown version"
     except (OSError, subprocess.TimeoutExpired):
         return "unknown version"
 
@@ -539,8 +540,13 @@ class Browser:
             return []
         chunk = os.read(self.answer_r, 1 << 20)
         if not chunk:
-            raise BrowserError("Chromium closed its DevTools pipe (exit %s)\n%s"
-                               % (self.proc.poll(), self.stderr_tail()))
+            try:
+                status = self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                status = "none yet"
+            tail = self.stderr_tail()
+            raise BrowserError("Chromium closed its DevTools pipe (exit status %s)%s"
+                               % (status, "\n" + tail if tail else ""))
         self.buffer += chunk
         messages = []
         while b"\0" in self.buffer:

@@ -90,6 +90,7 @@ MigrationReport sample_report() {
                           "CITADEL",
                           std::string(64, 'a'),
                           now + 3650 * 24h,
+                          std::nullopt,
                           57,
                           "frontend/a",
                           {"east"}},
@@ -98,6 +99,7 @@ MigrationReport sample_report() {
                           "MESHCA",
                           std::string(64, 'b'),
                           now + 12 * 24h + 5h,
+                          std::nullopt,
                           48,
                           "payments/p",
                           {"east", "west"}},
@@ -106,6 +108,7 @@ MigrationReport sample_report() {
                           "CITADEL",
                           std::string(64, 'c'),
                           now - 72h,
+                          std::nullopt,
                           1,
                           "frontend/b",
                           {"east"}}};
@@ -287,9 +290,9 @@ TEST_CASE("the numbers a change ticket needs are on the page") {
   CHECK(contains(page, "<td class=\"num\">55</td>"));
   CHECK(contains(page, "<td class=\"num\">8</td>"));
   CHECK(contains(page, "57 read, 2 unreadable"));
-  CHECK(contains(page, "<td class=\"num\">-3 <span class=\"status bad\">expired</span></td>"));
-  CHECK(contains(page, "<td class=\"num\">12 <span class=\"status warn\">soon</span></td>"));
-  CHECK(contains(page, "<td class=\"num\">3650</td>"));
+  CHECK(contains(page, "<td class=\"num\">expired</td>"));
+  CHECK(contains(page, "<td class=\"num\">12 d <span class=\"status warn\">soon</span></td>"));
+  CHECK(contains(page, "<td class=\"num\">3650 d</td>"));
   CHECK(contains(page, "<span class=\"status bad\">blocked</span>"));
   CHECK(contains(page, "<span class=\"status good\">finished</span>"));
   CHECK(contains(page, "<span class=\"status bad\">FAIL</span>"));
@@ -340,11 +343,21 @@ TEST_CASE("the heat map marks each cell with a glyph as well as a colour") {
   CHECK(balanced(svg));
 }
 
+ReportCertificate expiring_at(ReportTime not_after) {
+  ReportCertificate certificate;
+  certificate.kind = "root";
+  certificate.not_after = not_after;
+  return certificate;
+}
+
 TEST_CASE("expiry is flagged from now and the warning threshold") {
-  CHECK(expiry_of(now - 1s, now, 60 * 24h) == Expiry::expired);
-  CHECK(expiry_of(now, now, 60 * 24h) == Expiry::expired);
-  CHECK(expiry_of(now + 59 * 24h, now, 60 * 24h) == Expiry::soon);
-  CHECK(expiry_of(now + 61 * 24h, now, 60 * 24h) == Expiry::ok);
+  CHECK(expiry_of(expiring_at(now - 1s), now, 60 * 24h) == Expiry::expired);
+  CHECK(expiry_of(expiring_at(now), now, 60 * 24h) == Expiry::expired);
+  CHECK(expiry_of(expiring_at(now + 59 * 24h), now, 60 * 24h) == Expiry::soon);
+  CHECK(expiry_of(expiring_at(now + 61 * 24h), now, 60 * 24h) == Expiry::ok);
+  CHECK(time_left(now + 36h, now) == "36 h");
+  CHECK(time_left(now + 50h, now) == "2 d");
+  CHECK(time_left(now - 1s, now) == "expired");
   CHECK(days_left(now + 36h, now) == 1);
   CHECK(days_left(now - 1h, now) == -1);
   const std::string svg = expiry_timeline_svg(sample_report().certificates, now, 60 * 24h, "t");
@@ -352,9 +365,21 @@ TEST_CASE("expiry is flagged from now and the warning threshold") {
   CHECK(contains(svg, "⚠ soon: 12 d left"));
   CHECK(contains(svg, ">today</text>"));
   CHECK(contains(svg, ">warning: 60 d</text>"));
-  const ReportCertificate just_expired{
-      "workload", "spiffe://td/ns/a/sa/b", "MESHCA", "", now - 1h, 1, "a/b", {"east"}};
+  ReportCertificate just_expired = expiring_at(now - 1h);
+  just_expired.kind = "workload";
+  just_expired.subject = "spiffe://td/ns/a/sa/b";
   CHECK(contains(expiry_timeline_svg({just_expired}, now, 60 * 24h, "u"), "✗ expired today"));
+}
+
+TEST_CASE("a workload certificate is flagged when its agent should have renewed it, not because "
+          "it lives a day") {
+  ReportCertificate workload = expiring_at(now + 20h);
+  workload.kind = "workload";
+  workload.renew_by = now + 8h; // issued 4 h ago for 24 h: renewed at 12 h
+  CHECK(expiry_of(workload, now, 60 * 24h) == Expiry::ok);
+  workload.renew_by = now - 1h; // past half its lifetime and still held: renewal failed
+  CHECK(expiry_of(workload, now, 60 * 24h) == Expiry::soon);
+  CHECK(contains(expiry_timeline_svg({workload}, now, 60 * 24h, "w"), "⚠ not renewed: 20 h left"));
 }
 
 TEST_CASE("each chart is well formed for empty input") {
@@ -425,6 +450,7 @@ TEST_CASE("a 1000-pod report over 20 namespaces and 4 clusters stays well under 
                                    "MESHCA",
                                    std::string(64, 'f'),
                                    now + 20h,
+                                   std::nullopt,
                                    20,
                                    "a/b",
                                    {"c"}});

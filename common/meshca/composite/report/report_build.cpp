@@ -184,6 +184,10 @@ std::vector<ReportCertificate> report_certificates(const std::vector<PodReport>&
       cert.ca = w.issuer ? std::string(to_string(*w.issuer)) : "";
       cert.sha256 = w.certificates.empty() ? "" : lower(w.certificates.front().fingerprint());
       cert.not_after = w.not_after;
+      if (!w.certificates.empty()) { // renewed at half its lifetime (SECRET_GRACE_PERIOD_RATIO)
+        const ReportTime born = w.certificates.front().not_before();
+        cert.renew_by = born + (w.not_after - born) / 2;
+      }
       if (found != workloads.end()) {
         cert.pods = found->second.pods;
         cert.contexts = found->second.contexts;

@@ -254,10 +254,21 @@ std::string mtls_heatmap_svg(const ReportMtls& mtls, std::string_view id) {
   return svg.str();
 }
 
-Expiry expiry_of(ReportTime not_after, ReportTime now, std::chrono::hours warning) {
-  if (not_after <= now)
+Expiry expiry_of(const ReportCertificate& certificate, ReportTime now, std::chrono::hours warning) {
+  if (certificate.not_after <= now)
     return Expiry::expired;
-  return not_after - now < warning ? Expiry::soon : Expiry::ok;
+  if (certificate.renew_by)
+    return now >= *certificate.renew_by ? Expiry::soon : Expiry::ok;
+  return certificate.not_after - now < warning ? Expiry::soon : Expiry::ok;
+}
+
+std::string time_left(ReportTime not_after, ReportTime now) {
+  if (not_after <= now)
+    return "expired";
+  const auto hours = std::chrono::floor<std::chrono::hours>(not_after - now).count();
+  if (hours < 48)
+    return std::to_string(hours) + " h";
+  return std::to_string(days_left(not_after, now)) + " d";
 }
 
 long long days_left(ReportTime not_after, ReportTime now) {
@@ -339,19 +350,19 @@ void draw_axis(SvgWriter& svg, const LogScale& scale, double bottom, std::chrono
 // "✗ expired 3 d ago", "⚠ soon: 12 d left" or "3650 d left".
 std::string status_of(const ReportCertificate& certificate, ReportTime now,
                       std::chrono::hours warning) {
-  const long long days = days_left(certificate.not_after, now);
-  switch (expiry_of(certificate.not_after, now, warning)) {
+  switch (expiry_of(certificate, now, warning)) {
   case Expiry::expired: {
     const long long ago =
         std::chrono::floor<std::chrono::days>(now - certificate.not_after).count();
     return ago == 0 ? "✗ expired today" : "✗ expired " + std::to_string(ago) + " d ago";
   }
   case Expiry::soon:
-    return "⚠ soon: " + std::to_string(days) + " d left";
+    return (certificate.renew_by ? "⚠ not renewed: " : "⚠ soon: ") +
+           time_left(certificate.not_after, now) + " left";
   case Expiry::ok:
     break;
   }
-  return std::to_string(days) + " d left";
+  return time_left(certificate.not_after, now) + " left";
 }
 
 // About 48 characters fit left of the axis; the subject gives way first.
@@ -375,7 +386,7 @@ std::string expiry_timeline_svg(const std::vector<ReportCertificate>& certificat
     const double at = log_days(days_between(now, certificate.not_after));
     scale.lo = std::min(scale.lo, at);
     scale.hi = std::max(scale.hi, at);
-    const Expiry state = expiry_of(certificate.not_after, now, warning);
+    const Expiry state = expiry_of(certificate, now, warning);
     expired += state == Expiry::expired ? 1 : 0;
     soon += state == Expiry::soon ? 1 : 0;
   }
@@ -396,7 +407,7 @@ std::string expiry_timeline_svg(const std::vector<ReportCertificate>& certificat
   for (std::size_t r = 0; r < shown; ++r) {
     const ReportCertificate& certificate = certificates[r];
     const double y = timeline_top + timeline_row * static_cast<double>(r);
-    const Expiry state = expiry_of(certificate.not_after, now, warning);
+    const Expiry state = expiry_of(certificate, now, warning);
     const std::string label = row_label(certificate);
     const std::string status = status_of(certificate, now, warning);
     svg.text(label_right, y + 13, label, SvgAnchor::end, {}, certificate.subject);

@@ -35,8 +35,12 @@ std::string mtls_heatmap_svg(const ReportMtls& mtls, std::string_view id);
 
 enum class Expiry { ok, soon, expired };
 
-// expired: not_after is not after now; soon: it is closer than `warning`.
-Expiry expiry_of(ReportTime not_after, ReportTime now, std::chrono::hours warning);
+// expired: not_after is not after now; soon: it is closer than `warning`, or (a workload
+// certificate) its agent should have renewed it by now.
+Expiry expiry_of(const ReportCertificate& certificate, ReportTime now, std::chrono::hours warning);
+
+// "3649 d", "23 h" (under two days), "expired".
+std::string time_left(ReportTime not_after, ReportTime now);
 
 // Whole days from now to not_after, rounded down: negative once expired.
 long long days_left(ReportTime not_after, ReportTime now);

@@ -361,11 +361,11 @@ void expiry(std::string& out, const MigrationReport& report, ReportTime now) {
          "warning threshold.");
   std::vector<std::vector<Cell>> rows;
   for (const ReportCertificate& certificate : report.certificates) {
-    const long long days = days_left(certificate.not_after, now);
-    const Expiry state = expiry_of(certificate.not_after, now, report.expiry_warning);
-    Cell left{std::to_string(days), true};
-    if (state != Expiry::ok)
-      left.html += " " + status(state == Expiry::expired ? "expired" : "soon");
+    const Expiry state = expiry_of(certificate, now, report.expiry_warning);
+    Cell left = text(time_left(certificate.not_after, now));
+    left.numeric = true;
+    if (state == Expiry::soon)
+      left.html += " " + status(certificate.renew_by ? "not renewed" : "soon");
     std::vector<std::string> clusters;
     for (const std::string& context : certificate.contexts)
       clusters.push_back(cluster_name(report, context));
@@ -375,7 +375,7 @@ void expiry(std::string& out, const MigrationReport& report, ReportTime now) {
                     text(joined(clusters, "")), fingerprint(certificate.sha256, 16)});
   }
   table(out, "Certificates",
-        {"Kind", "Subject", "CA", "Not after", "Days left", "Pods", "Clusters", "SHA-256"}, rows,
+        {"Kind", "Subject", "CA", "Not after", "Time left", "Pods", "Clusters", "SHA-256"}, rows,
         1);
   out += "</section>\n";
 }

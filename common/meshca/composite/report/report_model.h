@@ -91,6 +91,10 @@ struct ReportCertificate {
   std::string ca;      // "CITADEL", "MESHCA" or "" when not known
   std::string sha256;  // the certificate's fingerprint (hex, colon-free)
   ReportTime not_after{};
+  // Workload certificates only: when its agent should have renewed it. pilot-agent renews at
+  // SECRET_GRACE_PERIOD_RATIO (default 0.5) of the lifetime, so a 24 h certificate is always
+  // "closer than 60 days" and only one past this point is a finding (docs/report.md).
+  std::optional<ReportTime> renew_by;
   std::size_t pods = 0;    // sidecars that trust (root) or hold (intermediate, workload) it
   std::string example_pod; // one of them, "ns/name"
   std::vector<std::string> contexts; // the clusters where it was seen
