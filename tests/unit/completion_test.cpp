@@ -11,6 +11,7 @@
 #include "meshca/commands/status/status_cli.h"
 #include "meshca/commands/traffic/traffic_cli.h"
 #include "meshca/composite/migrate/migrate_cli.h"
+#include "meshca/composite/report/report_cli.h"
 #include "recording_kubectl.h"
 
 #include <doctest/doctest.h>
@@ -57,7 +58,7 @@ bool has(const Words& all, const std::string& value) {
 }
 
 const Words kAllCommands = {"check-root",     "relabel",   "rollout", "cleanup-secrets", "status",
-                            "prune-revision", "preflight", "traffic", "migrate"};
+                            "prune-revision", "preflight", "traffic", "migrate",   "report"};
 
 } // namespace
 
@@ -210,7 +211,8 @@ TEST_CASE("completion: the dispatcher completes commands, its flags and the comm
   CHECK(values(plan("", {"c"}).candidates) == Words{"check-root", "cleanup-secrets"});
   // Commands kubectl lists itself (their executables are on PATH) are not offered twice.
   CHECK(values(plan("", {""}, {"check-root", "relabel", "rollout"}).candidates) ==
-        Words{"cleanup-secrets", "status", "prune-revision", "preflight", "traffic", "migrate"});
+        Words{"cleanup-secrets", "status", "prune-revision", "preflight", "traffic", "migrate",
+              "report"});
   // `help COMMAND` lists every command.
   CHECK(values(plan("", {"help", ""}, {"check-root"}).candidates) == kAllCommands);
   CHECK(values(plan("", {"help", "status", ""}).candidates).empty());
@@ -299,6 +301,7 @@ TEST_CASE("completion: the table's flags are the ones the parsers take") {
        {"plan"},
        [](const Words& a) { return meshca::parse_migrate(a).ok(); },
        {"apply"}}, // plan and status take none of apply's flags
+      {"report", {}, [](const Words& a) { return meshca::parse_report(a).ok(); }},
   };
   REQUIRE(commands.size() == registry().size());
   for (const Command& command : commands) {
