@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 using Words = std::vector<std::string>;
 
 const Words kCommands = {"check-root",     "relabel",   "rollout", "cleanup-secrets", "status",
-                         "prune-revision", "preflight", "traffic", "migrate",   "report"};
+                         "prune-revision", "preflight", "traffic", "migrate",         "report"};
 
 struct Answer {
   Words values;       // the candidates, without their descriptions

@@ -58,7 +58,7 @@ bool has(const Words& all, const std::string& value) {
 }
 
 const Words kAllCommands = {"check-root",     "relabel",   "rollout", "cleanup-secrets", "status",
-                            "prune-revision", "preflight", "traffic", "migrate",   "report"};
+                            "prune-revision", "preflight", "traffic", "migrate",         "report"};
 
 } // namespace
 
