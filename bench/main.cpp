@@ -211,7 +211,7 @@ int run_one(const Options& o, int pods) {
   list->clear();
 
   std::cerr << "  simulator exec round trip and throughput\n";
-  const std::string masked = meshca::config_dump_path(meshca::WantClusters::no);
+  const std::string masked(meshca::kSecretsDumpPath);
   const auto& probe = sidecars.front();
   report.rtt = exec_bench(o, **sim, probe, 1, 20, masked);
   report.throughput = exec_bench(o, **sim, probe, 256, 5120, masked);

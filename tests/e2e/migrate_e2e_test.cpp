@@ -4,6 +4,7 @@
 // and a resumed run, and a dry run that changes nothing.
 
 #include "spawned_plugin.h"
+#include "two_clusters.h"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -33,49 +34,10 @@ void install(const SimCluster& sim, const std::string& body) {
   REQUIRE_MESSAGE(reply.status == 201, reply.body);
 }
 
-// A private folder for the PKI two simulators share (one mesh: one Citadel root, one Mesh CA).
-std::string shared_pki_dir() {
-  std::string pattern = (fs::temp_directory_path() / "meshca-migrate-pki-XXXXXX").string();
-  REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-  return pattern + "/pki";
-}
-
-// Two clusters of one mesh (contexts east and west), and a kubeconfig holding both.
-struct TwoClusters {
-  std::string pki = shared_pki_dir();
-  SimCluster east{e2e::scenario("migrate.json", {"--context", "east", "--pki-dir", pki})};
-  SimCluster west{e2e::scenario("migrate.json", {"--context", "west", "--pki-dir", pki})};
-  std::string kubeconfig = merged_kubeconfig();
-
-  ~TwoClusters() {
-    std::error_code ignored;
-    fs::remove_all(fs::path(pki).parent_path(), ignored);
-  }
-
-  std::string merged_kubeconfig() const {
-    meshca::ProcessSpec spec;
-    spec.program = e2e::kubectl_path();
-    spec.args = {"config", "view", "--flatten"};
-    spec.extra_env = {{"KUBECONFIG", east.kubeconfig() + ":" + west.kubeconfig()}};
-    auto merged = meshca::run_process(spec);
-    REQUIRE(merged.ok());
-    REQUIRE_MESSAGE(merged->exit_code == 0, merged->err);
-    const std::string path = east.dir() + "/both.kubeconfig";
-    std::ofstream(path) << merged->out;
-    return path;
-  }
-
-  meshca::ProcessOutput migrate(std::vector<std::string> args) const {
-    args.insert(args.end(), {"--kubeconfig", kubeconfig, "--context", "east", "--context", "west",
-                             "--meshca-bundle", bundle_url(east)});
-    meshca::ProcessSpec spec;
-    e2e::set_plugin_program(spec, kMigrate, args);
-    spec.timeout = e2e::under_valgrind() ? 1800s : 600s;
-    spec.extra_env = e2e::plugin_env(east, MESHCA_PLUGIN_DIR);
-    auto output = meshca::run_process(spec);
-    REQUIRE_MESSAGE(output.ok(), output.error().message);
-    return *output;
-  }
+// Two clusters of one mesh, run through migrate.
+struct TwoClusters : e2e::TwoClusters {
+  TwoClusters() : e2e::TwoClusters("migrate.json") {}
+  meshca::ProcessOutput migrate(std::vector<std::string> args) const { return run(kMigrate, args); }
 };
 
 meshca::ProcessOutput migrate(const SimCluster& sim, std::vector<std::string> args) {

@@ -4,6 +4,7 @@
 // opened in a real headless browser (tests/browser/report_browser_check.py).
 
 #include "spawned_plugin.h"
+#include "two_clusters.h"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -117,16 +118,24 @@ TEST_CASE("mixed mesh: report -o json holds every section, the numbers check-roo
   auto checked = parse(check.out);
   CHECK(doc["pods"].Size() == checked["pods"].Size());
   std::map<std::string, std::string> trusts;
+  std::map<std::string, unsigned> gaps;
   for (const auto& ns : doc["namespaces"].GetArray()) {
     if (std::string(ns["name"].GetString()).rfind("ns-", 0) != 0)
       continue;
     CHECK(ns["pods"].GetUint() == 2);
     REQUIRE(ns["trustSets"].Size() == 1);
     trusts[ns["name"].GetString()] = ns["trustSets"][0]["label"].GetString();
+    gaps[ns["name"].GetString()] = ns["trustDomainGaps"].GetUint();
   }
   CHECK(trusts["ns-citadel"] == "[CITADEL]");
   CHECK(trusts["ns-mcroot"] == "[CITADEL MESHCA]");
   CHECK(trusts["ns-meshca"] == "[MESHCA]");
+  // The trust domains are read too (a second, masked request per pod): the Citadel-only pods
+  // accept only cluster.local, the Mesh CA-only ones only the Mesh CA trust domain.
+  CHECK(gaps == std::map<std::string, unsigned>{
+                    {"ns-citadel", 2}, {"ns-mcroot", 0}, {"ns-meshca", 2}, {"ns-migration", 0}});
+  for (const auto& pod : doc["pods"].GetArray())
+    CHECK(pod["trustDomains"].Size() > 0);
 
   // The Citadel-only and Mesh CA-only groups cannot talk; the matrix says why.
   REQUIRE(doc["mtls"].IsObject());
@@ -215,6 +224,57 @@ TEST_CASE("finished migration: every cluster finished, every certificate Mesh CA
   CHECK(contains(text, "finished"));
   CHECK(contains(text, "cleanup-secrets"));
   CHECK(mutations(sim) == before);
+}
+
+TEST_CASE("two clusters of one mesh, one report: east waits for west in lockstep, west's install "
+          "is next") {
+  e2e::TwoClusters mesh("migrate.json");
+  for (const char* body : {R"({"revision": {"name": "asm-mcroot", "ca": "citadel-meshca-root"}})",
+                           R"({"revision": {"name": "asm-meshca", "ca": "meshca-migration"}})"}) {
+    const auto installed = mesh.east.http("POST", "/simctl/install", body);
+    REQUIRE_MESSAGE(installed.status == 201, installed.body);
+  }
+  auto applied = mesh.run("kubectl-meshca-migrate", {"apply", "--yes"});
+  INFO(applied.out << applied.err);
+  REQUIRE(applied.exit_code == 0);
+  const auto east_changes = mutations(mesh.east);
+  const auto west_changes = mutations(mesh.west);
+
+  auto result = mesh.run(kReport, {"-o", "json"});
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  auto doc = parse(result.out);
+  REQUIRE(doc["clusters"].Size() == 2);
+  const auto& east = doc["clusters"][0];
+  const auto& west = doc["clusters"][1];
+  CHECK(std::string(east["context"].GetString()) == "east");
+  CHECK(std::string(west["context"].GetString()) == "west");
+  CHECK(std::string(east["verdict"].GetString()) == "waiting");
+  CHECK(contains(east["reason"].GetString(), "west"));
+  CHECK(std::string(east["next"]["id"].GetString()) == "relabel-round2");
+  CHECK(std::string(west["verdict"].GetString()) == "ready");
+  CHECK(std::string(west["next"]["id"].GetString()) == "install-round1");
+  std::set<std::string> contexts;
+  for (const auto& pod : doc["pods"].GetArray())
+    contexts.insert(pod["context"].GetString());
+  CHECK(contexts == std::set<std::string>{"east", "west"});
+  std::set<std::string> ledger_contexts;
+  for (const auto& entry : doc["ledger"].GetArray())
+    ledger_contexts.insert(entry["context"].GetString());
+  CHECK(ledger_contexts == std::set<std::string>{"east"});
+  // East's sidecars trust both roots, west's only Citadel's: they still talk (both hold
+  // Citadel certificates), which the matrix shows.
+  CHECK(doc["mtls"]["allCanTalk"].GetBool());
+
+  const std::string page = mesh.east.dir() + "/mesh.html";
+  auto html = mesh.run(kReport, {"--out", page});
+  CHECK(html.exit_code == 0);
+  const std::string text = read_file(page);
+  CHECK(contains(text, "east/shop"));
+  CHECK(contains(text, "west/shop"));
+  CHECK(contains(text, "waiting"));
+  CHECK(mutations(mesh.east) == east_changes);
+  CHECK(mutations(mesh.west) == west_changes);
 }
 
 TEST_CASE("strings from the cluster that are markup come out escaped: a label, the context name "

@@ -51,7 +51,7 @@ const meshca::SidecarPod kPod{"bookinfo", "reviews-1", "", false, false, "", ""}
 
 TEST_CASE("a config dump read that lost kubectl's stream race is read again") {
   ScriptedKubectl kubectl({failed(kRaced), answered(""), answered("{\"configs\":[]}")});
-  meshca::KubectlExecFetcher fetcher(kubectl, meshca::WantClusters::no, {});
+  meshca::KubectlExecFetcher fetcher(kubectl, meshca::AdminRequest::secrets_dump(), {});
   auto dump = fetcher.fetch(kPod);
   REQUIRE(dump);
   CHECK(*dump == "{\"configs\":[]}");
@@ -60,7 +60,7 @@ TEST_CASE("a config dump read that lost kubectl's stream race is read again") {
 
 TEST_CASE("a race that persists is reported after three reads, with kubectl's words") {
   ScriptedKubectl kubectl({failed(kRaced), failed(kRaced), failed(kRaced)});
-  meshca::KubectlExecFetcher fetcher(kubectl, meshca::WantClusters::no, {});
+  meshca::KubectlExecFetcher fetcher(kubectl, meshca::AdminRequest::secrets_dump(), {});
   auto dump = fetcher.fetch(kPod);
   REQUIRE_FALSE(dump);
   CHECK(dump.error().message.find("bookinfo/reviews-1") != std::string::npos);
@@ -71,7 +71,7 @@ TEST_CASE("a race that persists is reported after three reads, with kubectl's wo
 TEST_CASE("other exec failures are not read again") {
   ScriptedKubectl kubectl({failed("error: unable to upgrade connection: container not found "
                                   "(\"istio-proxy\")\n")});
-  meshca::KubectlExecFetcher fetcher(kubectl, meshca::WantClusters::no, {});
+  meshca::KubectlExecFetcher fetcher(kubectl, meshca::AdminRequest::secrets_dump(), {});
   auto dump = fetcher.fetch(kPod);
   REQUIRE_FALSE(dump);
   CHECK(dump.error().message.find("container not found") != std::string::npos);

@@ -147,7 +147,7 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
   result.rule_is_subject_cn = recognizer.rule() == MeshCaRecognizer::Rule::subject_cn;
 
   std::vector<Job> jobs;
-  std::vector<std::unique_ptr<KubectlExecFetcher>> owned;
+  std::vector<std::unique_ptr<DumpFetcher>> owned;
   std::vector<DumpFetcher*> fetchers;
   std::vector<AnalysisSettings> settings;
   const WantClusters want = options.trust_domain ? WantClusters::yes : WantClusters::no;
@@ -158,8 +158,12 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
     if (clusters[c].fetcher != nullptr) {
       fetchers.push_back(clusters[c].fetcher);
     } else {
-      owned.push_back(
-          std::make_unique<KubectlExecFetcher>(*clusters[c].kubectl, want, options.exec_timeout));
+      KubectlRunner& kubectl = *clusters[c].kubectl;
+      const auto timeout = options.exec_timeout;
+      owned.push_back(sidecar_dump_fetcher(
+          want, [&kubectl, timeout](AdminRequest request) -> std::unique_ptr<DumpFetcher> {
+            return std::make_unique<KubectlExecFetcher>(kubectl, std::move(request), timeout);
+          }));
       fetchers.push_back(owned.back().get());
     }
     auto selection = list_cluster_sidecars(clusters[c], options.namespaces, options.selector);

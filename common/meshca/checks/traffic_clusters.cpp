@@ -59,8 +59,12 @@ Result<std::vector<TrafficCluster>> open_traffic_clusters(const std::string& kub
                                         traffic_unfiltered_stats_request(), settings.timeout),
                           admin_fetcher(cluster.readers, *cluster.kubectl,
                                         traffic_envoy_stats_request(), settings.timeout)});
-    cluster.dumps = admin_fetcher(cluster.readers, *cluster.kubectl,
-                                  AdminRequest::config_dump(WantClusters::yes), settings.timeout);
+    const ClusterReaders& opened = cluster.readers;
+    KubectlRunner& kubectl = *cluster.kubectl;
+    const auto timeout = settings.timeout;
+    cluster.dumps = sidecar_dump_fetcher(WantClusters::yes, [&](AdminRequest request) {
+      return admin_fetcher(opened, kubectl, std::move(request), timeout);
+    });
     clusters.push_back(std::move(cluster));
   }
   return clusters;

@@ -58,6 +58,7 @@ class DumpReader {
   ProxyTlsState state_;
   std::optional<RootCandidate> root_;
   std::set<std::string> trust_domains_;
+  bool nested_ = false; // reading a dump inside a dump
 };
 
 Status DumpReader::read_document(const Value& document) {
@@ -120,8 +121,20 @@ Result<bool> DumpReader::read_config(const Value& config) {
     MESHCA_TRY(read_secrets_dump(config));
     return true;
   }
+  if (!typed && !nested_ && json::member(config, "configs") != nullptr) {
+    // A whole dump inside a dump, one level deep: --trust-domain's two answers read as one
+    // (dump_fetcher.h, TrustDomainDumpFetcher).
+    nested_ = true;
+    const Status read = read_document(config);
+    nested_ = false;
+    MESHCA_TRY(read);
+    return true;
+  }
   if (has_type_suffix(config, "ClustersConfigDump") ||
       has_type_suffix(config, "ListenersConfigDump") ||
+      // ?resource=dynamic_active_clusters (with a mask): one cluster per element
+      has_type_suffix(config, "ClustersConfigDump.DynamicCluster") ||
+      has_type_suffix(config, "ClustersConfigDump.StaticCluster") ||
       (!typed && has_any_member(config, {"dynamic_active_clusters", "static_clusters",
                                          "dynamic_listeners", "static_listeners"}))) {
     state_.has_clusters_or_listeners = true;

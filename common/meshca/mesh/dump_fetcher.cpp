@@ -9,11 +9,52 @@
 
 namespace meshca {
 
-std::string config_dump_path(WantClusters clusters) {
-  std::string path = "config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets";
-  if (clusters == WantClusters::yes)
-    path += ",dynamic_active_clusters,static_clusters";
-  return path;
+namespace {
+
+// A refusal by the proxy's admin API (pilot-agent: "received unsuccessful status code 400"), or
+// an answer that is no JSON document (404 is printed as text with exit 0): not a broken exec.
+bool refused(const Result<std::string>& answer) {
+  if (!answer)
+    return answer.error().message.find("unsuccessful status code") != std::string::npos;
+  const std::size_t start = answer->find_first_not_of(" \t\r\n");
+  return start == std::string::npos || (*answer)[start] != '{';
+}
+
+} // namespace
+
+TrustDomainDumpFetcher::TrustDomainDumpFetcher(Readers readers) : readers_(std::move(readers)) {}
+
+Result<std::string> TrustDomainDumpFetcher::fetch(const SidecarPod& pod) {
+  MESHCA_TRY_ASSIGN(auto secrets, readers_.secrets->fetch(pod));
+  std::optional<std::string> clusters;
+  if (!tls_clusters_refused_.load()) {
+    auto tls = readers_.tls_clusters->fetch(pod);
+    if (!refused(tls)) {
+      if (!tls)
+        return tls.error();
+      clusters = std::move(*tls);
+    } else {
+      tls_clusters_refused_ = true; // an older proxy: the same answer for every pod
+    }
+  }
+  if (!clusters) {
+    MESHCA_TRY_ASSIGN(auto whole, readers_.clusters->fetch(pod));
+    clusters = std::move(whole);
+  }
+  std::string combined;
+  combined.reserve(secrets.size() + clusters->size() + 16);
+  combined.append("{\"configs\":[").append(secrets).append(",").append(*clusters).append("]}");
+  return combined;
+}
+
+std::unique_ptr<DumpFetcher>
+sidecar_dump_fetcher(WantClusters clusters,
+                     const std::function<std::unique_ptr<DumpFetcher>(AdminRequest)>& make) {
+  if (clusters == WantClusters::no)
+    return make(AdminRequest::secrets_dump());
+  return std::make_unique<TrustDomainDumpFetcher>(TrustDomainDumpFetcher::Readers{
+      make(AdminRequest::secrets_dump()), make(AdminRequest::dump(kTlsClustersDumpPath)),
+      make(AdminRequest::dump(kClustersDumpPath))});
 }
 
 std::vector<std::string> KubectlExecFetcher::exec_args(const SidecarPod& pod) const {
@@ -166,10 +207,13 @@ Result<ClusterReaders> open_cluster_readers(const ReaderSettings& settings, std:
   if (settings.proxy.verbose == Verbose::yes)
     options.echo = settings.proxy.echo;
   readers.api = std::make_unique<ApiClient>(readers.proxy->socket_path(), options);
-  readers.fetcher = std::make_unique<ApiExecFetcher>(
-      *readers.api,
-      settings.request ? *settings.request : AdminRequest::config_dump(settings.clusters),
-      settings.timeout);
+  ApiClient& api = *readers.api;
+  const auto timeout = settings.timeout;
+  auto make = [&api, timeout](AdminRequest request) -> std::unique_ptr<DumpFetcher> {
+    return std::make_unique<ApiExecFetcher>(api, std::move(request), timeout);
+  };
+  readers.fetcher =
+      settings.request ? make(*settings.request) : sidecar_dump_fetcher(settings.clusters, make);
   readers.lister = std::make_unique<ApiPodLister>(*readers.api, settings.timeout);
   return readers;
 }

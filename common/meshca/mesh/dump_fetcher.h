@@ -8,7 +8,9 @@
 #include "meshca/mesh/sidecar_pods.h"
 #include "meshca/util/result.h"
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -32,10 +34,22 @@ class DumpFetcher {
 
 enum class WantClusters { no, yes };
 
-// The admin path asking Envoy only for what check-root reads: the secrets (active and warming),
-// plus the outbound clusters when trust domains are checked. Proxies too old for `mask` ignore it
-// and send the whole dump, which parses the same.
-std::string config_dump_path(WantClusters clusters);
+// The admin paths of what check-root reads (docs/performance.md has the Envoy versions).
+// The secrets, active and warming: `mask` keeps those fields of the SecretsConfigDump. Envoy
+// applies a mask to each top-level dump and drops the dumps it does not fit (since 1.19; before,
+// they came back empty), so a mask must name fields of one dump type only: secrets and clusters
+// in one mask fit no dump, and Envoy answers 400.
+inline constexpr std::string_view kSecretsDumpPath =
+    "config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets";
+// What --trust-domain reads besides the secrets: each dynamic cluster reduced to its TLS
+// settings (`resource` with `mask`, Envoy 1.13+), a tenth of the whole clusters dump or less.
+inline constexpr std::string_view kTlsClustersDumpPath =
+    "config_dump?resource=dynamic_active_clusters"
+    "&mask=cluster.transport_socket,cluster.transport_socket_matches";
+// The fallback when that is refused: the clusters dump (what istioctl 1.25+ reads for
+// proxy-config cluster).
+inline constexpr std::string_view kClustersDumpPath =
+    "config_dump?mask=dynamic_active_clusters,static_clusters";
 
 // One GET to a sidecar's admin API through `pilot-agent request`: the path (with its query), the
 // agent's flags before it (e.g. --debug-port 15020 for the agent's own endpoint), and what the
@@ -45,18 +59,16 @@ struct AdminRequest {
   std::vector<std::string> agent_flags;
   std::string what = "reading the proxy's config dump";
 
-  static AdminRequest config_dump(WantClusters clusters) {
+  static AdminRequest dump(std::string_view path) {
     AdminRequest request;
-    request.path = config_dump_path(clusters);
+    request.path = std::string(path);
     return request;
   }
+  static AdminRequest secrets_dump() { return dump(kSecretsDumpPath); }
 };
 
 class KubectlExecFetcher final : public DumpFetcher {
  public:
-  KubectlExecFetcher(KubectlRunner& kubectl, WantClusters clusters,
-                     std::chrono::milliseconds timeout)
-      : KubectlExecFetcher(kubectl, AdminRequest::config_dump(clusters), timeout) {}
   KubectlExecFetcher(KubectlRunner& kubectl, AdminRequest request,
                      std::chrono::milliseconds timeout)
       : kubectl_(kubectl), request_(std::move(request)), timeout_(timeout) {}
@@ -91,11 +103,33 @@ class PodLister {
 class ApiClient;
 class PodPager;
 
+// --trust-domain's read of one sidecar: the secrets, then the clusters' TLS settings (falling back
+// to the clusters dump for a proxy that refuses `resource`, and remembering that for the rest),
+// returned as one document {"configs":[SECRETS,CLUSTERS]} that parse_config_dump reads whole.
+class TrustDomainDumpFetcher final : public DumpFetcher {
+ public:
+  struct Readers {
+    std::unique_ptr<DumpFetcher> secrets;      // kSecretsDumpPath
+    std::unique_ptr<DumpFetcher> tls_clusters; // kTlsClustersDumpPath
+    std::unique_ptr<DumpFetcher> clusters;     // kClustersDumpPath
+  };
+  explicit TrustDomainDumpFetcher(Readers readers);
+  Result<std::string> fetch(const SidecarPod& pod) override;
+
+ private:
+  Readers readers_;
+  std::atomic<bool> tls_clusters_refused_{false};
+};
+
+// What check-root reads from a sidecar: its secrets, and with WantClusters::yes its clusters'
+// TLS settings too (TrustDomainDumpFetcher). `make` builds the fetcher of one admin request.
+std::unique_ptr<DumpFetcher>
+sidecar_dump_fetcher(WantClusters clusters,
+                     const std::function<std::unique_ptr<DumpFetcher>(AdminRequest)>& make);
+
 // One exec per pod over WebSocket through the client.
 class ApiExecFetcher final : public DumpFetcher {
  public:
-  ApiExecFetcher(ApiClient& api, WantClusters clusters, std::chrono::milliseconds timeout)
-      : ApiExecFetcher(api, AdminRequest::config_dump(clusters), timeout) {}
   ApiExecFetcher(ApiClient& api, AdminRequest request, std::chrono::milliseconds timeout)
       : api_(api), request_(std::move(request)), timeout_(timeout) {}
   Result<std::string> fetch(const SidecarPod& pod) override;

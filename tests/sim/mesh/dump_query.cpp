@@ -35,6 +35,81 @@ const std::map<std::string, std::string, std::less<>>& item_types() {
   return types;
 }
 
+// The fields of each message a mask is checked against (envoy/admin/v3/*.proto), by the suffix of
+// its "@type". Envoy checks every path of a mask against the message's descriptor
+// (config_dump_handler.cc, checkFieldMaskAndTrimMessage): here the first segment is checked,
+// and a path may not go on through a repeated field.
+struct MessageFields {
+  std::vector<std::string> fields;
+  std::vector<std::string> repeated;
+};
+const std::map<std::string, MessageFields, std::less<>>& message_fields() {
+  static const std::map<std::string, MessageFields, std::less<>> fields{
+      {"BootstrapConfigDump", {{"bootstrap", "last_updated"}, {}}},
+      {"ClustersConfigDump",
+       {{"version_info", "static_clusters", "dynamic_active_clusters", "dynamic_warming_clusters"},
+        {"static_clusters", "dynamic_active_clusters", "dynamic_warming_clusters"}}},
+      {"ListenersConfigDump",
+       {{"version_info", "static_listeners", "dynamic_listeners"},
+        {"static_listeners", "dynamic_listeners"}}},
+      {"RoutesConfigDump",
+       {{"static_route_configs", "dynamic_route_configs"},
+        {"static_route_configs", "dynamic_route_configs"}}},
+      {"ScopedRoutesConfigDump",
+       {{"inline_scoped_route_configs", "dynamic_scoped_route_configs"},
+        {"inline_scoped_route_configs", "dynamic_scoped_route_configs"}}},
+      {"SecretsConfigDump",
+       {{"static_secrets", "dynamic_active_secrets", "dynamic_warming_secrets"},
+        {"static_secrets", "dynamic_active_secrets", "dynamic_warming_secrets"}}},
+      {"EndpointsConfigDump",
+       {{"static_endpoint_configs", "dynamic_endpoint_configs"},
+        {"static_endpoint_configs", "dynamic_endpoint_configs"}}},
+      {"ClustersConfigDump.DynamicCluster",
+       {{"version_info", "cluster", "last_updated", "error_state", "client_status"}, {}}},
+      {"ClustersConfigDump.StaticCluster", {{"cluster", "last_updated"}, {}}},
+      {"SecretsConfigDump.DynamicSecret",
+       {{"name", "version_info", "last_updated", "secret", "error_state", "client_status"}, {}}},
+      {"SecretsConfigDump.StaticSecret", {{"name", "last_updated", "secret"}, {}}},
+  };
+  return fields;
+}
+
+// Whether every path of the mask names a field of the message `type_url` is the type of.
+// Unknown message types pass (the simulator does not know their fields).
+bool mask_fits(std::string_view type_url, const std::vector<std::string>& paths) {
+  const std::string_view prefix = "envoy.admin.v3.";
+  const auto at = type_url.find(prefix);
+  if (at == std::string_view::npos)
+    return true;
+  const auto found = message_fields().find(type_url.substr(at + prefix.size()));
+  if (found == message_fields().end())
+    return true;
+  const auto has = [](const std::vector<std::string>& names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  for (const auto& path : paths) {
+    const auto dot = path.find('.');
+    const std::string_view first = std::string_view(path).substr(0, dot);
+    if (!has(found->second.fields, first) ||
+        (dot != std::string::npos && has(found->second.repeated, first)))
+      return false;
+  }
+  return true;
+}
+
+std::string type_url_of(const Value& config) {
+  return config.IsObject() && config.HasMember("@type") && config["@type"].IsString()
+             ? config["@type"].GetString()
+             : "";
+}
+
+std::string joined_mask(const std::vector<std::string>& paths) {
+  std::string out;
+  for (const auto& p : paths)
+    out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
 // The name Envoy's name_regex matches for one repeated-field item.
 std::string item_name(const Value& item) {
   for (const char* path :
@@ -124,6 +199,10 @@ AdminResponse resource_shape(Value& configs, const DumpQuery& q, const std::rege
                        " to get only this field"};
     if (pattern)
       filter_by_name(field, *pattern);
+    const std::string item_type_url = "type.googleapis.com/envoy.admin.v3." + type->second;
+    if (!q.mask_paths.empty() && !mask_fits(item_type_url, q.mask_paths))
+      return {400, "FieldMask paths: \"" + joined_mask(q.mask_paths) +
+                       "\" could not be successfully used."};
     for (auto& item : field.GetArray()) {
       Value entry(rapidjson::kObjectType);
       entry.AddMember("@type",
@@ -222,14 +301,25 @@ AdminResponse apply_dump_query(rapidjson::Document& dump, const DumpQuery& q) {
   }
   if (!q.resource.empty())
     return resource_shape(configs, q, pattern ? &*pattern : nullptr, alloc);
-  for (auto& config : configs.GetArray()) {
+  // A mask is applied to each top-level dump it fits; the others are left out (Envoy 1.19+), and
+  // a mask that fits none is refused.
+  for (auto it = configs.Begin(); it != configs.End();) {
+    if (!q.mask_paths.empty() && !mask_fits(type_url_of(*it), q.mask_paths)) {
+      it = configs.Erase(it);
+      continue;
+    }
+    Value& config = *it;
     if (pattern)
       for (auto m = config.MemberBegin(); m != config.MemberEnd(); ++m)
         if (m->value.IsArray() && item_types().count(m->name.GetString()))
           filter_by_name(m->value, *pattern);
     if (!q.mask_paths.empty())
       apply_mask(config, q.mask_paths, alloc);
+    ++it;
   }
+  if (!q.mask_paths.empty() && configs.Empty())
+    return {400, "FieldMask " + joined_mask(q.mask_paths) +
+                     " could not be successfully applied to any configs."};
   return {200, render(dump)};
 }
 

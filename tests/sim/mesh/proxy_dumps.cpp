@@ -156,8 +156,10 @@ std::string ProxyDumps::full_text(const ProxyFacts& pod, const Identity& id, boo
 AdminResponse ProxyDumps::config_dump(const ProxyFacts& pod, std::string_view query_text) {
   DumpQuery query = parse_dump_query(query_text);
   auto services_at_start = services(); // answers made before an install are not cached after it
-  if (pod.old_proxy)
+  if (pod.old_proxy) {                 // Envoy before 1.13: neither resource= nor mask=
     query.resource.clear();
+    query.mask_paths.clear();
+  }
   Identity id = identity(pod);
   if (query.plain())
     return {200, full_text(pod, id, query.include_eds)};

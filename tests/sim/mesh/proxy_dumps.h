@@ -27,7 +27,7 @@ struct ProxyFacts {
   std::vector<std::string> trust_domain_aliases;
   Omissions omitted; // what the injecting revision's install left out (its bundle, its SANs)
   bool gateway = false;
-  bool old_proxy = false; // ignores resource=
+  bool old_proxy = false; // ignores resource= and mask= (Envoy before 1.13)
 };
 
 struct DumpSettings {

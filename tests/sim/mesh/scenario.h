@@ -27,7 +27,7 @@ struct WorkloadSpec {
   std::optional<std::string> revision_label; // pod label istio.io/rev (object-selector injection)
   bool on_delete = false;                    // StatefulSet/DaemonSet updateStrategy OnDelete
   bool paused = false;                       // Deployment spec.paused
-  bool old_proxy = false; // its sidecars ignore config_dump's resource= parameter
+  bool old_proxy = false; // its sidecars ignore config_dump's resource= and mask= parameters
   Labels annotations;     // extra pod template annotations (e.g. Istio's stats inclusion)
 };
 

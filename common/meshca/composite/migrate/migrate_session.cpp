@@ -31,6 +31,7 @@ Result<CheckRootResult> read_sidecars(MigrationSession& session, std::ostream& n
     settings.proxy.flags = connections[i];
     settings.proxy.verbose = verbose;
     settings.proxy.echo = &notes;
+    settings.clusters = options.trust_domain ? WantClusters::yes : WantClusters::no;
     MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(settings, notes));
     readers.push_back(std::move(opened));
     targets.push_back({session.context(i), &session.kubectl(i), readers.back().lister.get(),

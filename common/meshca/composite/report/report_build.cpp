@@ -108,6 +108,8 @@ std::vector<ReportNamespace> report_namespaces(const MeshReading& reading,
     }
     ++t.trust_sets[pod.trusts.label()];
     ++t.issuers[report_issuer(pod)];
+    if (!pod.missing_trust_domains().empty())
+      ++t.ns.trust_domain_gaps;
   }
   std::vector<ReportNamespace> out;
   for (auto& [key, t] : tallies) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 namespace meshca {
@@ -66,6 +67,33 @@ std::vector<Series> series_of(const std::vector<ReportNamespace>& namespaces, Ba
   return series;
 }
 
+// The same trust set or issuer has the same colour and hatch in every chart and every report:
+// Citadel-only orange, both roots blue, Mesh CA-only green, unread grey; others take the rest.
+std::vector<std::size_t> series_styles_of(const std::vector<Series>& series) {
+  auto fixed = [](const std::string& label) -> std::optional<std::size_t> {
+    if (label == "[CITADEL MESHCA]")
+      return 0;
+    if (label == "[CITADEL]" || label == "CITADEL")
+      return 1;
+    if (label == "[MESHCA]" || label == "MESHCA")
+      return 2;
+    if (label == "not read")
+      return 7;
+    return std::nullopt;
+  };
+  std::vector<std::size_t> styles;
+  std::size_t next = 3; // after the fixed ones; 7 and beyond wrap into new colour-hatch pairs
+  for (const Series& s : series) {
+    if (auto style = fixed(s.label)) {
+      styles.push_back(*style);
+    } else {
+      styles.push_back(next == 7 ? ++next : next);
+      ++next;
+    }
+  }
+  return styles;
+}
+
 } // namespace
 
 std::string namespace_bars_svg(const std::vector<ReportNamespace>& namespaces, BarSplit split,
@@ -78,11 +106,11 @@ std::string namespace_bars_svg(const std::vector<ReportNamespace>& namespaces, B
   const bool several_clusters = contexts.size() > 1;
 
   const std::vector<Series> series = series_of(namespaces, split);
-  auto series_index = [&](const std::string& label) {
-    return static_cast<std::size_t>(
-        std::find_if(series.begin(), series.end(),
-                     [&](const Series& s) { return s.label == label; }) -
-        series.begin());
+  const std::vector<std::size_t> styles = series_styles_of(series);
+  auto series_style = [&](const std::string& label) {
+    const auto at = std::find_if(series.begin(), series.end(),
+                                 [&](const Series& s) { return s.label == label; });
+    return styles[static_cast<std::size_t>(at - series.begin())];
   };
 
   constexpr double legend_row = 20, bar_row = 24, bar_height = 16;
@@ -107,7 +135,7 @@ std::string namespace_bars_svg(const std::vector<ReportNamespace>& namespaces, B
   for (std::size_t k = 0; k < series.size(); ++k) {
     const double y = legend_top + legend_row * static_cast<double>(k);
     const std::string text = series[k].label + " — " + plural(series[k].total, "pod");
-    series_rect(svg, {bar_left, y, 14, 14}, k, text);
+    series_rect(svg, {bar_left, y, 14, 14}, styles[k], text);
     svg.text(bar_left + 22, y + 11, shorten_text(text, 90));
   }
   svg.close_group();
@@ -129,7 +157,7 @@ std::string namespace_bars_svg(const std::vector<ReportNamespace>& namespaces, B
         continue;
       const double width =
           bar_width * static_cast<double>(segment.count) / static_cast<double>(total);
-      series_rect(svg, {x, y, width, bar_height}, series_index(segment.label),
+      series_rect(svg, {x, y, width, bar_height}, series_style(segment.label),
                   label + ": " + segment.label + " — " + plural(segment.count, "pod"));
       const std::string number = std::to_string(segment.count);
       if (width >= 8.0 * static_cast<double>(number.size()) + 8)

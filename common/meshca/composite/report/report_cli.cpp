@@ -127,8 +127,9 @@ void print_report_help(std::ostream& out) {
       "4. certificate expiry, 5. traffic, 6. preflight and the ledger, 7. the commands that\n"
       "reproduce every figure. NAMESPACE... narrows sections 2 to 5; the verdicts always\n"
       "count every sidecar.\n\n"
-      "Exit status: 0 written, 2 bad usage (nothing read or written), 3 a cluster or some\n"
-      "sidecars could not be read (the report is still written and says what is missing).",
+      "Exit status: 0 written, 2 bad usage (nothing read or written), 3 some sidecars or a\n"
+      "cluster's pods could not be read (the report is still written and says what is missing),\n"
+      "or a control plane could not be read (nothing is written: its verdict would be a guess).",
       "# Before the change: every cluster of the mesh\n"
       "kubectl meshca report --context east --context west --out before.html\n\n"
       "# After it, with a minute of live traffic\n"

@@ -234,10 +234,10 @@ void progress(std::string& out, const MigrationReport& report) {
                     ns.injection.empty() ? Cell{"<span class=\"muted\">not injected</span>"}
                                          : code(ns.injection),
                     count(ns.pods), text(counts(ns.revisions)), text(counts(ns.trust_sets)),
-                    text(counts(ns.issuers)), count(ns.unreadable)});
+                    text(counts(ns.issuers)), count(ns.trust_domain_gaps), count(ns.unreadable)});
   table(out, "Namespaces",
         {"Cluster", "Namespace", "Injection label", "Pods", "Revisions", "Trust sets", "Issuers",
-         "Unreadable"},
+         "Trust-domain gaps", "Unreadable"},
         rows, 1);
   out += "</section>\n";
 }

@@ -77,6 +77,7 @@ Value namespace_value(const ReportNamespace& n, Allocator& a) {
   v.AddMember("revisions", counts_value(n.revisions, a), a);
   v.AddMember("trustSets", counts_value(n.trust_sets, a), a);
   v.AddMember("issuers", counts_value(n.issuers, a), a);
+  v.AddMember("trustDomainGaps", Value(static_cast<uint64_t>(n.trust_domain_gaps)), a);
   return v;
 }
 

@@ -64,6 +64,9 @@ struct ReportNamespace {
   std::vector<ReportCount> revisions;  // pods per injecting revision, largest first
   std::vector<ReportCount> trust_sets; // pods per trust set ("[CITADEL MESHCA]"), largest first
   std::vector<ReportCount> issuers;    // pods per certificate issuer ("MESHCA", "unknown")
+  // Pods that accept no trust domain of Citadel's or of Mesh CA's (check-root --trust-domain):
+  // they reject every peer with a certificate of that CA.
+  std::size_t trust_domain_gaps = 0;
 };
 
 // Section 3: sidecars grouped by trust bundle and issuing chain; can each group verify each
