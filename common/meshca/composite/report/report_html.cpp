@@ -230,7 +230,7 @@ void progress(std::string& out, const MigrationReport& report) {
          "Pods per certificate issuer in each namespace.");
   std::vector<std::vector<Cell>> rows;
   for (const ReportNamespace& ns : report.namespaces)
-    rows.push_back({text(cluster_name(report, ns.context)), long_text(ns.name),
+    rows.push_back({text(cluster_name(report, ns.context)), text(ns.name),
                     ns.injection.empty() ? Cell{"<span class=\"muted\">not injected</span>"}
                                          : code(ns.injection),
                     count(ns.pods), text(counts(ns.revisions)), text(counts(ns.trust_sets)),
