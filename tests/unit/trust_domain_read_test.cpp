@@ -236,10 +236,20 @@ TEST_CASE("trust-domain read: a failed exec is the pod's error, with no fallback
 }
 
 TEST_CASE("trust-domain read: a dump inside a dump is read one level deep only") {
-  const std::string inner = R"({"configs":[{"configs":[{"configs":[]}]}]})";
-  auto state = meshca::mesh::parse_config_dump(inner, "file \"nested.json\"");
-  // The innermost document is not a known config: nothing is read from it, and no recursion.
-  REQUIRE(state);
-  CHECK(state->trust_domains.empty());
-  CHECK_FALSE(state->has_clusters_or_listeners);
+  const std::string clusters =
+      R"({"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","dynamic_active_clusters":)"
+      R"([{"cluster":{"transport_socket":{"typed_config":{"common_tls_context":{)"
+      R"("combined_validation_context":{"default_validation_context":{"match_subject_alt_names":)"
+      R"([{"exact":"spiffe://one.example/ns/a/sa/b"}]}}}}}}}]})";
+  // One level: read (the shape TrustDomainDumpFetcher returns).
+  auto one = meshca::mesh::parse_config_dump(R"({"configs":[{"configs":[)" + clusters + "]}]}",
+                                             "file \"one.json\"");
+  REQUIRE(one);
+  CHECK(one->trust_domains == std::vector<std::string>{"one.example"});
+  // Two levels: not read, and no recursion however deep the input nests.
+  auto two = meshca::mesh::parse_config_dump(
+      R"({"configs":[{"configs":[{"configs":[)" + clusters + "]}]}]}", "file \"two.json\"");
+  REQUIRE(two);
+  CHECK(two->trust_domains.empty());
+  CHECK_FALSE(two->has_clusters_or_listeners);
 }
