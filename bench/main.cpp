@@ -2,7 +2,7 @@
 // sequential one-kubectl-process-per-pod baseline, in one run (docs/performance.md).
 //   meshca-bench --sim PATH --check-root PATH --exec-bench PATH [--pods 1000,5000]
 //                [--latency-ms 50] [--outbound-clusters 300] [--sample 40] [--workdir DIR]
-//                [--parallel 32] [--skip-exec-transport-above N]
+//                [--parallel 32] [--skip-exec-transport-above N] [--plot FILE.svg]
 // Subcommands used by the driver itself: `measure ...` (measure.h), `sequential ...`
 // (sequential.h).
 
@@ -12,6 +12,7 @@
 #include "meshca/mesh/sidecar_pods.h"
 #include "meshca/util/http_get.h"
 #include "meshca/util/json.h"
+#include "plot.h"
 #include "report.h"
 #include "sequential.h"
 #include "sim_instance.h"
@@ -21,7 +22,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 namespace {
 
@@ -30,6 +33,7 @@ using Clock = std::chrono::steady_clock;
 struct Options {
   std::string sim, check_root, exec_bench, kubectl, workdir, self;
   std::string traffic; // kubectl-meshca-traffic, measured beside check-root when given
+  std::string plot;    // where the SVG of wall time and memory against N goes, when given
   std::vector<int> pods = {1000, 5000};
   int latency_ms = 50, outbound_clusters = 300, sample = 40, parallel = 32;
   int skip_exec_above = 1000000;
@@ -51,6 +55,8 @@ bool parse(const std::vector<std::string>& a, Options& o) {
       o.kubectl = value;
     else if (flag == "--workdir")
       o.workdir = value;
+    else if (flag == "--plot")
+      o.plot = value;
     else if (flag == "--latency-ms")
       o.latency_ms = std::stoi(value);
     else if (flag == "--outbound-clusters")
@@ -170,7 +176,8 @@ bench::Sequential measure_sequential(const Options& o, const bench::SimInstance&
   return seq;
 }
 
-int run_one(const Options& o, int pods) {
+// One mesh size: its report (printed), or nothing when the simulator could not be started.
+std::optional<bench::Report> run_one(const Options& o, int pods) {
   bench::SimSettings settings{o.sim,
                               o.workdir + "/n" + std::to_string(pods),
                               pods,
@@ -185,7 +192,7 @@ int run_one(const Options& o, int pods) {
   auto sim = bench::SimInstance::start(settings);
   if (!sim) {
     std::cerr << "error: " << sim.error().message << "\n";
-    return 3;
+    return std::nullopt;
   }
   bench::Report report;
   report.pods = pods;
@@ -202,7 +209,7 @@ int run_one(const Options& o, int pods) {
   report.list_s = std::chrono::duration<double>(Clock::now() - list_start).count();
   if (!list) {
     std::cerr << "error: " << list.error().message << "\n";
-    return 3;
+    return std::nullopt;
   }
   report.list_bytes = list->size();
   auto doc = meshca::json::parse(*list, "pod list");
@@ -233,7 +240,14 @@ int run_one(const Options& o, int pods) {
   std::cerr << "  sequential baseline on " << o.sample << " pods\n";
   report.sequential = measure_sequential(o, **sim, sidecars);
   bench::print_report(report, std::cout);
-  return report.ok() ? 0 : 1;
+  return report;
+}
+
+std::string load_average() {
+  std::ifstream file("/proc/loadavg");
+  std::string one;
+  file >> one;
+  return one.empty() ? "unknown" : one;
 }
 
 } // namespace
@@ -250,16 +264,36 @@ int main(int argc, char** argv) {
         << "usage: meshca-bench --sim PATH --check-root PATH --exec-bench PATH [--pods 1000,5000] "
            "[--latency-ms 50] [--outbound-clusters 300] [--sample 40] [--parallel 32] [--workdir "
            "DIR] "
-           "[--kubectl PATH] [--skip-exec-transport-above N]\n";
+           "[--kubectl PATH] [--skip-exec-transport-above N] [--plot FILE.svg]\n";
     return 2;
   }
   o.self = std::filesystem::canonical("/proc/self/exe").string();
   const bool temp = o.workdir.empty();
   if (temp)
     o.workdir = meshca::make_private_temp_dir("").value();
+  const std::string load = load_average();
   int status = 0;
-  for (const int pods : o.pods)
-    status = std::max(status, run_one(o, pods));
+  std::vector<bench::Report> reports;
+  for (const int pods : o.pods) {
+    auto report = run_one(o, pods);
+    if (!report) {
+      status = 3;
+      continue;
+    }
+    if (!report->ok())
+      status = std::max(status, 1);
+    reports.push_back(std::move(*report));
+  }
+  bench::print_summary(reports, std::cout);
+  if (!o.plot.empty() && !reports.empty()) {
+    const std::string caption =
+        "meshca-bench: " + std::to_string(std::thread::hardware_concurrency()) +
+        " cores, load average " + load + " at the start, " + std::to_string(o.latency_ms) +
+        " ms exec latency, --parallel " + std::to_string(o.parallel) + ", " +
+        std::to_string(o.outbound_clusters) + " outbound clusters per sidecar";
+    std::ofstream(o.plot) << bench::plot_svg(reports, caption);
+    std::cerr << "plot: " << o.plot << "\n";
+  }
   if (temp)
     std::filesystem::remove_all(o.workdir);
   return status;

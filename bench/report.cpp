@@ -37,6 +37,13 @@ double Report::sequential_cpu_s() const {
   return get(sequential.values, "list_cpu_s") + pods * per_pod;
 }
 
+const Run* Report::trust_domain_run() const {
+  for (const Run& run : runs)
+    if (run.label.find("--trust-domain") != std::string::npos && run.error.empty())
+      return &run;
+  return nullptr;
+}
+
 bool Report::ok() const {
   for (const Run& run : runs)
     if (!run.error.empty())
@@ -103,13 +110,22 @@ void print_report(const Report& r, std::ostream& out) {
       << verdict(proxy.m.wall_s <= 1.5 * floor) << "\n";
   out << "  >= 40x faster than sequential: " << fmt("%.1f", speedup) << "x  "
       << verdict(speedup >= 40) << "\n";
-  out << "  CPU < 3 ms/pod: " << fmt("%.2f", cpu_ms) << " ms/pod  " << verdict(cpu_ms < 3) << "\n";
+  out << "  CPU < 2 ms/pod (check-root and its kubectl proxy): " << fmt("%.2f", cpu_ms)
+      << " ms/pod  " << verdict(cpu_ms < 2) << "\n";
   const double self_mb = static_cast<double>(proxy.m.self_hwm_kb) / 1024.0;
   const double tree_mb = static_cast<double>(proxy.m.tree_maxrss_kb) / 1024.0;
   out << "  peak memory < 64 MB: check-root " << fmt("%.1f", self_mb) << " MB "
       << verdict(self_mb < 64)
       << "; largest process of the tree (getrusage RUSAGE_CHILDREN ru_maxrss) "
       << fmt("%.1f", tree_mb) << " MB " << verdict(tree_mb < 64) << "\n";
+  if (const Run* trust = r.trust_domain_run()) {
+    const double ratio = trust->m.wall_s / proxy.m.wall_s;
+    const double trust_mb = static_cast<double>(trust->m.self_hwm_kb) / 1024.0;
+    out << "  --trust-domain wall within 1.5x of the roots-only check: " << fmt("%.2f", ratio)
+        << "x  " << verdict(ratio <= 1.5) << "\n";
+    out << "  --trust-domain peak memory < 64 MB: check-root " << fmt("%.1f", trust_mb) << " MB "
+        << verdict(trust_mb < 64) << "\n";
+  }
   for (const Run& run : r.runs)
     if (run.label.rfind("traffic", 0) == 0)
       out << "  traffic within 2x of check-root's wall: "
@@ -119,6 +135,35 @@ void print_report(const Report& r, std::ostream& out) {
     out << "  " << r.runs[i].label << " / proxy: wall "
         << fmt("%.2f", r.runs[i].m.wall_s / proxy.m.wall_s) << "x, CPU "
         << fmt("%.2f", r.runs[i].m.cpu_s / std::max(1e-9, proxy.m.cpu_s)) << "x\n";
+}
+
+void print_summary(const std::vector<Report>& reports, std::ostream& out) {
+  if (reports.empty())
+    return;
+  out << "== summary: check-root -A (proxy) against N ==\n";
+  out << "      N  roots s  trust-domain s  ratio  roots MB  trust-domain MB  roots CPU ms/pod\n";
+  bool all_met = true;
+  for (const Report& r : reports) {
+    if (r.runs.empty())
+      continue;
+    const Run& roots = r.runs.front();
+    const Run* trust = r.trust_domain_run();
+    const double ratio = trust != nullptr ? trust->m.wall_s / roots.m.wall_s : 0;
+    const double roots_mb = static_cast<double>(roots.m.self_hwm_kb) / 1024.0;
+    const double trust_mb =
+        trust != nullptr ? static_cast<double>(trust->m.self_hwm_kb) / 1024.0 : 0;
+    const double cpu_ms = roots.m.cpu_s * 1000.0 / r.pods;
+    char line[200];
+    std::snprintf(line, sizeof line, "%7d %8.2f %15.2f %6.2f %9.1f %16.1f %17.2f", r.pods,
+                  roots.m.wall_s, trust != nullptr ? trust->m.wall_s : 0.0, ratio, roots_mb,
+                  trust_mb, cpu_ms);
+    out << line << "\n";
+    all_met = all_met && trust != nullptr && roots.error.empty() && ratio <= 1.5 && roots_mb < 64 &&
+              trust_mb < 64 && cpu_ms < 2;
+  }
+  out << "targets at every N (--trust-domain within 1.5x of roots-only, both under 64 MB, roots "
+         "under 2 ms CPU per pod): "
+      << verdict(all_met) << "\n";
 }
 
 } // namespace bench

@@ -44,8 +44,14 @@ struct Report {
   double sequential_wall_s() const;
   double sequential_cpu_s() const;
   bool ok() const;
+  // The `check-root --trust-domain` run, when it succeeded.
+  const Run* trust_domain_run() const;
 };
 
 void print_report(const Report& report, std::ostream& out);
+
+// One line per N (wall, ratio, memory, CPU of the roots-only and --trust-domain runs) and whether
+// every target held at every N.
+void print_summary(const std::vector<Report>& reports, std::ostream& out);
 
 } // namespace bench

@@ -236,6 +236,44 @@ TEST_CASE("the mTLS matrix finds groups that cannot authenticate each other") {
   CHECK(build_mtls_matrix(pods, std::chrono::system_clock::now()).all_can_talk());
 }
 
+TEST_CASE("--mtls keeps one chain per issuing chain, shared by the pods it issued, and the "
+          "matrix stays the same") {
+  const auto recognizer = bundle_recognizer();
+  TrustBundleCache cache(recognizer);
+  ChainPool chains;
+  AnalysisSettings settings;
+  settings.chains = &chains;
+  const auto pod = [&](const std::string& roots, const std::string& chain,
+                       const std::string& name) {
+    PodReport report = pod_named(name);
+    analyze_dump(testing::build_dump({roots, chain}), cache, settings, report);
+    REQUIRE_MESSAGE(!report.failed(), report.error);
+    return report;
+  };
+  const std::string other_meshca_leaf =
+      pki().meshca.issue_leaf({"", {"spiffe://proj.svc.id.goog/ns/bar/sa/ratings"}}).chain_pem;
+  std::vector<PodReport> pods;
+  pods.push_back(pod(pki().citadel.cert_pem(), pki().citadel_chain, "old"));
+  pods.push_back(pod(pki().both_roots, pki().meshca_chain, "new-1"));
+  pods.push_back(pod(pki().both_roots, other_meshca_leaf, "new-2"));
+  CHECK(chains.size() == 2);
+  REQUIRE(pods[1].workload->certificates);
+  CHECK(pods[1].workload->certificates == pods[2].workload->certificates); // one object
+  CHECK(pods[0].workload->certificates != pods[1].workload->certificates);
+  CHECK(pods[2].workload->spiffe_id == "spiffe://proj.svc.id.goog/ns/bar/sa/ratings");
+
+  const MtlsMatrix pooled = build_mtls_matrix(pods, std::chrono::system_clock::now());
+  std::vector<PodReport> own;
+  own.push_back(analyze({pki().citadel.cert_pem(), pki().citadel_chain}, recognizer, "old"));
+  own.push_back(analyze({pki().both_roots, pki().meshca_chain}, recognizer, "new-1"));
+  own.push_back(analyze({pki().both_roots, other_meshca_leaf}, recognizer, "new-2"));
+  CHECK(own[1].workload->certificates != own[2].workload->certificates); // without a pool
+  const MtlsMatrix separate = build_mtls_matrix(own, std::chrono::system_clock::now());
+  REQUIRE(pooled.groups.size() == 2);
+  CHECK(pooled.accepts == separate.accepts);
+  CHECK(pooled.groups[0].pods == 2);
+}
+
 TEST_CASE("json output carries every fact in camelCase") {
   CheckRootResult result;
   result.pods.push_back(analyze({pki().both_roots, pki().meshca_chain}, bundle_recognizer()));

@@ -8,9 +8,12 @@
 #include "meshca/mesh/dump_fetcher.h"
 #include "meshca/util/json.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <doctest/doctest.h>
 #include <fstream>
+#include <mutex>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <sstream>
@@ -97,25 +100,30 @@ Answers answers_of(const std::string& whole) {
 }
 
 // Answers each fetch with the next scripted result and counts the calls.
+// Called from the fetcher's own threads too: no assertion in here, an unexpected call answers
+// with an error the test then sees.
 class ScriptedFetcher final : public meshca::DumpFetcher {
  public:
-  explicit ScriptedFetcher(std::deque<meshca::Result<std::string>> answers, int* calls)
+  explicit ScriptedFetcher(std::deque<meshca::Result<std::string>> answers, std::atomic<int>* calls)
       : answers_(std::move(answers)), calls_(calls) {}
   meshca::Result<std::string> fetch(const meshca::SidecarPod&) override {
     ++*calls_;
-    REQUIRE_FALSE(answers_.empty());
+    const std::lock_guard lock(mutex_);
+    if (answers_.empty())
+      return meshca::Error{meshca::ExitStatus::cluster_error, "unexpected read"};
     auto next = std::move(answers_.front());
     answers_.pop_front();
     return next;
   }
 
  private:
+  std::mutex mutex_;
   std::deque<meshca::Result<std::string>> answers_;
-  int* calls_;
+  std::atomic<int>* calls_;
 };
 
 struct Calls {
-  int secrets = 0, tls = 0, clusters = 0;
+  std::atomic<int> secrets = 0, tls = 0, clusters = 0;
 };
 
 meshca::TrustDomainDumpFetcher fetcher(std::deque<meshca::Result<std::string>> secrets,
@@ -222,11 +230,11 @@ TEST_CASE("trust-domain read: a failed exec is the pod's error, with no fallback
   Calls calls;
   const meshca::Error broken{meshca::ExitStatus::cluster_error,
                              "pod \"bookinfo/reviews-1\": container not found (\"istio-proxy\")"};
-  auto secrets_failed = fetcher({broken}, {}, {}, calls);
+  auto secrets_failed = fetcher({broken}, {std::string("{\"configs\":[]}")}, {}, calls);
   auto first = secrets_failed.fetch(kPod);
   REQUIRE_FALSE(first);
   CHECK(first.error().message.find("container not found") != std::string::npos);
-  CHECK(calls.tls == 0);
+  CHECK(calls.clusters == 0);
 
   Calls more;
   auto clusters_failed = fetcher({std::string("{\"configs\":[]}")}, {broken}, {}, more);
@@ -252,4 +260,50 @@ TEST_CASE("trust-domain read: a dump inside a dump is read one level deep only")
   REQUIRE(two);
   CHECK(two->trust_domains.empty());
   CHECK_FALSE(two->has_clusters_or_listeners);
+}
+
+namespace {
+
+// Answers only once the other reader has started too, or fails after 10 s: proof that a pod's
+// two reads are in flight together.
+class RendezvousFetcher final : public meshca::DumpFetcher {
+ public:
+  struct Meeting {
+    std::mutex mutex;
+    std::condition_variable arrived;
+    int count = 0;
+  };
+  RendezvousFetcher(Meeting& meeting, std::string answer)
+      : meeting_(meeting), answer_(std::move(answer)) {}
+  meshca::Result<std::string> fetch(const meshca::SidecarPod&) override {
+    std::unique_lock lock(meeting_.mutex);
+    ++meeting_.count;
+    meeting_.arrived.notify_all();
+    if (!meeting_.arrived.wait_for(lock, std::chrono::seconds(10),
+                                   [&] { return meeting_.count >= 2; }))
+      return meshca::Error{meshca::ExitStatus::cluster_error, "the other read never started"};
+    return answer_;
+  }
+
+ private:
+  Meeting& meeting_;
+  std::string answer_;
+};
+
+} // namespace
+
+TEST_CASE("trust-domain read: the secrets and the clusters are read at the same time") {
+  const Answers answers =
+      answers_of(read_file(kSamples + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json"));
+  RendezvousFetcher::Meeting meeting;
+  Calls calls;
+  meshca::TrustDomainDumpFetcher read({
+      std::make_unique<RendezvousFetcher>(meeting, answers.secrets),
+      std::make_unique<RendezvousFetcher>(meeting, answers.tls_clusters),
+      std::make_unique<ScriptedFetcher>(std::deque<meshca::Result<std::string>>{}, &calls.clusters),
+  });
+  auto combined = read.fetch(kPod);
+  REQUIRE_MESSAGE(combined, combined.error().message);
+  check_same(parsed(*combined), whole_clusters_and_secrets(answers));
+  CHECK(calls.clusters == 0);
 }

@@ -49,10 +49,14 @@ struct Job {
   SidecarPod pod;
 };
 
-AnalysisSettings analysis_settings(const CheckRootOptions& options, TrustDomainOwners owners) {
+// `chains` holds --mtls's chains, one per issuing chain; it may go before the result, whose pods
+// share its chains.
+AnalysisSettings analysis_settings(const CheckRootOptions& options, TrustDomainOwners owners,
+                                   ChainPool& chains) {
   AnalysisSettings settings;
   settings.expiry_warn = options.expiry_warn;
   settings.keep_chain = options.mtls;
+  settings.chains = &chains;
   settings.trust_domain_owners = std::move(owners);
   return settings;
 }
@@ -150,11 +154,12 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
   std::vector<std::unique_ptr<DumpFetcher>> owned;
   std::vector<DumpFetcher*> fetchers;
   std::vector<AnalysisSettings> settings;
+  ChainPool chains;
   const WantClusters want = options.trust_domain ? WantClusters::yes : WantClusters::no;
   for (std::size_t c = 0; c < clusters.size(); ++c) {
     result.contexts.push_back(clusters[c].context);
     settings.push_back(analysis_settings(
-        options, cluster_trust_domain_owners(clusters[c], options, result.warnings)));
+        options, cluster_trust_domain_owners(clusters[c], options, result.warnings), chains));
     if (clusters[c].fetcher != nullptr) {
       fetchers.push_back(clusters[c].fetcher);
     } else {
@@ -201,7 +206,8 @@ Result<CheckRootResult> check_dump_files(const CheckRootOptions& options,
   result.rule_is_subject_cn = recognizer.rule() == MeshCaRecognizer::Rule::subject_cn;
   TrustBundleCache bundles(recognizer);
   // Offline there is no mesh config to read: Citadel's trust domain is taken to be cluster.local.
-  const AnalysisSettings settings = analysis_settings(options, {});
+  ChainPool chains;
+  const AnalysisSettings settings = analysis_settings(options, {}, chains);
   for (const std::string& file : options.config_dumps) {
     std::string text;
     if (file == "-") {

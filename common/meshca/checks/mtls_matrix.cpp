@@ -6,15 +6,6 @@
 namespace meshca {
 namespace {
 
-// The issuing part of a chain: every certificate but the leaf, plus the leaf's issuer name, so
-// pods whose leaves come from the same CA share a group.
-std::string issuing_key(const WorkloadCertFacts& workload) {
-  std::string key = workload.certificates.front().issuer();
-  for (std::size_t i = 1; i < workload.certificates.size(); ++i)
-    key += "|" + workload.certificates[i].fingerprint();
-  return key;
-}
-
 struct GroupBuilder {
   MtlsGroup group;
   const PodReport* representative = nullptr;
@@ -33,10 +24,10 @@ bool MtlsMatrix::all_can_talk() const {
 MtlsMatrix build_mtls_matrix(const std::vector<PodReport>& pods, x509::TimePoint now) {
   std::map<std::pair<x509::FingerprintSet, std::string>, GroupBuilder> by_key;
   for (const PodReport& pod : pods) {
-    if (pod.failed() || !pod.workload || pod.workload->certificates.empty() ||
-        pod.bundle_certificates.empty())
+    if (pod.failed() || !pod.workload || !pod.workload->certificates ||
+        pod.workload->certificates->empty() || pod.bundle_certificates.empty())
       continue;
-    GroupBuilder& builder = by_key[{pod.bundle, issuing_key(*pod.workload)}];
+    GroupBuilder& builder = by_key[{pod.bundle, issuing_key(*pod.workload->certificates)}];
     if (builder.representative == nullptr) {
       builder.representative = &pod;
       builder.group.trusts = pod.trusts;
@@ -61,7 +52,7 @@ MtlsMatrix build_mtls_matrix(const std::vector<PodReport>& pods, x509::TimePoint
   }
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = 0; j < n; ++j) {
-      auto verified = x509::verify_chain(builders[j].representative->workload->certificates,
+      auto verified = x509::verify_chain(*builders[j].representative->workload->certificates,
                                          builders[i].representative->bundle_certificates, now);
       matrix.accepts[i][j] = verified.ok();
       if (!verified)

@@ -44,10 +44,14 @@ void analyze_workload(const std::string& chain_pem, const ParsedBundle& bundle,
   WorkloadCertFacts facts;
   const x509::Certificate& leaf = chain->front();
   facts.spiffe_id = leaf.spiffe_id().value_or("");
+  facts.not_before = leaf.not_before();
   facts.not_after = leaf.not_after();
+  facts.leaf_sha256 = leaf.fingerprint();
   facts.chain = x509::fingerprints(*chain);
   if (settings.keep_chain)
-    facts.certificates = *chain;
+    facts.certificates = settings.chains != nullptr
+                             ? settings.chains->intern(*chain)
+                             : std::make_shared<const std::vector<x509::Certificate>>(*chain);
   if (auto anchor = x509::verify_chain(*chain, bundle.roots, settings.now)) {
     facts.issuer = bundle.classes[*anchor];
   } else {

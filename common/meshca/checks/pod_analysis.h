@@ -3,6 +3,7 @@
 // of its workload certificate (by OpenSSL chain verification against the pod's own roots), the
 // trust domains it accepts, and the certificates about to expire.
 
+#include "meshca/checks/chain_pool.h"
 #include "meshca/checks/pod_report.h"
 #include "meshca/mesh/trust_bundle_cache.h"
 #include "meshca/mesh/trust_domain_owners.h"
@@ -19,6 +20,9 @@ struct AnalysisSettings {
   // each in OpenSSL, over half of check-root's heap on a large mesh, so they are dropped unless
   // needed; the chain's fingerprints are always kept.
   bool keep_chain = true;
+  // With keep_chain: share one chain per issuing chain among pods (check-root --mtls) instead of
+  // keeping each pod's own.
+  ChainPool* chains = nullptr;
   // Which CA each accepted trust domain belongs to (the cluster's mesh config; cluster.local as
   // Citadel's offline).
   TrustDomainOwners trust_domain_owners;

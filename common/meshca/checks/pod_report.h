@@ -1,6 +1,7 @@
 #pragma once
 // What check-root learns about one sidecar: the facts behind every output format.
 
+#include "meshca/checks/chain_pool.h"
 #include "meshca/mesh/ca_class.h"
 #include "meshca/util/x509.h"
 
@@ -21,9 +22,13 @@ struct WorkloadCertFacts {
   std::string spiffe_id;
   std::optional<CaClass> issuer; // the class of the pod's own root that verifies the chain
   std::string issuer_error;      // why no root verified it, when issuer is empty
-  x509::TimePoint not_after;
+  x509::TimePoint not_before;    // the leaf's
+  x509::TimePoint not_after;     // the leaf's
+  std::string leaf_sha256;    // the leaf's fingerprint (certificates may hold another pod's leaf)
   x509::FingerprintSet chain; // the chain's certificates: groups pods by issuing chain
-  std::vector<x509::Certificate> certificates; // leaf first, for the mTLS matrix
+  // Leaf first, for the mTLS matrix and traffic's explanations (AnalysisSettings::keep_chain):
+  // the pod's own chain, or with a ChainPool the first chain of its issuing chain.
+  SharedChain certificates;
 };
 
 struct ExpiringCert {

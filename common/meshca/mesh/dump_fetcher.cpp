@@ -5,7 +5,9 @@
 #include "meshca/mesh/pod_pager.h"
 #include "meshca/util/interrupt.h"
 
+#include <future>
 #include <ostream>
+#include <system_error>
 
 namespace meshca {
 
@@ -25,25 +27,42 @@ bool refused(const Result<std::string>& answer) {
 TrustDomainDumpFetcher::TrustDomainDumpFetcher(Readers readers) : readers_(std::move(readers)) {}
 
 Result<std::string> TrustDomainDumpFetcher::fetch(const SidecarPod& pod) {
-  MESHCA_TRY_ASSIGN(auto secrets, readers_.secrets->fetch(pod));
-  std::optional<std::string> clusters;
+  // The two reads go out together, so a pod takes as long as the slower of them rather than
+  // both: --trust-domain then costs little more wall time than the roots alone.
+  std::optional<std::future<Result<std::string>>> tls;
   if (!tls_clusters_refused_.load()) {
-    auto tls = readers_.tls_clusters->fetch(pod);
-    if (!refused(tls)) {
-      if (!tls)
-        return tls.error();
-      clusters = std::move(*tls);
-    } else {
-      tls_clusters_refused_ = true; // an older proxy: the same answer for every pod
+    try {
+      tls = std::async(std::launch::async,
+                       [this, &pod] { return readers_.tls_clusters->fetch(pod); });
+    } catch (const std::system_error&) {
+      tls.reset(); // no thread to spare: read it after the secrets instead
     }
+  }
+  auto secrets = readers_.secrets->fetch(pod);
+  std::optional<Result<std::string>> tls_answer;
+  if (tls)
+    tls_answer = tls->get();
+  else if (!tls_clusters_refused_.load())
+    tls_answer = readers_.tls_clusters->fetch(pod);
+  if (tls_answer && refused(*tls_answer)) {
+    tls_clusters_refused_ = true; // an older proxy: the same answer for every pod
+    tls_answer.reset();
+  }
+  if (!secrets)
+    return secrets.error();
+  std::optional<std::string> clusters;
+  if (tls_answer) {
+    if (!*tls_answer)
+      return tls_answer->error();
+    clusters = std::move(**tls_answer);
   }
   if (!clusters) {
     MESHCA_TRY_ASSIGN(auto whole, readers_.clusters->fetch(pod));
     clusters = std::move(whole);
   }
   std::string combined;
-  combined.reserve(secrets.size() + clusters->size() + 16);
-  combined.append("{\"configs\":[").append(secrets).append(",").append(*clusters).append("]}");
+  combined.reserve(secrets->size() + clusters->size() + 16);
+  combined.append("{\"configs\":[").append(*secrets).append(",").append(*clusters).append("]}");
   return combined;
 }
 

@@ -103,9 +103,10 @@ class PodLister {
 class ApiClient;
 class PodPager;
 
-// --trust-domain's read of one sidecar: the secrets, then the clusters' TLS settings (falling back
-// to the clusters dump for a proxy that refuses `resource`, and remembering that for the rest),
-// returned as one document {"configs":[SECRETS,CLUSTERS]} that parse_config_dump reads whole.
+// --trust-domain's read of one sidecar: the secrets and the clusters' TLS settings, both at once
+// (falling back to the clusters dump for a proxy that refuses `resource`, and remembering that
+// for the rest), returned as one document {"configs":[SECRETS,CLUSTERS]} that parse_config_dump
+// reads whole. `fetch` is called from several threads; the readers must be thread-safe.
 class TrustDomainDumpFetcher final : public DumpFetcher {
  public:
   struct Readers {

@@ -164,8 +164,9 @@ std::vector<ReportCertificate> report_certificates(const std::vector<PodReport>&
     if (!pod.workload)
       continue;
     const WorkloadCertFacts& w = *pod.workload;
-    for (std::size_t i = 1; i < w.certificates.size(); ++i) {
-      const x509::Certificate& link = w.certificates[i];
+    const std::size_t links = w.certificates ? w.certificates->size() : 0;
+    for (std::size_t i = 1; i < links; ++i) { // the issuing chain, the same for every pod it issued
+      const x509::Certificate& link = (*w.certificates)[i];
       const std::string fingerprint = lower(link.fingerprint());
       if (roots.count(fingerprint) > 0 || link.is_self_signed())
         continue; // a root sent along with the chain
@@ -184,12 +185,10 @@ std::vector<ReportCertificate> report_certificates(const std::vector<PodReport>&
       cert.kind = "workload";
       cert.subject = id;
       cert.ca = w.issuer ? std::string(to_string(*w.issuer)) : "";
-      cert.sha256 = w.certificates.empty() ? "" : lower(w.certificates.front().fingerprint());
+      cert.sha256 = lower(w.leaf_sha256);
       cert.not_after = w.not_after;
-      if (!w.certificates.empty()) { // renewed at half its lifetime (SECRET_GRACE_PERIOD_RATIO)
-        const ReportTime born = w.certificates.front().not_before();
-        cert.renew_by = born + (w.not_after - born) / 2;
-      }
+      // Renewed at half its lifetime (SECRET_GRACE_PERIOD_RATIO).
+      cert.renew_by = w.not_before + (w.not_after - w.not_before) / 2;
       if (found != workloads.end()) {
         cert.pods = found->second.pods;
         cert.contexts = found->second.contexts;

@@ -1,0 +1,34 @@
+#pragma once
+// --mtls keeps parsed workload chains for the can-talk matrix. Parsed certificates cost ~2.7 KB
+// each in OpenSSL, so instead of one chain per pod the pool keeps one per issuing chain (the
+// first seen), which every pod whose certificate that chain issued shares: memory then follows
+// the number of CAs, not of pods. Thread-safe.
+
+#include "meshca/util/x509.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace meshca {
+
+using SharedChain = std::shared_ptr<const std::vector<x509::Certificate>>;
+
+// The issuing part of a chain: every certificate but the leaf, plus the leaf's issuer name, so
+// pods whose leaves come from the same CA share it. "" for an empty chain.
+std::string issuing_key(const std::vector<x509::Certificate>& chain);
+
+class ChainPool {
+ public:
+  // The pool's chain for `chain`'s issuing key: `chain` itself when it is the first of its kind.
+  SharedChain intern(std::vector<x509::Certificate> chain);
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, SharedChain> chains_;
+};
+
+} // namespace meshca
