@@ -68,6 +68,7 @@ function(meshca_add_krew_targets archive_target package_target dist_dir manifest
       -DJOBS=${MESHCA_RELEASE_JOBS}
       -DGENERATOR=${CMAKE_GENERATOR}
       -DWERROR=${MESHCA_WERROR}
+      -DUNITY=${MESHCA_UNITY_BUILD}
       -P ${PROJECT_SOURCE_DIR}/packaging/release/build_release.cmake)
   endforeach()
   # One arch after the other, each with MESHCA_RELEASE_JOBS jobs.

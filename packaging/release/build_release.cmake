@@ -1,6 +1,7 @@
 # Builds one platform's release executables and packs its krew archive:
 #   cmake -DSOURCE_DIR=<repo> -DWORK_DIR=<build>/release -DARCH=amd64|arm64 -DDIST_DIR=<out>
-#         -DVERSION=<x.y.z> [-DJOBS=2] [-DGENERATOR=Ninja] [-DWERROR=ON] -P build_release.cmake
+#         -DVERSION=<x.y.z> [-DJOBS=2] [-DGENERATOR=Ninja] [-DWERROR=ON] [-DUNITY=ON]
+#         -P build_release.cmake
 #
 # 1. a static libcurl for the platform (build_curl.cmake, built once per WORK_DIR);
 # 2. the plugins only (no tests, simulator, benchmark or fuzzers) in WORK_DIR/<arch>, configured
@@ -20,6 +21,9 @@ if(NOT JOBS)
 endif()
 if(NOT GENERATOR)
   set(GENERATOR Ninja)
+endif()
+if(NOT UNITY)
+  set(UNITY OFF) # MESHCA_UNITY_BUILD of the tree, as in the build folder that runs this
 endif()
 
 cmake_host_system_information(RESULT host_processor QUERY OS_PLATFORM)
@@ -57,7 +61,8 @@ set(tree ${WORK_DIR}/${ARCH})
 run("configuring ${tree}" ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${tree} -G ${GENERATOR}
   ${toolchain_args} -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG"
   -DMESHCA_RELEASE_STATIC=ON -DMESHCA_CURL_PREFIX=${curl_prefix} -DMESHCA_BUILD_TESTS=OFF
-  -DMESHCA_BUILD_BENCH=OFF -DMESHCA_FUZZ=OFF -DMESHCA_WERROR=${WERROR})
+  -DMESHCA_BUILD_BENCH=OFF -DMESHCA_FUZZ=OFF -DMESHCA_WERROR=${WERROR}
+  -DMESHCA_UNITY_BUILD=${UNITY})
 run("building ${tree}" ${CMAKE_COMMAND} --build ${tree} -j ${JOBS})
 
 run("packing the ${ARCH} archive" ${CMAKE_COMMAND} -DBIN_DIR=${tree}/bin -DSOURCE_DIR=${SOURCE_DIR}

@@ -2,18 +2,10 @@
 // mesh/namespace_injection.h), and its istio-ca-root-cert ConfigMap, which every injected pod
 // mounts as volume istiod-ca-cert (Istio's injection template): without it new pods never start.
 #include "meshca/checks/preflight_groups.h"
+#include "meshca/util/words.h"
 
 namespace meshca {
-namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items)
-    out += (out.empty() ? "" : "; ") + item;
-  return out;
-}
-
-} // namespace
+namespace {} // namespace
 
 PreflightGroup check_namespaces(const PreflightContext& context) {
   PreflightGroup group{"Injected namespaces", {}};
@@ -28,7 +20,7 @@ PreflightGroup check_namespaces(const PreflightContext& context) {
       group.checks.push_back(
           {severity, object,
            head + " sends new pods to no control plane" +
-               (injection.problems.empty() ? "" : ": " + join(injection.problems)) +
+               (injection.problems.empty() ? "" : ": " + join(injection.problems, "; ")) +
                "; they start without a sidecar",
            "kubectl meshca relabel ns " + injection.name + " --revision REV"});
       continue;

@@ -5,16 +5,10 @@
 // Citadel root the sidecars trust (the istio-ca-root-cert ConfigMaps). For the cleanup: no
 // revision may still run Istio's CA and no sidecar may still hold a Citadel certificate.
 #include "meshca/checks/preflight_groups.h"
+#include "meshca/util/words.h"
 
 namespace meshca {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items)
-    out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 // Citadel roots the sidecars are handed: istio-system's ConfigMap and those of namespaces whose
 // revision runs Istio's CA. Fingerprint → where it was seen.

@@ -1,6 +1,7 @@
 #include "meshca/checks/status_phase.h"
 
 #include "meshca/checks/status_trust.h"
+#include "meshca/util/words.h"
 
 #include <algorithm>
 #include <set>
@@ -22,13 +23,6 @@ std::string step_of_round(int round) {
 std::string gate_for_round(int round) {
   return round == 2 ? "kubectl meshca check-root -A --workload-cert --mtls"
                     : "kubectl meshca check-root -A --require CITADEL,MESHCA";
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const std::string& item : items)
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  return out;
 }
 
 std::string move_to(const std::vector<std::string>& namespaces, const std::string& revision) {

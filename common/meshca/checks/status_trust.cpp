@@ -1,5 +1,7 @@
 #include "meshca/checks/status_trust.h"
 
+#include "meshca/util/words.h"
+
 #include <algorithm>
 #include <set>
 
@@ -28,13 +30,6 @@ std::map<std::string, Running> running_by_revision(const MeshStatus& status) {
                                                std::to_string(gateway.ready_replicas) + ")");
       }
   return running;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items)
-    out += (out.empty() ? "" : ", ") + item;
-  return out;
 }
 
 } // namespace

@@ -22,22 +22,18 @@ using Allocator = rapidjson::Document::AllocatorType;
 constexpr const char* kApiVersion = "meshca.kubectl.io/v1alpha1";
 constexpr const char* kKind = "TrafficSnapshot";
 
-Value str(const std::string& text, Allocator& a) {
-  return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a);
-}
-
 Value pod_json(const PodTraffic& pod, Allocator& a) {
   const ProxyTraffic& t = pod.traffic;
   Value v(rapidjson::kObjectType);
-  v.AddMember("context", str(pod.context, a), a);
-  v.AddMember("namespace", str(pod.ns, a), a);
-  v.AddMember("pod", str(pod.pod, a), a);
+  v.AddMember("context", json::string_value(pod.context, a), a);
+  v.AddMember("namespace", json::string_value(pod.ns, a), a);
+  v.AddMember("pod", json::string_value(pod.pod, a), a);
   if (pod.failed()) {
-    v.AddMember("error", str(pod.error, a), a);
+    v.AddMember("error", json::string_value(pod.error, a), a);
     return v;
   }
-  v.AddMember("workload", str(t.workload, a), a);
-  v.AddMember("workloadNamespace", str(t.workload_namespace, a), a);
+  v.AddMember("workload", json::string_value(t.workload, a), a);
+  v.AddMember("workloadNamespace", json::string_value(t.workload_namespace, a), a);
   v.AddMember("tlsCounters", t.tls_counters, a);
   v.AddMember("agentMetrics", t.agent_metrics, a);
   v.AddMember("istiodFailures", t.istiod_failures, a);
@@ -45,7 +41,7 @@ Value pod_json(const PodTraffic& pod, Allocator& a) {
   Value outbound(rapidjson::kArrayType);
   for (const auto& [service, counters] : t.outbound) {
     Value o(rapidjson::kObjectType);
-    o.AddMember("service", str(service, a), a);
+    o.AddMember("service", json::string_value(service, a), a);
     o.AddMember("requests", counters.requests, a);
     o.AddMember("failedRequests", counters.failed_requests, a);
     o.AddMember("connections", counters.connections, a);
@@ -145,7 +141,7 @@ std::string snapshot_to_json(const TrafficSnapshot& snapshot) {
   doc.AddMember("apiVersion", rapidjson::StringRef(kApiVersion), a);
   doc.AddMember("kind", rapidjson::StringRef(kKind), a);
   doc.AddMember("version", TrafficSnapshot::kVersion, a);
-  doc.AddMember("taken", str(format_utc(snapshot.taken), a), a);
+  doc.AddMember("taken", json::string_value(format_utc(snapshot.taken), a), a);
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(snapshot.taken.time_since_epoch());
   doc.AddMember("takenUnixMillis", static_cast<std::int64_t>(ms.count()), a);

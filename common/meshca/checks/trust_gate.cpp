@@ -1,15 +1,13 @@
 #include "meshca/checks/trust_gate.h"
 
+#include "meshca/util/words.h"
+
 #include <map>
 #include <set>
 #include <tuple>
 
 namespace meshca {
 namespace {
-
-std::string plural(std::size_t count, const std::string& word) {
-  return std::to_string(count) + " " + word + (count == 1 ? "" : "s");
-}
 
 std::string where(const std::string& context) {
   return context.empty() ? std::string() : "context " + context + ": ";

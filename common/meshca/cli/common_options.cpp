@@ -95,7 +95,8 @@ std::string unknown_flag_message(const po::unknown_option& e, const po::options_
   return message;
 }
 
-std::string plural(std::size_t count, const std::string& name) {
+// "2 NAME arguments"
+std::string arguments(std::size_t count, const std::string& name) {
   return std::to_string(count) + " " + name + " argument" + (count == 1 ? "" : "s");
 }
 
@@ -105,13 +106,13 @@ std::optional<std::string> check_positional(const std::vector<std::string>& valu
   if (values.size() > spec.max) {
     if (spec.max == 0)
       return "unexpected argument \"" + values.front() + "\"";
-    return "too many arguments: expected at most " + plural(spec.max, spec.name) + ", got " +
+    return "too many arguments: expected at most " + arguments(spec.max, spec.name) + ", got " +
            std::to_string(values.size());
   }
   if (values.size() < spec.min) {
     if (spec.min == 1)
       return "missing " + spec.name + " argument";
-    return "expected at least " + plural(spec.min, spec.name) + ", got " +
+    return "expected at least " + arguments(spec.min, spec.name) + ", got " +
            std::to_string(values.size());
   }
   return std::nullopt;

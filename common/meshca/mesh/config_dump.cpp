@@ -2,6 +2,7 @@
 
 #include "meshca/mesh/trust_domains.h"
 #include "meshca/util/base64.h"
+#include "meshca/util/words.h"
 
 #include <algorithm>
 #include <set>
@@ -12,10 +13,6 @@ namespace {
 using rapidjson::Value;
 
 enum class Phase { active, warming };
-
-std::string quoted(std::string_view text) {
-  return "\"" + std::string(text) + "\"";
-}
 
 bool has_type_suffix(const Value& config, std::string_view suffix) {
   const auto type = json::string_member(config, "@type");
@@ -188,7 +185,7 @@ Status DumpReader::read_root_ca(const Value& secret, Phase phase) {
       const std::string name(json::string_member(domain, "name").value_or(""));
       MESHCA_TRY_ASSIGN(auto bundle,
                         read_data_source(json::member(domain, "trust_bundle"),
-                                         "ROOTCA SPIFFE trust_bundle of " + quoted(name)));
+                                         "ROOTCA SPIFFE trust_bundle of " + double_quoted(name)));
       if (bundle) {
         candidate.root.pem += *bundle;
         if (!candidate.root.pem.ends_with('\n'))
@@ -236,8 +233,8 @@ Result<std::optional<std::string>> DumpReader::read_data_source(const Value* sou
     return text->empty() ? std::nullopt : std::optional<std::string>(*text);
   for (const char* where : {"filename", "environment_variable"}) {
     if (const auto location = json::string_member(*source, where)) {
-      warn(std::string(field) + " is not inline but read from " + where + " " + quoted(*location) +
-           " inside the proxy, so the dump does not show it");
+      warn(std::string(field) + " is not inline but read from " + where + " " +
+           double_quoted(*location) + " inside the proxy, so the dump does not show it");
       return std::optional<std::string>();
     }
   }

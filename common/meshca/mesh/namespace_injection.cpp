@@ -7,7 +7,7 @@
 namespace meshca {
 namespace {
 
-std::optional<std::string> label(const rapidjson::Value& object, std::string_view key) {
+std::optional<std::string> label_of(const rapidjson::Value& object, std::string_view key) {
   const rapidjson::Value* metadata = json::object_member(object, "metadata");
   const rapidjson::Value* labels = metadata ? json::object_member(*metadata, "labels") : nullptr;
   if (labels == nullptr)
@@ -77,8 +77,8 @@ NamespaceInjection resolve_namespace(const rapidjson::Value& ns, const ControlPl
   NamespaceInjection out;
   if (const rapidjson::Value* metadata = json::object_member(ns, "metadata"))
     out.name = std::string(json::string_member(*metadata, "name").value_or(""));
-  out.injection_label = label(ns, "istio-injection");
-  out.rev_label = label(ns, "istio.io/rev");
+  out.injection_label = label_of(ns, "istio-injection");
+  out.rev_label = label_of(ns, "istio.io/rev");
   if (out.injection_label && out.rev_label)
     out.problems.push_back("both istio-injection and istio.io/rev are set: which revision injects "
                            "its pods is undefined; keep one");

@@ -2,6 +2,7 @@
 
 #include "meshca/mesh/namespace_injection.h"
 #include "meshca/util/json.h"
+#include "meshca/util/words.h"
 
 #include <algorithm>
 #include <rapidjson/stringbuffer.h>
@@ -28,10 +29,6 @@ NamespaceInfo read_namespace(const rapidjson::Value& object) {
     info.annotations = string_map(json::object_member(*metadata, "annotations"));
   }
   return info;
-}
-
-std::string quoted(std::string_view text) {
-  return "\"" + std::string(text) + "\"";
 }
 
 const char* const kSeeInjectors =
@@ -96,7 +93,7 @@ Result<std::string> serving_revision(const NamespaceInfo& ns, const ControlPlane
   const auto injection = label(kInjectionLabel);
   const auto rev = label(kRevisionLabel);
   const InjectionTarget target = injection_target(injection, rev, control_plane);
-  const std::string prefix = "namespace " + quoted(ns.name);
+  const std::string prefix = "namespace " + double_quoted(ns.name);
   const std::string relabel_first =
       "; relabel it first: kubectl meshca relabel ns " + ns.name + " --revision REV";
   switch (target.miss) {
@@ -117,13 +114,13 @@ Result<std::string> serving_revision(const NamespaceInfo& ns, const ControlPlane
                         kSeeInjectors + ")");
   case InjectionMiss::enabled_without_istiod:
     return check_failed(prefix + " is labelled istio-injection=enabled, which points at revision " +
-                        quoted(target.unserved) +
+                        double_quoted(target.unserved) +
                         ", but that revision runs no istiod: its new pods would get no sidecar (" +
                         kSeeInjectors + ")");
   case InjectionMiss::unknown_revision:
     break;
   }
-  return check_failed(prefix + ": no control plane for revision " + quoted(*rev) +
+  return check_failed(prefix + ": no control plane for revision " + double_quoted(*rev) +
                       " in istio-system (kubectl get deploy -n istio-system -l istio.io/rev)");
 }
 
@@ -141,7 +138,7 @@ std::string previous_labels_record(const LabelMap& labels) {
 
 Result<LabelMap> parse_previous_labels(std::string_view value, std::string_view ns) {
   const std::string what =
-      "namespace " + quoted(ns) + ": annotation " + std::string(kPreviousLabelsAnnotation);
+      "namespace " + double_quoted(ns) + ": annotation " + std::string(kPreviousLabelsAnnotation);
   auto document = json::parse(value, what);
   if (!document)
     return check_failed(document.error().message);
@@ -150,7 +147,7 @@ Result<LabelMap> parse_previous_labels(std::string_view value, std::string_view 
   LabelMap labels;
   for (const auto& member : document->GetObject()) {
     if (!member.value.IsString())
-      return check_failed(what + ": label " + quoted(member.name.GetString()) +
+      return check_failed(what + ": label " + double_quoted(member.name.GetString()) +
                           " does not have a string value");
     const std::string_view key = member.name.GetString();
     if (key == kInjectionLabel || key == kRevisionLabel)

@@ -18,6 +18,12 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
   return out;
 }
 
+// "name" → "\"name\"", for names in messages. Not `quoted`: std::quoted would win overload
+// resolution for a std::string wherever <iomanip> is visible.
+inline std::string double_quoted(std::string_view text) {
+  return "\"" + std::string(text) + "\"";
+}
+
 // "1 pod", "3 pods": `noun` takes an "s" in the plural.
 inline std::string plural(std::size_t count, const std::string& noun) {
   return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");

@@ -12,7 +12,7 @@ namespace sim {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Key = std::tuple<std::string, std::string, std::string>; // plural, namespace, name
+using RolloutKey = std::tuple<std::string, std::string, std::string>; // plural, namespace, name
 
 bool is_workload(const std::string& plural) {
   return plural == "deployments" || plural == "statefulsets" || plural == "daemonsets";
@@ -67,7 +67,7 @@ struct RolloutStatusController::Impl {
   std::chrono::milliseconds delay;
   std::mutex mu;
   std::condition_variable cv;
-  std::map<Key, Clock::time_point> due;
+  std::map<RolloutKey, Clock::time_point> due;
   std::set<std::pair<std::string, std::string>> stuck;
   bool stopping = false;
   std::thread worker;
@@ -76,7 +76,7 @@ struct RolloutStatusController::Impl {
 
   void schedule(const std::string& plural, const std::string& ns, const std::string& name) {
     std::lock_guard lock(mu);
-    due[Key{plural, ns, name}] = Clock::now() + delay; // the last change restarts the clock
+    due[RolloutKey{plural, ns, name}] = Clock::now() + delay; // the last change restarts the clock
     cv.notify_one();
   }
 
@@ -84,7 +84,7 @@ struct RolloutStatusController::Impl {
     std::unique_lock lock(mu);
     while (!stopping) {
       auto now = Clock::now();
-      std::vector<Key> ready;
+      std::vector<RolloutKey> ready;
       for (auto it = due.begin(); it != due.end();)
         if (it->second <= now) {
           ready.push_back(it->first);

@@ -2,6 +2,7 @@
 
 #include "meshca/util/json.h"
 #include "meshca/util/table.h"
+#include "meshca/util/words.h"
 #include "meshca/util/yaml_writer.h"
 
 #include <ctime>
@@ -81,13 +82,6 @@ std::string render_text(const CheckRootResult& result, const CheckRootOptions& o
         out += trust_domain_line(*pod) + "\n";
     }
   }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items, const char* separator) {
-  std::string out;
-  for (const std::string& item : items)
-    out += (out.empty() ? "" : separator) + item;
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "meshca/commands/relabel/relabel_plan.h"
 
 #include "meshca/mesh/sidecar_pods.h"
+#include "meshca/util/words.h"
 
 #include <algorithm>
 #include <rapidjson/stringbuffer.h>
@@ -12,12 +13,8 @@ namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-std::string quoted(std::string_view text) {
-  return "\"" + std::string(text) + "\"";
-}
-
 std::string ns_prefix(const std::string& name) {
-  return "namespace " + quoted(name) + ": ";
+  return "namespace " + double_quoted(name) + ": ";
 }
 
 bool never_selected(const std::string& name) {
@@ -61,7 +58,7 @@ std::optional<std::string> unserved(const std::string& name, const LabelMap& aft
   auto rev = after.find(kRevisionLabel);
   if (rev == after.end() || control_plane.serves(rev->second))
     return std::nullopt;
-  return ns_prefix(name) + "no control plane for revision " + quoted(rev->second) +
+  return ns_prefix(name) + "no control plane for revision " + double_quoted(rev->second) +
          " in istio-system (kubectl get deploy -n istio-system -l istio.io/rev); use --force to "
          "relabel anyway";
 }

@@ -2,6 +2,7 @@
 
 #include "meshca/util/json.h"
 #include "meshca/util/table.h"
+#include "meshca/util/words.h"
 #include "meshca/util/yaml_writer.h"
 
 namespace meshca {
@@ -9,13 +10,6 @@ namespace {
 
 using rapidjson::Value;
 using Allocator = rapidjson::Document::AllocatorType;
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const std::string& item : items)
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  return out;
-}
 
 std::string ready(int ready_count, int total) {
   return std::to_string(ready_count) + "/" + std::to_string(total);

@@ -11,10 +11,6 @@ namespace {
 using rapidjson::Value;
 using Allocator = rapidjson::Document::AllocatorType;
 
-Value str(const std::string& text, Allocator& a) {
-  return json::string_value(text, a);
-}
-
 std::string text(const Value& object, const char* key) {
   auto found = json::string_member(object, key);
   return found ? std::string(*found) : std::string();
@@ -54,11 +50,11 @@ std::string config_map_json(const Ledger& ledger) {
   labels.AddMember("app.kubernetes.io/managed-by", "kubectl-meshca", a);
   meta.AddMember("labels", labels, a);
   if (!ledger.resource_version.empty())
-    meta.AddMember("resourceVersion", str(ledger.resource_version, a), a);
+    meta.AddMember("resourceVersion", json::string_value(ledger.resource_version, a), a);
   doc.AddMember("metadata", meta, a);
   Value data(rapidjson::kObjectType);
-  data.AddMember("phase", str(ledger.phase, a), a);
-  data.AddMember("ledger.json", str(ledger_to_json(ledger), a), a);
+  data.AddMember("phase", json::string_value(ledger.phase, a), a);
+  data.AddMember("ledger.json", json::string_value(ledger_to_json(ledger), a), a);
   doc.AddMember("data", data, a);
   return serialize(doc);
 }
@@ -83,12 +79,12 @@ std::string ledger_to_json(const Ledger& ledger) {
   auto& a = doc.GetAllocator();
   doc.AddMember("kind", "MigrationLedger", a);
   doc.AddMember("version", 1, a);
-  doc.AddMember("to", str(ledger.to, a), a);
-  doc.AddMember("phase", str(ledger.phase, a), a);
+  doc.AddMember("to", json::string_value(ledger.to, a), a);
+  doc.AddMember("phase", json::string_value(ledger.phase, a), a);
   Value revisions(rapidjson::kObjectType);
   revisions.AddMember("old", json::string_array(ledger.revisions.old, a), a);
-  revisions.AddMember("round1", str(ledger.revisions.round1, a), a);
-  revisions.AddMember("round2", str(ledger.revisions.round2, a), a);
+  revisions.AddMember("round1", json::string_value(ledger.revisions.round1, a), a);
+  revisions.AddMember("round2", json::string_value(ledger.revisions.round2, a), a);
   doc.AddMember("revisions", revisions, a);
   doc.AddMember("steps", ledger_steps_value(ledger.steps, a), a);
   doc.AddMember("notes", json::string_array(ledger.notes, a), a);
@@ -101,13 +97,13 @@ Value ledger_steps_value(const std::vector<LedgerStep>& steps, Allocator& a) {
   Value out(rapidjson::kArrayType);
   for (const LedgerStep& s : steps) {
     Value v(rapidjson::kObjectType);
-    v.AddMember("step", str(s.id, a), a);
-    v.AddMember("revision", str(s.revision, a), a);
-    v.AddMember("time", str(s.time, a), a);
-    v.AddMember("user", str(s.user, a), a);
-    v.AddMember("command", str(s.command, a), a);
-    v.AddMember("evidence", str(s.evidence, a), a);
-    v.AddMember("sha256", str(s.sha256, a), a);
+    v.AddMember("step", json::string_value(s.id, a), a);
+    v.AddMember("revision", json::string_value(s.revision, a), a);
+    v.AddMember("time", json::string_value(s.time, a), a);
+    v.AddMember("user", json::string_value(s.user, a), a);
+    v.AddMember("command", json::string_value(s.command, a), a);
+    v.AddMember("evidence", json::string_value(s.evidence, a), a);
+    v.AddMember("sha256", json::string_value(s.sha256, a), a);
     out.PushBack(v, a);
   }
   return out;
@@ -115,7 +111,7 @@ Value ledger_steps_value(const std::vector<LedgerStep>& steps, Allocator& a) {
 
 Value lease_value(const LedgerLease& lease, Allocator& a) {
   Value v(rapidjson::kObjectType);
-  v.AddMember("holder", str(lease.holder, a), a);
+  v.AddMember("holder", json::string_value(lease.holder, a), a);
   v.AddMember("expires", static_cast<int64_t>(lease.expires), a);
   return v;
 }

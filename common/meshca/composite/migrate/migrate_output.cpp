@@ -13,10 +13,6 @@ namespace {
 using rapidjson::Value;
 using Allocator = rapidjson::Document::AllocatorType;
 
-Value str(const std::string& text, Allocator& a) {
-  return json::string_value(text, a);
-}
-
 Value strings(const std::vector<std::string>& items, Allocator& a) {
   return json::string_array(items, a);
 }
@@ -33,22 +29,22 @@ std::string revisions_line(const MigrationRevisions& r) {
 Value revisions_value(const MigrationRevisions& r, Allocator& a) {
   Value v(rapidjson::kObjectType);
   v.AddMember("old", strings(r.old, a), a);
-  v.AddMember("round1", str(r.round1, a), a);
-  v.AddMember("round2", str(r.round2, a), a);
+  v.AddMember("round1", json::string_value(r.round1, a), a);
+  v.AddMember("round2", json::string_value(r.round2, a), a);
   return v;
 }
 
 Value step_value(const MigrationStep& s, Allocator& a) {
   Value v(rapidjson::kObjectType);
-  v.AddMember("id", str(s.id, a), a);
+  v.AddMember("id", json::string_value(s.id, a), a);
   v.AddMember("round", s.round, a);
-  v.AddMember("state", str(std::string(to_string(s.state)), a), a);
-  v.AddMember("title", str(s.title, a), a);
-  v.AddMember("revision", str(s.revision, a), a);
+  v.AddMember("state", json::string_value(std::string(to_string(s.state)), a), a);
+  v.AddMember("title", json::string_value(s.title, a), a);
+  v.AddMember("revision", json::string_value(s.revision, a), a);
   v.AddMember("external", s.external, a);
-  v.AddMember("gate", str(s.gate, a), a);
-  v.AddMember("command", str(s.command, a), a);
-  v.AddMember("evidence", str(s.evidence, a), a);
+  v.AddMember("gate", json::string_value(s.gate, a), a);
+  v.AddMember("command", json::string_value(s.command, a), a);
+  v.AddMember("evidence", json::string_value(s.evidence, a), a);
   v.AddMember("details", strings(s.details, a), a);
   v.AddMember("targets", strings(s.targets, a), a);
   return v;
@@ -61,20 +57,20 @@ Value sidecars_value(const SidecarEvidence& e, Allocator& a) {
   v.AddMember("errors", static_cast<uint64_t>(e.errors), a);
   Value sets(rapidjson::kObjectType);
   for (const auto& [label, count] : e.trust_sets)
-    sets.AddMember(str(label, a), Value(static_cast<uint64_t>(count)), a);
+    sets.AddMember(json::string_value(label, a), Value(static_cast<uint64_t>(count)), a);
   v.AddMember("trustSets", sets, a);
   Value issuers(rapidjson::kObjectType);
   for (const auto& [label, count] : e.issuers)
-    issuers.AddMember(str(label, a), Value(static_cast<uint64_t>(count)), a);
+    issuers.AddMember(json::string_value(label, a), Value(static_cast<uint64_t>(count)), a);
   v.AddMember("issuers", issuers, a);
-  v.AddMember("checkRootSha256", str(e.sha256, a), a);
+  v.AddMember("checkRootSha256", json::string_value(e.sha256, a), a);
   return v;
 }
 
 Value ledger_value(const Ledger& ledger, Allocator& a) {
   Value v(rapidjson::kObjectType);
   v.AddMember("exists", ledger.exists, a);
-  v.AddMember("phase", str(ledger.phase, a), a);
+  v.AddMember("phase", json::string_value(ledger.phase, a), a);
   v.AddMember("steps", ledger_steps_value(ledger.steps, a), a);
   v.AddMember("notes", strings(ledger.notes, a), a);
   v.AddMember("lease", ledger.lease ? lease_value(*ledger.lease, a) : Value(), a);
@@ -113,12 +109,12 @@ std::string render_migration_plan(const MeshReading& reading, OutputFormat forma
     for (std::size_t i = 0; i < reading.plans.size(); ++i) {
       const ClusterPlan& plan = reading.plans[i];
       Value c(rapidjson::kObjectType);
-      c.AddMember("context", str(plan.context, a), a);
-      c.AddMember("phase", str(plan.phase, a), a);
+      c.AddMember("context", json::string_value(plan.context, a), a);
+      c.AddMember("phase", json::string_value(plan.phase, a), a);
       c.AddMember("revisions", revisions_value(plan.revisions, a), a);
       c.AddMember("sidecars", sidecars_value(reading.facts[i].sidecars, a), a);
       const MigrationStep* next = plan.next();
-      c.AddMember("next", str(next != nullptr ? next->id : "", a), a);
+      c.AddMember("next", json::string_value(next != nullptr ? next->id : "", a), a);
       Value steps(rapidjson::kArrayType);
       for (const MigrationStep& s : plan.steps)
         steps.PushBack(step_value(s, a), a);
@@ -172,10 +168,10 @@ std::string render_migration_status(const MeshReading& reading, OutputFormat for
     Value clusters(rapidjson::kArrayType);
     for (std::size_t i = 0; i < reading.plans.size(); ++i) {
       Value c(rapidjson::kObjectType);
-      c.AddMember("context", str(reading.plans[i].context, a), a);
-      c.AddMember("phase", str(reading.plans[i].phase, a), a);
+      c.AddMember("context", json::string_value(reading.plans[i].context, a), a);
+      c.AddMember("phase", json::string_value(reading.plans[i].phase, a), a);
       const MigrationStep* next = reading.plans[i].next();
-      c.AddMember("next", str(next != nullptr ? next->id : "", a), a);
+      c.AddMember("next", json::string_value(next != nullptr ? next->id : "", a), a);
       c.AddMember("ledger", ledger_value(reading.ledgers[i], a), a);
       c.AddMember("disagreements",
                   strings(ledger_disagreements(reading.plans[i], reading.ledgers[i]), a), a);
