@@ -491,3 +491,25 @@ TEST_CASE("config dump: damaged input never crashes the parser") {
   }
   CHECK(errors == static_cast<int>((dump.size() + 96) / 97));
 }
+
+TEST_CASE("config dump: an answer parsed in place reads the same as a copied one") {
+  const std::string dump = read_file(kOssm);
+  const auto copied = mesh::parse_config_dump(dump, "pod \"ns/x\"");
+  const auto owned = mesh::parse_config_dump_owned(std::string(dump), "pod \"ns/x\"");
+  REQUIRE(copied.ok());
+  REQUIRE(owned.ok());
+  REQUIRE(owned->root_ca.has_value());
+  CHECK(owned->root_ca->pem == copied->root_ca->pem);
+  REQUIRE(owned->workload_chain.has_value());
+  CHECK(owned->workload_chain->pem == copied->workload_chain->pem);
+  CHECK(owned->trust_domains == copied->trust_domains);
+  CHECK(owned->warnings == copied->warnings);
+
+  const auto cut = mesh::parse_config_dump_owned(dump.substr(0, dump.size() / 2), "pod \"ns/x\"");
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.error().status == ExitStatus::bad_input);
+  CHECK(cut.error().message.starts_with("config dump of pod \"ns/x\": invalid JSON at offset "));
+  const auto huge = mesh::parse_config_dump_owned(std::string(dump), "pod \"ns/x\"", 1000);
+  REQUIRE_FALSE(huge.ok());
+  CHECK(huge.error().message.find("more than the limit") != std::string::npos);
+}

@@ -100,7 +100,7 @@ void fetch_and_analyze(const std::vector<Job>& jobs, std::vector<DumpFetcher*>& 
         if (!dump)
           report.error = dump.error().message;
         else
-          analyze_dump(*dump, bundles, settings[job.cluster], report);
+          analyze_owned_dump(std::move(*dump), bundles, settings[job.cluster], report);
         progress.advance(report.failed() ? Outcome::failed : Outcome::ok);
       },
       cancel);

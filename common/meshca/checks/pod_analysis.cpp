@@ -67,12 +67,12 @@ void analyze_workload(const std::string& chain_pem, const ParsedBundle& bundle,
   report.workload = std::move(facts);
 }
 
-} // namespace
+std::string pod_what(const PodReport& report) {
+  return "pod \"" + report.ns + "/" + report.name + "\"";
+}
 
-void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
-                  const AnalysisSettings& settings, PodReport& report) {
-  const std::string what = "pod \"" + report.ns + "/" + report.name + "\"";
-  auto state = mesh::parse_config_dump(dump, what);
+void analyze_state(Result<mesh::ProxyTlsState> state, TrustBundleCache& bundles,
+                   const AnalysisSettings& settings, PodReport& report) {
   if (!state) {
     report.error = state.error().message;
     return;
@@ -106,6 +106,19 @@ void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
   analyze_roots(**bundle, settings, report);
   if (state->workload_chain)
     analyze_workload(state->workload_chain->pem, **bundle, settings, report);
+}
+
+} // namespace
+
+void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
+                  const AnalysisSettings& settings, PodReport& report) {
+  analyze_state(mesh::parse_config_dump(dump, pod_what(report)), bundles, settings, report);
+}
+
+void analyze_owned_dump(std::string&& dump, TrustBundleCache& bundles,
+                        const AnalysisSettings& settings, PodReport& report) {
+  analyze_state(mesh::parse_config_dump_owned(std::move(dump), pod_what(report)), bundles, settings,
+                report);
 }
 
 CaSet PodReport::missing_trust_domains() const {

@@ -32,5 +32,9 @@ struct AnalysisSettings {
 // be parsed, or that holds no ROOTCA secret, sets report.error instead.
 void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
                   const AnalysisSettings& settings, PodReport& report);
+// The same for a pod's answer the caller is done with: parsed in place, without a copy (a JSON
+// error then gives the offset only).
+void analyze_owned_dump(std::string&& dump, TrustBundleCache& bundles,
+                        const AnalysisSettings& settings, PodReport& report);
 
 } // namespace meshca

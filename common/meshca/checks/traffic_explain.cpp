@@ -66,7 +66,7 @@ Side analyze(const std::vector<SidecarPod>& pods, DumpFetcher& dumps, TrustBundl
         if (!dump)
           reports[i].error = dump.error().message;
         else
-          analyze_dump(*dump, bundles, settings, reports[i]);
+          analyze_owned_dump(std::move(*dump), bundles, settings, reports[i]);
       },
       cancel);
   for (PodReport& report : reports) {

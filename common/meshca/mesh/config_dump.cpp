@@ -271,20 +271,41 @@ std::string format_byte_size(std::size_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
-Result<ProxyTlsState> parse_config_dump(std::string_view json, std::string_view what,
-                                        std::size_t max_bytes) {
-  if (json.size() > max_bytes) // before the copy below: a huge answer is refused, not doubled
-    return bad_input(std::string(what) + ": config dump of " + std::to_string(json.size()) +
+namespace {
+
+Status check_dump_size(std::size_t size, std::string_view what, std::size_t max_bytes) {
+  if (size > max_bytes) // before any copy: a huge answer is refused, not doubled
+    return bad_input(std::string(what) + ": config dump of " + std::to_string(size) +
                      " bytes is more than the limit of " + format_byte_size(max_bytes) +
                      "; it was not read (no real proxy's dump is that large: check the source)");
-  std::string buffer;
-  auto document =
-      json::parse_in_place(json, buffer, "config dump of " + std::string(what), max_bytes);
+  return done();
+}
+
+Result<ProxyTlsState> read_dump(const Result<rapidjson::Document>& document,
+                                std::string_view what) {
   if (!document.ok())
     return document.error();
   DumpReader reader(what);
   MESHCA_TRY(reader.read_document(*document));
   return std::move(reader).finish();
+}
+
+} // namespace
+
+Result<ProxyTlsState> parse_config_dump(std::string_view json, std::string_view what,
+                                        std::size_t max_bytes) {
+  MESHCA_TRY(check_dump_size(json.size(), what, max_bytes));
+  std::string buffer;
+  return read_dump(
+      json::parse_in_place(json, buffer, "config dump of " + std::string(what), max_bytes), what);
+}
+
+Result<ProxyTlsState> parse_config_dump_owned(std::string&& json, std::string_view what,
+                                              std::size_t max_bytes) {
+  MESHCA_TRY(check_dump_size(json.size(), what, max_bytes));
+  std::string buffer = std::move(json);
+  return read_dump(json::parse_owned(buffer, "config dump of " + std::string(what), max_bytes),
+                   what);
 }
 
 } // namespace meshca::mesh

@@ -66,6 +66,11 @@ std::string format_byte_size(std::size_t bytes);
 Result<ProxyTlsState> parse_config_dump(std::string_view json, std::string_view what,
                                         std::size_t max_bytes = kMaxConfigDumpBytes);
 
+// The same for an answer the caller is done with: parsed in place, without a copy (check-root's
+// pods, whose answers reach a megabyte with --trust-domain). A JSON error gives the offset only.
+Result<ProxyTlsState> parse_config_dump_owned(std::string&& json, std::string_view what,
+                                              std::size_t max_bytes = kMaxConfigDumpBytes);
+
 // The secret names that carry the mesh trust anchors and the workload certificate.
 inline constexpr std::string_view kRootCaSecret = "ROOTCA";
 inline constexpr std::string_view kWorkloadSecret = "default";

@@ -72,6 +72,21 @@ Result<rapidjson::Document> parse_in_place(std::string_view text, std::string& b
   return checked(std::move(document), text, what);
 }
 
+Result<rapidjson::Document> parse_owned(std::string& text, std::string_view what,
+                                        std::size_t max_bytes) {
+  MESHCA_TRY(check_input(text, what, max_bytes));
+  if (const auto nul = text.find('\0'); nul != std::string::npos)
+    return bad_input(std::string(what) + ": invalid JSON at offset " + std::to_string(nul) +
+                     ": a NUL byte");
+  rapidjson::Document document;
+  document.ParseInsitu<kParseFlags>(text.data());
+  if (!document.HasParseError())
+    return document;
+  return bad_input(std::string(what) + ": invalid JSON at offset " +
+                   std::to_string(document.GetErrorOffset()) + ": " +
+                   rapidjson::GetParseError_En(document.GetParseError()));
+}
+
 std::string camel_case(std::string_view snake) {
   std::string camel;
   camel.reserve(snake.size());

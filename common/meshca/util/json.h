@@ -29,6 +29,12 @@ Result<rapidjson::Document> parse_in_place(std::string_view text, std::string& b
                                            std::string_view what,
                                            std::size_t max_bytes = kDefaultMaxBytes);
 
+// The same without the copy, for big answers the caller is done with: `text` is parsed in place
+// (its bytes are overwritten) and must outlive the document. An error gives the offset only:
+// after in-place unescaping, counting lines in `text` would be off.
+Result<rapidjson::Document> parse_owned(std::string& text, std::string_view what,
+                                        std::size_t max_bytes = kDefaultMaxBytes);
+
 // "trust_domains" -> "trustDomains" (the proto json_name rule: drop '_', upper-case what follows).
 std::string camel_case(std::string_view snake);
 
