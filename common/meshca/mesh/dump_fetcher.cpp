@@ -28,7 +28,8 @@ TrustDomainDumpFetcher::TrustDomainDumpFetcher(Readers readers) : readers_(std::
 
 Result<std::string> TrustDomainDumpFetcher::fetch(const SidecarPod& pod) {
   // The two reads go out together, so a pod takes as long as the slower of them rather than
-  // both: --trust-domain then costs little more wall time than the roots alone.
+  // both. That helps where exec latency dominates; where CPU does (the 0.8 MB answer's transfer
+  // and parse, docs/performance.md), it cannot.
   std::optional<std::future<Result<std::string>>> tls;
   if (!tls_clusters_refused_.load()) {
     try {
