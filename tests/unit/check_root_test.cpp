@@ -274,6 +274,40 @@ TEST_CASE("--mtls keeps one chain per issuing chain, shared by the pods it issue
   CHECK(pooled.groups[0].pods == 2);
 }
 
+TEST_CASE("--mtls: an expired leaf seen first does not stand for its CA once a valid one is seen") {
+  const auto recognizer = bundle_recognizer();
+  TrustBundleCache cache(recognizer);
+  ChainPool chains;
+  AnalysisSettings settings;
+  settings.chains = &chains;
+  const std::string expired =
+      pki()
+          .citadel.issue_leaf({"", {"spiffe://cluster.local/ns/foo/sa/stale"}, false, -7200, 3600})
+          .chain_pem;
+  const auto pod = [&](const std::string& chain, const std::string& name) {
+    PodReport report = pod_named(name);
+    analyze_dump(testing::build_dump({pki().citadel.cert_pem(), chain}), cache, settings, report);
+    REQUIRE_MESSAGE(!report.failed(), report.error);
+    return report;
+  };
+  std::vector<PodReport> pods;
+  pods.push_back(pod(expired, "stale"));
+  pods.push_back(pod(pki().citadel_chain, "fresh"));
+  pods.push_back(pod(expired, "stale-2"));
+  CHECK(chains.size() == 1);
+  // The pool now holds the valid chain (pods after the first get it), and the group, whose first
+  // member's leaf expired, is stood for by a valid one: it can talk to itself.
+  CHECK(pods[2].workload->certificates == pods[1].workload->certificates);
+  CHECK(pods[0].workload->certificates != pods[1].workload->certificates);
+  const MtlsMatrix matrix = build_mtls_matrix(pods, std::chrono::system_clock::now());
+  REQUIRE(matrix.groups.size() == 1);
+  CHECK(matrix.groups[0].pods == 3);
+  CHECK(matrix.all_can_talk());
+  // The stale pod's own facts are still its own.
+  CHECK(pods[0].workload->spiffe_id == "spiffe://cluster.local/ns/foo/sa/stale");
+  CHECK(pods[0].workload->not_after < std::chrono::system_clock::now());
+}
+
 TEST_CASE("json output carries every fact in camelCase") {
   CheckRootResult result;
   result.pods.push_back(analyze({pki().both_roots, pki().meshca_chain}, bundle_recognizer()));

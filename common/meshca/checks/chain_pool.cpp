@@ -11,8 +11,11 @@ std::string issuing_key(const std::vector<x509::Certificate>& chain) {
   return key;
 }
 
-SharedChain ChainPool::intern(std::vector<x509::Certificate> chain) {
+SharedChain ChainPool::intern(std::vector<x509::Certificate> chain, x509::TimePoint now) {
   std::string key = issuing_key(chain);
+  const auto leaf_valid = [now](const std::vector<x509::Certificate>& certificates) {
+    return !certificates.empty() && certificates.front().valid_at(now);
+  };
   const std::lock_guard lock(mutex_);
   auto found = chains_.find(key);
   if (found == chains_.end())
@@ -20,6 +23,8 @@ SharedChain ChainPool::intern(std::vector<x509::Certificate> chain) {
                 .emplace(std::move(key),
                          std::make_shared<const std::vector<x509::Certificate>>(std::move(chain)))
                 .first;
+  else if (!leaf_valid(*found->second) && leaf_valid(chain))
+    found->second = std::make_shared<const std::vector<x509::Certificate>>(std::move(chain));
   return found->second;
 }
 

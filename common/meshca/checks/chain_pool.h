@@ -1,8 +1,8 @@
 #pragma once
 // --mtls keeps parsed workload chains for the can-talk matrix. Parsed certificates cost ~2.7 KB
-// each in OpenSSL, so instead of one chain per pod the pool keeps one per issuing chain (the
-// first seen), which every pod whose certificate that chain issued shares: memory then follows
-// the number of CAs, not of pods. Thread-safe.
+// each in OpenSSL, so instead of one chain per pod the pool keeps one per issuing chain, which
+// every pod whose certificate that chain issued shares: memory then follows the number of CAs,
+// not of pods. Thread-safe.
 
 #include "meshca/util/x509.h"
 
@@ -22,8 +22,10 @@ std::string issuing_key(const std::vector<x509::Certificate>& chain);
 
 class ChainPool {
  public:
-  // The pool's chain for `chain`'s issuing key: `chain` itself when it is the first of its kind.
-  SharedChain intern(std::vector<x509::Certificate> chain);
+  // The pool's chain for `chain`'s issuing key: the first of its kind, unless its leaf is not
+  // valid at `now` and this one's is (the matrix verifies the kept chain at `now`, so one pod's
+  // expired leaf must not stand for every pod of its CA).
+  SharedChain intern(std::vector<x509::Certificate> chain, x509::TimePoint now);
   std::size_t size() const;
 
  private:

@@ -50,7 +50,7 @@ void analyze_workload(const std::string& chain_pem, const ParsedBundle& bundle,
   facts.chain = x509::fingerprints(*chain);
   if (settings.keep_chain)
     facts.certificates = settings.chains != nullptr
-                             ? settings.chains->intern(*chain)
+                             ? settings.chains->intern(*chain, settings.now)
                              : std::make_shared<const std::vector<x509::Certificate>>(*chain);
   if (auto anchor = x509::verify_chain(*chain, bundle.roots, settings.now)) {
     facts.issuer = bundle.classes[*anchor];
