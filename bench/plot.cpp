@@ -1,5 +1,7 @@
 #include "plot.h"
 
+#include "meshca/composite/report/report_escape.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,29 +23,6 @@ std::string num(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.1f", std::isfinite(value) ? value : 0.0);
   return buffer;
-}
-
-std::string escaped(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
 }
 
 // A round axis maximum above `value`: 1, 2 or 5 times a power of ten.
@@ -82,7 +61,7 @@ void draw_panel(std::ostringstream& svg, const Panel& panel, const std::vector<R
   const auto py = [&](double y) { return bottom - (bottom - top) * y / max_y; };
 
   svg << "<text x=\"" << num((left + right) / 2) << "\" y=\"24\" text-anchor=\"middle\" "
-      << "font-weight=\"bold\">" << escaped(panel.title) << "</text>\n";
+      << "font-weight=\"bold\">" << meshca::html_escape(panel.title) << "</text>\n";
   for (int tick = 0; tick <= 4; ++tick) {
     const double y = max_y * tick / 4, x = max_x * tick / 4;
     svg << "<line x1=\"" << num(left) << "\" y1=\"" << num(py(y)) << "\" x2=\"" << num(right)
@@ -95,7 +74,8 @@ void draw_panel(std::ostringstream& svg, const Panel& panel, const std::vector<R
   svg << "<text x=\"" << num((left + right) / 2) << "\" y=\"" << num(bottom + 34)
       << "\" text-anchor=\"middle\">sidecars (N)</text>\n";
   svg << "<text transform=\"translate(" << num(panel.x0 + 14) << " " << num((top + bottom) / 2)
-      << ") rotate(-90)\" text-anchor=\"middle\">" << escaped(panel.unit) << "</text>\n";
+      << ") rotate(-90)\" text-anchor=\"middle\">" << meshca::html_escape(panel.unit)
+      << "</text>\n";
   svg << "<path d=\"M" << num(left) << " " << num(top) << "V" << num(bottom) << "H" << num(right)
       << "\" fill=\"none\" stroke=\"#333\"/>\n";
   if (panel.bound > 0) {
@@ -116,8 +96,9 @@ void draw_panel(std::ostringstream& svg, const Panel& panel, const std::vector<R
         const double x = px(report.pods), y = py(panel.value(run));
         points += (points.empty() ? "" : " ") + num(x) + "," + num(y);
         marks += "<circle cx=\"" + num(x) + "\" cy=\"" + num(y) + "\" r=\"3\" fill=\"" + colour +
-                 "\"><title>" + escaped(labels[line]) + ", N = " + std::to_string(report.pods) +
-                 ": " + num(panel.value(run)) + " " + escaped(panel.unit) + "</title></circle>\n";
+                 "\"><title>" + meshca::html_escape(labels[line]) +
+                 ", N = " + std::to_string(report.pods) + ": " + num(panel.value(run)) + " " +
+                 meshca::html_escape(panel.unit) + "</title></circle>\n";
       }
     }
     svg << "<polyline points=\"" << points << "\" fill=\"none\" stroke=\"" << colour
@@ -158,10 +139,10 @@ std::string plot_svg(const std::vector<Report>& reports, const std::string& capt
     if (*kDashes[line % std::size(kDashes)] != '\0')
       svg << " stroke-dasharray=\"" << kDashes[line % std::size(kDashes)] << "\"";
     svg << "/>\n<text x=\"" << num(kLeft + 38) << "\" y=\"" << num(y + 4) << "\">"
-        << escaped(labels[line]) << "</text>\n";
+        << meshca::html_escape(labels[line]) << "</text>\n";
   }
   svg << "<text x=\"" << num(kLeft) << "\" y=\"" << num(y + 10) << "\" fill=\"#555\">"
-      << escaped(caption) << "</text>\n</svg>\n";
+      << meshca::html_escape(caption) << "</text>\n</svg>\n";
   return svg.str();
 }
 
