@@ -44,6 +44,21 @@ const Run* Report::trust_domain_run() const {
   return nullptr;
 }
 
+TrustDomainFigures trust_domain_figures(const Report& report) {
+  TrustDomainFigures f;
+  if (report.runs.empty())
+    return f;
+  const Run& roots = report.runs.front();
+  f.trust = report.trust_domain_run();
+  f.roots_mb = static_cast<double>(roots.m.self_hwm_kb) / 1024.0;
+  f.roots_cpu_ms = roots.m.cpu_s * 1000.0 / report.pods;
+  if (f.trust != nullptr) {
+    f.ratio = f.trust->m.wall_s / roots.m.wall_s;
+    f.trust_mb = static_cast<double>(f.trust->m.self_hwm_kb) / 1024.0;
+  }
+  return f;
+}
+
 bool Report::ok() const {
   for (const Run& run : runs)
     if (!run.error.empty())
@@ -118,13 +133,11 @@ void print_report(const Report& r, std::ostream& out) {
       << verdict(self_mb < 64)
       << "; largest process of the tree (getrusage RUSAGE_CHILDREN ru_maxrss) "
       << fmt("%.1f", tree_mb) << " MB " << verdict(tree_mb < 64) << "\n";
-  if (const Run* trust = r.trust_domain_run()) {
-    const double ratio = trust->m.wall_s / proxy.m.wall_s;
-    const double trust_mb = static_cast<double>(trust->m.self_hwm_kb) / 1024.0;
-    out << "  --trust-domain wall within 1.5x of the roots-only check: " << fmt("%.2f", ratio)
-        << "x  " << verdict(ratio <= 1.5) << "\n";
-    out << "  --trust-domain peak memory < 64 MB: check-root " << fmt("%.1f", trust_mb) << " MB "
-        << verdict(trust_mb < 64) << "\n";
+  if (const TrustDomainFigures f = trust_domain_figures(r); f.trust != nullptr) {
+    out << "  --trust-domain wall within 1.5x of the roots-only check: " << fmt("%.2f", f.ratio)
+        << "x  " << verdict(f.ratio <= 1.5) << "\n";
+    out << "  --trust-domain peak memory < 64 MB: check-root " << fmt("%.1f", f.trust_mb) << " MB "
+        << verdict(f.trust_mb < 64) << "\n";
   }
   for (const Run& run : r.runs)
     if (run.label.rfind("traffic", 0) == 0)
@@ -146,20 +159,13 @@ void print_summary(const std::vector<Report>& reports, std::ostream& out) {
   for (const Report& r : reports) {
     if (r.runs.empty())
       continue;
-    const Run& roots = r.runs.front();
-    const Run* trust = r.trust_domain_run();
-    const double ratio = trust != nullptr ? trust->m.wall_s / roots.m.wall_s : 0;
-    const double roots_mb = static_cast<double>(roots.m.self_hwm_kb) / 1024.0;
-    const double trust_mb =
-        trust != nullptr ? static_cast<double>(trust->m.self_hwm_kb) / 1024.0 : 0;
-    const double cpu_ms = roots.m.cpu_s * 1000.0 / r.pods;
+    const TrustDomainFigures f = trust_domain_figures(r);
     char line[200];
     std::snprintf(line, sizeof line, "%7d %8.2f %15.2f %6.2f %9.1f %16.1f %17.2f", r.pods,
-                  roots.m.wall_s, trust != nullptr ? trust->m.wall_s : 0.0, ratio, roots_mb,
-                  trust_mb, cpu_ms);
+                  r.runs.front().m.wall_s, f.trust != nullptr ? f.trust->m.wall_s : 0.0, f.ratio,
+                  f.roots_mb, f.trust_mb, f.roots_cpu_ms);
     out << line << "\n";
-    all_met = all_met && trust != nullptr && roots.error.empty() && ratio <= 1.5 && roots_mb < 64 &&
-              trust_mb < 64 && cpu_ms < 2;
+    all_met = all_met && r.runs.front().error.empty() && f.met();
   }
   out << "targets at every N (--trust-domain within 1.5x of roots-only, both under 64 MB, roots "
          "under 2 ms CPU per pod): "

@@ -48,6 +48,18 @@ struct Report {
   const Run* trust_domain_run() const;
 };
 
+// This figures of one report: the roots check (its first run) and --trust-domain.
+struct TrustDomainFigures {
+  const Run* trust = nullptr; // null when --trust-domain did not run or failed
+  double ratio = 0;           // --trust-domain wall / roots wall
+  double roots_mb = 0, trust_mb = 0;
+  double roots_cpu_ms = 0; // per pod, with the kubectl proxy
+  bool met() const {
+    return trust != nullptr && ratio <= 1.5 && roots_mb < 64 && trust_mb < 64 && roots_cpu_ms < 2;
+  }
+};
+TrustDomainFigures trust_domain_figures(const Report& report);
+
 void print_report(const Report& report, std::ostream& out);
 
 // One line per N (wall, ratio, memory, CPU of the roots-only and --trust-domain runs) and whether

@@ -38,6 +38,15 @@ Status check_input(std::string_view text, std::string_view what, std::size_t max
   return done();
 }
 
+// In-place parsing stops at a NUL byte; report it as the error it is.
+Status check_in_place_input(std::string_view text, std::string_view what, std::size_t max_bytes) {
+  MESHCA_TRY(check_input(text, what, max_bytes));
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos)
+    return bad_input(std::string(what) + ": invalid JSON at offset " + std::to_string(nul) +
+                     ": a NUL byte");
+  return done();
+}
+
 Result<rapidjson::Document> checked(rapidjson::Document document, std::string_view text,
                                     std::string_view what) {
   if (!document.HasParseError())
@@ -61,11 +70,7 @@ Result<rapidjson::Document> parse(std::string_view text, std::string_view what,
 
 Result<rapidjson::Document> parse_in_place(std::string_view text, std::string& buffer,
                                            std::string_view what, std::size_t max_bytes) {
-  MESHCA_TRY(check_input(text, what, max_bytes));
-  // In-place parsing stops at a NUL byte; report it as the error it is.
-  if (const auto nul = text.find('\0'); nul != std::string_view::npos)
-    return bad_input(std::string(what) + ": invalid JSON at offset " + std::to_string(nul) +
-                     ": a NUL byte");
+  MESHCA_TRY(check_in_place_input(text, what, max_bytes));
   buffer.assign(text);
   rapidjson::Document document;
   document.ParseInsitu<kParseFlags>(buffer.data());
@@ -74,10 +79,7 @@ Result<rapidjson::Document> parse_in_place(std::string_view text, std::string& b
 
 Result<rapidjson::Document> parse_owned(std::string& text, std::string_view what,
                                         std::size_t max_bytes) {
-  MESHCA_TRY(check_input(text, what, max_bytes));
-  if (const auto nul = text.find('\0'); nul != std::string::npos)
-    return bad_input(std::string(what) + ": invalid JSON at offset " + std::to_string(nul) +
-                     ": a NUL byte");
+  MESHCA_TRY(check_in_place_input(text, what, max_bytes));
   rapidjson::Document document;
   document.ParseInsitu<kParseFlags>(text.data());
   if (!document.HasParseError())
