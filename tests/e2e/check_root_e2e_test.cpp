@@ -2,7 +2,9 @@
 
 #include "bad_input_support.h"
 #include "plugin_runner.h"
+#include "spawned_plugin.h"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <map>
 #include <rapidjson/document.h>
@@ -154,6 +156,40 @@ TEST_CASE("a pod whose exec fails is reported, the rest are still checked, exit 
   CHECK(result.exit_code == 3);
   CHECK(contains(result.out, broken + ".bookinfo ERROR: "));
   CHECK(lines_matching(result.out, R"(.*\.bookinfo trusts \[CITADEL\])").size() == 6);
+}
+
+TEST_CASE("a pod deleted between the list and its read counts as not running, not as an error") {
+  // A rollout replaces pods while they are checked; the trust gate of relabel, rollout and
+  // migrate is this check, and must not refuse a move because a pod it listed has since gone.
+  for (const std::string transport : {"exec", "proxy"}) {
+    CAPTURE(transport);
+    SimCluster sim(e2e::scenario("demo.json"));
+    auto names = sim.kubectl({"get", "pods", "-n", "bookinfo", "-o",
+                              "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}"});
+    REQUIRE(names.exit_code == 0);
+    std::vector<std::string> pods;
+    std::istringstream lines(names.out);
+    for (std::string line; std::getline(lines, line);)
+      if (!line.empty())
+        pods.push_back(line);
+    REQUIRE(pods.size() == 7);
+    std::sort(pods.begin(), pods.end());
+    const std::string last = pods.back(); // read last: --parallel 1 reads in name order
+    sim.set_faults(R"({"exec_latency_ms": 700})");
+    e2e::SpawnedPlugin plugin(sim, kCheckRoot,
+                              {"bookinfo", "--transport", transport, "--parallel", "1",
+                               "--kubeconfig", sim.kubeconfig(), "--meshca-bundle",
+                               bundle_url(sim)});
+    REQUIRE(plugin.wait_until([&] { return sim.stat("execs.active") >= 1; }));
+    REQUIRE(sim.kubectl({"delete", "pod", last, "-n", "bookinfo", "--wait=false"}).exit_code == 0);
+    const int code = plugin.wait(std::chrono::seconds(60));
+    INFO(plugin.out() << plugin.err());
+    CHECK(code == 0);
+    CHECK_FALSE(contains(plugin.out(), "ERROR"));
+    CHECK_FALSE(contains(plugin.out(), last + ".bookinfo"));
+    CHECK(lines_matching(plugin.out(), R"(.*\.bookinfo trusts \[CITADEL\])").size() == 6);
+    CHECK(contains(plugin.err(), "6 checked, 0 could not be read, skipped 1 not running"));
+  }
 }
 
 TEST_CASE("a hanging exec times out per pod") {

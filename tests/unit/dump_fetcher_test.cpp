@@ -45,7 +45,7 @@ constexpr const char* kRaced =
     "E1204 06:32:24.296680    2259 websocket.go:296] Unknown stream id 3, discarding message\n"
     "error: closed all streams\n";
 
-const meshca::SidecarPod kPod{"bookinfo", "reviews-1", "", false, false, "", ""};
+const meshca::SidecarPod kPod{"bookinfo", "reviews-1", "", false, false, "", "", ""};
 
 } // namespace
 

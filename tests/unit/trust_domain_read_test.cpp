@@ -137,7 +137,7 @@ meshca::TrustDomainDumpFetcher fetcher(std::deque<meshca::Result<std::string>> s
   });
 }
 
-const meshca::SidecarPod kPod{"bookinfo", "reviews-1", "", false, false, "", ""};
+const meshca::SidecarPod kPod{"bookinfo", "reviews-1", "", false, false, "", "", ""};
 
 meshca::mesh::ProxyTlsState parsed(const std::string& text) {
   auto state = meshca::mesh::parse_config_dump(text, "pod \"bookinfo/reviews-1\"");

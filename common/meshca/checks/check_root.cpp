@@ -1,6 +1,7 @@
 #include "meshca/checks/check_root.h"
 
 #include "meshca/checks/pod_analysis.h"
+#include "meshca/checks/vanished_pods.h"
 #include "meshca/mesh/config_dump.h"
 #include "meshca/mesh/dump_fetcher.h"
 #include "meshca/mesh/trust_bundle_cache.h"
@@ -117,6 +118,43 @@ void fetch_and_analyze(const std::vector<Job>& jobs, std::vector<DumpFetcher*>& 
   }
 }
 
+// A pod whose read failed because it stopped running after the list (a rollout replaced it) is
+// counted as not running, as a list a moment later would have counted it; its error goes. The
+// cluster is asked about each failed pod (one get each); not after Ctrl-C.
+void drop_stopped_pods(const std::vector<Job>& jobs, const std::vector<ClusterTarget>& clusters,
+                       const CheckRootOptions& options, const std::atomic<bool>* cancel,
+                       CheckRootResult& result) {
+  if (cancel != nullptr && cancel->load())
+    return;
+  std::vector<bool> drop(jobs.size(), false);
+  for (std::size_t c = 0; c < clusters.size(); ++c) {
+    if (clusters[c].kubectl == nullptr)
+      continue;
+    std::vector<std::size_t> failed;
+    std::vector<const SidecarPod*> pods;
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      if (jobs[i].cluster == c && result.pods[i].failed()) {
+        failed.push_back(i);
+        pods.push_back(&jobs[i].pod);
+      }
+    if (pods.empty())
+      continue;
+    const std::vector<bool> stopped =
+        stopped_pods(*clusters[c].kubectl, pods, options.parallel, cancel);
+    for (std::size_t k = 0; k < failed.size(); ++k)
+      if (stopped[k]) {
+        drop[failed[k]] = true;
+        ++result.skipped.not_running;
+      }
+  }
+  std::vector<PodReport> kept;
+  kept.reserve(result.pods.size());
+  for (std::size_t i = 0; i < result.pods.size(); ++i)
+    if (!drop[i])
+      kept.push_back(std::move(result.pods[i]));
+  result.pods = std::move(kept);
+}
+
 } // namespace
 
 Status check_namespaces_exist(KubectlRunner& kubectl, const std::vector<std::string>& namespaces) {
@@ -189,6 +227,7 @@ Result<CheckRootResult> check_clusters(const std::vector<ClusterTarget>& cluster
     return cluster_error(result.cluster_errors.front());
 
   fetch_and_analyze(jobs, fetchers, settings, options, recognizer, clusters, cancel, result.pods);
+  drop_stopped_pods(jobs, clusters, options, cancel, result);
   std::stable_sort(result.pods.begin(), result.pods.end(),
                    [](const PodReport& a, const PodReport& b) {
                      return std::tie(a.context, a.ns, a.name) < std::tie(b.context, b.ns, b.name);

@@ -103,6 +103,7 @@ Result<PodSelection> select_sidecar_pods(const rapidjson::Value& pod_list,
       ++selection.not_running;
       continue;
     }
+    sidecar.uid = string_at(metadata, "uid");
     sidecar.revision = pod_revision(pod);
     const rapidjson::Value* spec = child(pod, "spec");
     sidecar.gateway = !sidecar.native_sidecar && spec != nullptr &&

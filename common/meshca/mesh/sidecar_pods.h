@@ -18,6 +18,7 @@ struct SidecarPod {
   bool gateway = false;        // the proxy is the pod's only workload (istio-proxy as a router)
   std::string owner_kind;      // kind of the first ownerReference, "" for a bare pod
   std::string owner_name;
+  std::string uid; // tells the listed pod from a later one of the same name
 };
 
 struct PodSelection {
