@@ -33,6 +33,7 @@ using Clock = std::chrono::steady_clock;
 struct Options {
   std::string sim, check_root, exec_bench, kubectl, workdir, self;
   std::string traffic; // kubectl-meshca-traffic, measured beside check-root when given
+  std::string status;  // kubectl-meshca-status: its whole-cluster pod list, a page at a time
   std::string plot;    // where the SVG of wall time and memory against N goes, when given
   std::vector<int> pods = {1000, 5000};
   int latency_ms = 50, outbound_clusters = 300, sample = 40, parallel = 32;
@@ -51,6 +52,8 @@ bool parse(const std::vector<std::string>& a, Options& o) {
       o.exec_bench = value;
     else if (flag == "--traffic")
       o.traffic = value;
+    else if (flag == "--status")
+      o.status = value;
     else if (flag == "--kubectl")
       o.kubectl = value;
     else if (flag == "--workdir")
@@ -108,11 +111,10 @@ long long execs_now(const bench::SimInstance& sim) {
   return stats ? (*stats)["execs"] : -1;
 }
 
+// `args` in full: the cluster comes from the environment (KUBECONFIG).
 bench::Run measure_plugin(const Options& o, const std::string& program,
                           const bench::SimInstance& sim, const std::string& label,
-                          std::vector<std::string> extra) {
-  std::vector<std::string> args = {"-A", "--meshca-bundle", sim.bundle()};
-  args.insert(args.end(), extra.begin(), extra.end());
+                          std::vector<std::string> args) {
   const std::string cache =
       std::filesystem::path(sim.kubeconfig()).parent_path().string() + "/kube-cache";
   meshca::ProcessSpec spec{
@@ -135,9 +137,16 @@ bench::Run measure_plugin(const Options& o, const std::string& program,
   return run;
 }
 
+// check-root and traffic: every namespace, the simulator's Mesh CA bundle, then `extra`.
+std::vector<std::string> mesh_args(const bench::SimInstance& sim, std::vector<std::string> extra) {
+  std::vector<std::string> args = {"-A", "--meshca-bundle", sim.bundle()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
 bench::Run measure_check_root(const Options& o, const bench::SimInstance& sim,
                               const std::string& label, std::vector<std::string> extra) {
-  return measure_plugin(o, o.check_root, sim, label, std::move(extra));
+  return measure_plugin(o, o.check_root, sim, label, mesh_args(sim, std::move(extra)));
 }
 
 bench::Sequential measure_sequential(const Options& o, const bench::SimInstance& sim,
@@ -235,8 +244,11 @@ std::optional<bench::Report> run_one(const Options& o, int pods) {
     report.runs.push_back(measure_check_root(o, **sim, "check-root -A (exec)",
                                              {"--transport", "exec", "--parallel", parallel}));
   if (!o.traffic.empty())
-    report.runs.push_back(measure_plugin(o, o.traffic, **sim, "traffic -A (proxy)",
-                                         {"--transport", "proxy", "--parallel", parallel}));
+    report.runs.push_back(
+        measure_plugin(o, o.traffic, **sim, "traffic -A (proxy)",
+                       mesh_args(**sim, {"--transport", "proxy", "--parallel", parallel})));
+  if (!o.status.empty())
+    report.runs.push_back(measure_plugin(o, o.status, **sim, "status (kubectl, pods paged)", {}));
   std::cerr << "  sequential baseline on " << o.sample << " pods\n";
   report.sequential = measure_sequential(o, **sim, sidecars);
   bench::print_report(report, std::cout);
@@ -264,7 +276,8 @@ int main(int argc, char** argv) {
         << "usage: meshca-bench --sim PATH --check-root PATH --exec-bench PATH [--pods 1000,5000] "
            "[--latency-ms 50] [--outbound-clusters 300] [--sample 40] [--parallel 32] [--workdir "
            "DIR] "
-           "[--kubectl PATH] [--skip-exec-transport-above N] [--plot FILE.svg]\n";
+           "[--kubectl PATH] [--skip-exec-transport-above N] [--plot FILE.svg] [--traffic PATH] "
+           "[--status PATH]\n";
     return 2;
   }
   o.self = std::filesystem::canonical("/proc/self/exe").string();

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <functional>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 namespace bench {
 namespace {
@@ -88,18 +90,31 @@ void draw_panel(std::ostringstream& svg, const Panel& panel, const std::vector<R
   for (std::size_t line = 0; line < labels.size(); ++line) {
     const char* colour = kColours[line % std::size(kColours)];
     std::string points;
-    std::string marks;
+    std::vector<std::pair<double, double>> at;
+    std::vector<std::string> titles;
     for (const Report& report : reports) {
       for (const Run& run : report.runs) {
         if (run.label != labels[line] || !run.error.empty())
           continue;
         const double x = px(report.pods), y = py(panel.value(run));
         points += (points.empty() ? "" : " ") + num(x) + "," + num(y);
-        marks += "<circle cx=\"" + num(x) + "\" cy=\"" + num(y) + "\" r=\"3\" fill=\"" + colour +
-                 "\"><title>" + meshca::html_escape(labels[line]) +
-                 ", N = " + std::to_string(report.pods) + ": " + num(panel.value(run)) + " " +
-                 meshca::html_escape(panel.unit) + "</title></circle>\n";
+        at.emplace_back(x, y);
+        titles.push_back(meshca::html_escape(labels[line]) +
+                         ", N = " + std::to_string(report.pods) + ": " + num(panel.value(run)) +
+                         " " + meshca::html_escape(panel.unit));
       }
+    }
+    // A run measured at one N only (the exec transport) has no line to see: a larger ringed
+    // marker with its label stands for it.
+    const bool single = at.size() == 1;
+    std::string marks;
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      marks += "<circle cx=\"" + num(at[i].first) + "\" cy=\"" + num(at[i].second) + "\" r=\"" +
+               (single ? "6\" stroke=\"#333\" stroke-width=\"1.5" : "3") + "\" fill=\"" + colour +
+               "\"><title>" + titles[i] + "</title></circle>\n";
+      if (single)
+        marks += "<text x=\"" + num(at[i].first + 10) + "\" y=\"" + num(at[i].second + 4) +
+                 "\" fill=\"" + colour + "\">" + meshca::html_escape(labels[line]) + "</text>\n";
     }
     svg << "<polyline points=\"" << points << "\" fill=\"none\" stroke=\"" << colour
         << "\" stroke-width=\"2\"";

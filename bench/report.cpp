@@ -144,6 +144,12 @@ void print_report(const Report& r, std::ostream& out) {
       out << "  traffic within 2x of check-root's wall: "
           << fmt("%.2f", run.m.wall_s / proxy.m.wall_s) << "x  "
           << verdict(run.m.wall_s <= 2 * proxy.m.wall_s) << "\n";
+  for (const Run& run : r.runs)
+    if (run.label.rfind("status", 0) == 0) {
+      const double mb = static_cast<double>(run.m.self_hwm_kb) / 1024.0;
+      out << "  status peak memory < 64 MB: " << fmt("%.1f", mb) << " MB " << verdict(mb < 64)
+          << "\n";
+    }
   for (std::size_t i = 1; i < r.runs.size(); ++i)
     out << "  " << r.runs[i].label << " / proxy: wall "
         << fmt("%.2f", r.runs[i].m.wall_s / proxy.m.wall_s) << "x, CPU "

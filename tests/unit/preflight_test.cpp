@@ -150,7 +150,10 @@ struct Cluster {
     snapshot.status.deployments = parse(list(deployments));
     snapshot.status.webhooks = parse(list(webhooks));
     snapshot.status.namespaces = parse(list(ns_items));
-    snapshot.status.pods = parse(list(pods));
+    snapshot.status.control_plane_pods = parse(list(pods));
+    auto sidecars = meshca::select_sidecar_pods(snapshot.status.control_plane_pods, true);
+    REQUIRE(sidecars.ok());
+    snapshot.status.sidecars = std::move(*sidecars);
     snapshot.status.operators = parse(list(operators));
     snapshot.status.config_maps = parse(list(config_maps));
     for (const auto& [name, pem] : secrets)

@@ -106,7 +106,9 @@ struct Mesh {
   meshca::MeshStatus status() const {
     const auto d = parse(list(deployments)), w = parse(list(webhooks)), n = parse(list(namespaces)),
                p = parse(list(pods)), o = parse(list(operators));
-    meshca::MeshStatus out = meshca::build_status({d, w, n, p, &o, secrets});
+    const auto sidecars = meshca::select_sidecar_pods(p, true);
+    REQUIRE(sidecars.ok());
+    meshca::MeshStatus out = meshca::build_status({d, w, n, *sidecars, &o, secrets});
     meshca::decide_phase(out);
     return out;
   }
@@ -296,7 +298,8 @@ TEST_CASE("the status snapshot reads lists only and never Secret data") {
   kubectl.on_success({"get", "deployments"}, list(mesh.deployments));
   kubectl.on_success({"get", "mutatingwebhookconfigurations"}, list(mesh.webhooks));
   kubectl.on_success({"get", "namespaces"}, list(mesh.namespaces));
-  kubectl.on_success({"get", "pods"}, list(mesh.pods));
+  kubectl.on_success({"get", "--raw"}, list(mesh.pods));
+  kubectl.on_success({"get", "pods", "-n", "istio-system"}, list({}));
   kubectl.on_failure({"get", "istiooperators.install.istio.io"},
                      "error: the server doesn't have a resource type \"istiooperators\"\n");
   kubectl.on_success({"get", "secret"}, "secret/istio-ca-secret\n");
@@ -310,7 +313,7 @@ TEST_CASE("the status snapshot reads lists only and never Secret data") {
   for (const auto& call : kubectl.calls())
     CHECK_MESSAGE(call.args.front() == "get", call.line());
 
-  kubectl.on_failure({"get", "pods"},
+  kubectl.on_failure({"get", "--raw"},
                      "error: You must be logged in to the server (Unauthorized)\n");
   auto failed = meshca::read_status_snapshot(kubectl);
   REQUIRE_FALSE(failed.ok());

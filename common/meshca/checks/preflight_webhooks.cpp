@@ -95,7 +95,7 @@ PreflightGroup check_webhooks(const PreflightContext& context) {
       const std::string service = hook.service_ns + "/" + hook.service_name;
       service_text = service;
       const ServiceEndpoints endpoints =
-          service_endpoints(context.snapshot.services, context.snapshot.status.pods,
+          service_endpoints(context.snapshot.services, context.snapshot.status.control_plane_pods,
                             hook.service_ns, hook.service_name);
       if (!endpoints.found)
         problem = "service " + service + " not found";

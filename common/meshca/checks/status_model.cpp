@@ -67,14 +67,12 @@ MeshStatus build_status(const StatusInputs& in) {
     const std::string name = ns.name;
     by_name[name].injection = std::move(ns);
   }
-  if (auto pods = select_sidecar_pods(in.pods, true)) {
-    for (const SidecarPod& pod : pods->sidecars) {
-      if (pod.ns == "istio-system" || is_own_gateway(pod, plane))
-        continue;
-      NamespaceStatus& ns = by_name[pod.ns];
-      ns.injection.name = pod.ns;
-      ++ns.pods[pod.revision.empty() ? "default" : pod.revision];
-    }
+  for (const SidecarPod& pod : in.sidecars.sidecars) {
+    if (pod.ns == "istio-system" || is_own_gateway(pod, plane))
+      continue;
+    NamespaceStatus& ns = by_name[pod.ns];
+    ns.injection.name = pod.ns;
+    ++ns.pods[pod.revision.empty() ? "default" : pod.revision];
   }
   for (auto& [name, ns] : by_name) {
     for (const std::string& problem : ns.injection.problems)

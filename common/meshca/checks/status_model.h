@@ -4,6 +4,7 @@
 #include "meshca/mesh/control_plane.h"
 #include "meshca/mesh/namespace_injection.h"
 #include "meshca/mesh/revision_ca.h"
+#include "meshca/mesh/sidecar_pods.h"
 
 #include <map>
 #include <optional>
@@ -70,7 +71,7 @@ struct StatusInputs {
   const rapidjson::Value& deployments; // -l istio.io/rev, all namespaces
   const rapidjson::Value& webhooks;
   const rapidjson::Value& namespaces;
-  const rapidjson::Value& pods;
+  const PodSelection& sidecars;      // every namespace but the system ones
   const rapidjson::Value* operators; // IstioOperators in istio-system; null: no such type
   std::vector<std::string> ca_secrets;
   const rapidjson::Value* config_maps = nullptr; // ConfigMaps in istio-system (mesh configs)

@@ -1,6 +1,7 @@
 #include "meshca/checks/status_snapshot.h"
 
 #include "meshca/kube/kubectl_calls.h"
+#include "meshca/mesh/kubectl_pod_pages.h"
 #include "meshca/mesh/revision_ca_read.h"
 #include "meshca/util/json.h"
 #include "meshca/util/worker_pool.h"
@@ -11,7 +12,7 @@
 namespace meshca {
 
 StatusInputs StatusSnapshot::inputs() const {
-  return {deployments, webhooks,    namespaces, pods, operators.IsNull() ? nullptr : &operators,
+  return {deployments, webhooks,    namespaces, sidecars, operators.IsNull() ? nullptr : &operators,
           ca_secrets,  &config_maps};
 }
 
@@ -47,7 +48,16 @@ std::vector<std::function<Status()>> status_reads(KubectlRunner& kubectl,
         return done();
       },
       [&, into] { return into(snapshot.namespaces, list_namespaces(kubectl)); },
-      [&, into] { return into(snapshot.pods, list_all_pods(kubectl)); },
+      [&kubectl, &snapshot]() -> Status {
+        MESHCA_TRY_ASSIGN(auto sidecars, list_sidecar_pods_paged(kubectl));
+        snapshot.sidecars = std::move(sidecars);
+        return done();
+      },
+      [&, into] {
+        return into(snapshot.control_plane_pods,
+                    get_json(kubectl, {"get", "pods", "-n", "istio-system", "-o", "json"},
+                             "listing pods in istio-system"));
+      },
       [&, into] { return into(snapshot.operators, read_istio_operators(kubectl)); },
       [&, into] { return into(snapshot.config_maps, read_mesh_config_maps(kubectl)); },
       [&kubectl, &snapshot]() -> Status {

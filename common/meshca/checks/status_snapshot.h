@@ -1,5 +1,6 @@
 #pragma once
-// Reading what status needs from the cluster: seven list calls at once, no exec, no Secret data.
+// Reading what status needs from the cluster: its list calls at once, no exec, no Secret data.
+// The pods of the whole cluster are read a page at a time and kept only as their sidecar facts.
 
 #include "meshca/checks/status_model.h"
 #include "meshca/kube/kubectl.h"
@@ -15,8 +16,9 @@ struct StatusSnapshot {
   rapidjson::Document deployments; // -l istio.io/rev, all namespaces
   rapidjson::Document webhooks;
   rapidjson::Document namespaces;
-  rapidjson::Document pods;
-  rapidjson::Document operators; // null when the cluster has no IstioOperator type
+  PodSelection sidecars;                  // every namespace but the system ones, paged
+  rapidjson::Document control_plane_pods; // in istio-system (preflight: the webhooks' endpoints)
+  rapidjson::Document operators;          // null when the cluster has no IstioOperator type
   std::vector<std::string> ca_secrets;
   rapidjson::Document config_maps; // in istio-system: the revisions' mesh config
 

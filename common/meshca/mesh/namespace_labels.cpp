@@ -9,7 +9,6 @@
 #include <rapidjson/writer.h>
 
 namespace meshca {
-namespace {
 
 LabelMap string_map(const rapidjson::Value* object) {
   LabelMap map;
@@ -20,6 +19,8 @@ LabelMap string_map(const rapidjson::Value* object) {
       map.emplace(member.name.GetString(), member.value.GetString());
   return map;
 }
+
+namespace {
 
 NamespaceInfo read_namespace(const rapidjson::Value& object) {
   NamespaceInfo info;

@@ -22,6 +22,10 @@ inline constexpr std::string_view kPreviousLabelsAnnotation =
 
 using LabelMap = std::map<std::string, std::string, std::less<>>;
 
+// metadata.labels, spec.selector and the like: the string members of an object (none when it is
+// null or not an object).
+LabelMap string_map(const rapidjson::Value* object);
+
 struct NamespaceInfo {
   std::string name;
   LabelMap labels;

@@ -19,16 +19,6 @@ const Value* items_of(const Value& list) {
 
 } // namespace
 
-LabelMap string_map(const Value* object) {
-  LabelMap out;
-  if (object == nullptr || !object->IsObject())
-    return out;
-  for (const auto& entry : object->GetObject())
-    if (entry.value.IsString())
-      out[entry.name.GetString()] = entry.value.GetString();
-  return out;
-}
-
 bool pod_ready(const Value& pod) {
   const Value* metadata = json::object_member(pod, "metadata");
   if (metadata != nullptr && metadata->HasMember("deletionTimestamp"))

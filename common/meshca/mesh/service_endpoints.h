@@ -3,22 +3,18 @@
 // being deleted) in its namespace whose labels match its selector. Pure: from lists read once,
 // so a check over many Services reads no EndpointSlices.
 
-#include <map>
+#include "meshca/mesh/namespace_labels.h" // LabelMap, string_map
+
 #include <rapidjson/document.h>
 #include <string>
 
 namespace meshca {
-
-using LabelMap = std::map<std::string, std::string>;
 
 // The pod's Ready condition is True and it is not being deleted.
 bool pod_ready(const rapidjson::Value& pod);
 
 // Every key of `selector` is in `labels` with the same value (an empty selector matches all).
 bool selector_matches(const LabelMap& selector, const LabelMap& labels);
-
-// metadata.labels, spec.selector and the like: the string members of an object.
-LabelMap string_map(const rapidjson::Value* object);
 
 struct ServiceEndpoints {
   bool found = false;        // the Service exists
