@@ -59,24 +59,48 @@ TEST_CASE("the cluster's pods are read through kubectl a page at a time, each pa
   CHECK(kubectl.calls().size() == 2);
 }
 
-TEST_CASE("a paged list whose continue token expired, or a page that fails, is a cluster error") {
+meshca::ProcessOutput gone() {
+  meshca::ProcessOutput output;
+  output.exit_code = 1;
+  output.err = "Error from server (Gone): The provided continue parameter is too old to display "
+               "a consistent list result. You can start a new list without the continue "
+               "parameter.\n";
+  return output;
+}
+
+TEST_CASE("an expired continue token starts the list over once, then is a cluster error") {
   RecordingKubectl kubectl;
-  kubectl.on(
-      {"get", "--raw"}, [](const RecordedCall& call) -> meshca::Result<meshca::ProcessOutput> {
-        if (call.args.back().find("continue=") == std::string::npos)
-          return answer(page(sidecar("shop", "web-1", "asm-1"), "next"));
-        meshca::ProcessOutput output;
-        output.exit_code = 1;
-        output.err =
-            "Error from server (Gone): The provided continue parameter is too old to display "
-            "a consistent list result.\n";
-        return output;
-      });
-  auto expired = meshca::list_sidecar_pods_paged(kubectl, 1);
+  int expirations = 1;
+  kubectl.on({"get", "--raw"},
+             [&](const RecordedCall& call) -> meshca::Result<meshca::ProcessOutput> {
+               if (call.args.back().find("continue=") == std::string::npos)
+                 return answer(page(sidecar("shop", "web-1", "asm-1"), "next"));
+               if (expirations-- > 0)
+                 return gone();
+               return answer(page(sidecar("shop", "web-2", "asm-1"), ""));
+             });
+  auto restarted = meshca::list_sidecar_pods_paged(kubectl, 1);
+  REQUIRE_MESSAGE(restarted.ok(), restarted.error().message);
+  // The first pass's page is not counted twice.
+  CHECK(restarted->sidecars.size() == 2);
+  CHECK(kubectl.calls().size() == 4);
+
+  RecordingKubectl always;
+  always.on({"get", "--raw"},
+            [](const RecordedCall& call) -> meshca::Result<meshca::ProcessOutput> {
+              if (call.args.back().find("continue=") == std::string::npos)
+                return answer(page(sidecar("shop", "web-1", "asm-1"), "next"));
+              return gone();
+            });
+  auto expired = meshca::list_sidecar_pods_paged(always, 1);
   REQUIRE_FALSE(expired.ok());
   CHECK(expired.error().status == meshca::ExitStatus::cluster_error);
-  CHECK(expired.error().message.find("(its continue token expired); run the command again") !=
-        std::string::npos);
+  CHECK(expired.error().message.find("(its continue token expired twice); run the command "
+                                     "again") != std::string::npos);
+  CHECK(always.calls().size() == 4);
+}
+
+TEST_CASE("a page that fails or is not JSON is a cluster error naming the list") {
 
   RecordingKubectl denied;
   denied.on_failure({"get", "--raw"}, "Error from server (Forbidden): pods is forbidden\n");

@@ -14,8 +14,8 @@
 namespace meshca {
 
 // The sidecar pods of every namespace but the system ones (PodSelection's counts cover every pod
-// read). cluster_error when a page cannot be read, or when the continue token expired because the
-// list changed too much while it was read (run again).
+// read). A continue token that expired (410 Gone) starts the list over, once. cluster_error when
+// a page cannot be read, or the token expired again.
 Result<PodSelection> list_sidecar_pods_paged(KubectlRunner& kubectl, int page_size = 500);
 
 } // namespace meshca
