@@ -11,11 +11,12 @@ std::string issuing_key(const std::vector<x509::Certificate>& chain) {
   return key;
 }
 
+bool leaf_valid_at(const std::vector<x509::Certificate>& chain, x509::TimePoint now) {
+  return !chain.empty() && chain.front().valid_at(now);
+}
+
 SharedChain ChainPool::intern(std::vector<x509::Certificate> chain, x509::TimePoint now) {
   std::string key = issuing_key(chain);
-  const auto leaf_valid = [now](const std::vector<x509::Certificate>& certificates) {
-    return !certificates.empty() && certificates.front().valid_at(now);
-  };
   const std::lock_guard lock(mutex_);
   auto found = chains_.find(key);
   if (found == chains_.end())
@@ -23,7 +24,7 @@ SharedChain ChainPool::intern(std::vector<x509::Certificate> chain, x509::TimePo
                 .emplace(std::move(key),
                          std::make_shared<const std::vector<x509::Certificate>>(std::move(chain)))
                 .first;
-  else if (!leaf_valid(*found->second) && leaf_valid(chain))
+  else if (!leaf_valid_at(*found->second, now) && leaf_valid_at(chain, now))
     found->second = std::make_shared<const std::vector<x509::Certificate>>(std::move(chain));
   return found->second;
 }

@@ -20,6 +20,9 @@ using SharedChain = std::shared_ptr<const std::vector<x509::Certificate>>;
 // pods whose leaves come from the same CA share it. "" for an empty chain.
 std::string issuing_key(const std::vector<x509::Certificate>& chain);
 
+// The chain's leaf (its first certificate) is valid at `now`; false for an empty chain.
+bool leaf_valid_at(const std::vector<x509::Certificate>& chain, x509::TimePoint now);
+
 class ChainPool {
  public:
   // The pool's chain for `chain`'s issuing key: the first of its kind, unless its leaf is not

@@ -30,11 +30,9 @@ MtlsMatrix build_mtls_matrix(const std::vector<PodReport>& pods, x509::TimePoint
     GroupBuilder& builder = by_key[{pod.bundle, issuing_key(*pod.workload->certificates)}];
     // The group's chain is verified at `now`: a member whose leaf is valid stands for it rather
     // than one whose leaf expired (such a pod is reported on its own line, not as its CA).
-    const auto leaf_valid = [now](const PodReport& member) {
-      return member.workload->certificates->front().valid_at(now);
-    };
-    if (builder.representative != nullptr && !leaf_valid(*builder.representative) &&
-        leaf_valid(pod))
+    if (builder.representative != nullptr &&
+        !leaf_valid_at(*builder.representative->workload->certificates, now) &&
+        leaf_valid_at(*pod.workload->certificates, now))
       builder.representative = &pod;
     if (builder.representative == nullptr) {
       builder.representative = &pod;
