@@ -1,3 +1,4 @@
+#include "meshca/util/base64.h"
 #include "meshca/util/x509.h"
 #include "test_files.h"
 #include "test_pki.h"
@@ -182,6 +183,38 @@ TEST_CASE("x509 from_der round trip and errors") {
   const auto trailing = x509::from_der(der + "xx", "x5c[0]");
   REQUIRE_FALSE(trailing.ok());
   CHECK(trailing.error().message == "x5c[0]: 2 unexpected bytes after the DER certificate");
+}
+
+TEST_CASE("x509 an encoding that is not DER is refused, as DER and as PEM") {
+  const auto root = sample("istio-samples-certs_root-cert.pem");
+  const std::string der = root[0].to_der();
+  // The signature algorithm's NULL parameters with tag 0x20 (constructed, tag number 0): OpenSSL
+  // reads it, then writes bytes it refuses to read again (a libFuzzer find).
+  const std::string sha256_rsa_null("\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b\x05\x00", 13);
+  std::string odd_tag = der;
+  const auto outer_algorithm = odd_tag.rfind(sha256_rsa_null);
+  REQUIRE(outer_algorithm != std::string::npos);
+  odd_tag[outer_algorithm + 11] = '\x20';
+  // The outer SEQUENCE's length in a longer form than needed (BER, not DER): 30 82 LL LL becomes
+  // 30 83 00 LL LL.
+  REQUIRE(der.substr(0, 2) == "\x30\x82");
+  const std::string long_length = "\x30\x83" + std::string(1, '\0') + der.substr(2);
+  for (const auto& [name, bytes] :
+       {std::pair{"odd parameters tag", odd_tag}, std::pair{"long-form length", long_length}}) {
+    CAPTURE(name);
+    const auto as_der = x509::from_der(bytes, "x5c[0]");
+    REQUIRE_FALSE(as_der.ok());
+    CHECK(as_der.error().message ==
+          "x5c[0]: not DER-encoded (OpenSSL re-encodes it differently; certificates must be DER, "
+          "RFC 5280 section 4.1)");
+    const auto pem = root[0].to_pem() + "-----BEGIN CERTIFICATE-----\n" + base64::encode(bytes) +
+                     "\n-----END CERTIFICATE-----\n";
+    const auto as_pem = x509::read_pem_bundle(pem, "ca.crt");
+    REQUIRE_FALSE(as_pem.ok());
+    CHECK(as_pem.error().message ==
+          "ca.crt: invalid PEM: certificate block 2: not DER-encoded (OpenSSL re-encodes it "
+          "differently; certificates must be DER, RFC 5280 section 4.1)");
+  }
 }
 
 TEST_CASE("x509 Certificate copies share the certificate") {

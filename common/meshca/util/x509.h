@@ -78,7 +78,8 @@ class Certificate {
 
 // Every certificate of a PEM bundle, in order. Text outside BEGIN/END blocks is ignored (bundles
 // often carry comments). Errors (bad_input, naming `what`): no certificate at all (empty input
-// or garbage), a block that is not a CERTIFICATE (e.g. a private key), a damaged block or DER.
+// or garbage), a block that is not a CERTIFICATE (e.g. a private key), a damaged block or DER,
+// a certificate that is not DER-encoded.
 Result<std::vector<Certificate>> read_pem_bundle(std::string_view pem, std::string_view what);
 
 // The 1-based number of the first PEM block whose END line runs into the next BEGIN line
@@ -87,7 +88,8 @@ Result<std::vector<Certificate>> read_pem_bundle(std::string_view pem, std::stri
 // line"), so callers can say what is wrong instead.
 std::optional<std::size_t> find_end_line_run_on(std::string_view pem);
 
-// One DER-encoded certificate; trailing bytes are an error (bad_input, naming `what`).
+// One DER-encoded certificate; trailing bytes are an error (bad_input, naming `what`), and so is
+// an encoding that is not DER (one OpenSSL would write back differently), in PEM blocks too.
 Result<Certificate> from_der(std::string_view der, std::string_view what);
 
 // Concatenated PEM of the certificates.

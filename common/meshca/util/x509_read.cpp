@@ -34,6 +34,24 @@ bool is_certificate_label(const char* name) {
   return std::strcmp(name, PEM_STRING_X509) == 0 || std::strcmp(name, PEM_STRING_X509_OLD) == 0;
 }
 
+// True when OpenSSL writes the certificate back as exactly these bytes. d2i_X509 accepts some
+// encodings that are not DER (BER lengths, odd tags in the signature algorithm's parameters) and
+// re-encodes them differently, sometimes into bytes it then refuses to read. Envoy's BoringSSL
+// accepts DER only, and the fingerprint is of the re-encoding, so such input is rejected.
+bool reencodes_unchanged(X509* cert, const unsigned char* der, std::size_t size) {
+  unsigned char* out = nullptr;
+  const int length = i2d_X509(cert, &out);
+  const bool same =
+      length >= 0 && static_cast<std::size_t>(length) == size && std::memcmp(out, der, size) == 0;
+  OPENSSL_free(out);
+  ssl::clear_errors();
+  return same;
+}
+
+constexpr std::string_view kNotDer =
+    "not DER-encoded (OpenSSL re-encodes it differently; certificates must be DER, RFC 5280 "
+    "section 4.1)";
+
 constexpr std::string_view kEndMarker = "-----END ";
 constexpr std::string_view kBeginMarker = "-----BEGIN ";
 constexpr std::string_view kDashes = "-----";
@@ -94,6 +112,8 @@ Result<std::vector<Certificate>> read_pem_bundle(std::string_view pem, std::stri
       return pem_error(what, index, "not a valid X.509 certificate: " + ssl::take_error());
     if (cursor != block.data + block.size)
       return pem_error(what, index, "unexpected bytes after the certificate");
+    if (!reencodes_unchanged(cert.get(), block.data, static_cast<std::size_t>(block.size)))
+      return pem_error(what, index, std::string(kNotDer));
     certificates.push_back(Certificate(cert.release()));
   }
   if (certificates.empty())
@@ -118,6 +138,8 @@ Result<Certificate> from_der(std::string_view der, std::string_view what) {
   if (cursor != begin + der.size())
     return bad_input(std::string(what) + ": " + std::to_string(begin + der.size() - cursor) +
                      " unexpected bytes after the DER certificate");
+  if (!reencodes_unchanged(cert.get(), begin, der.size()))
+    return bad_input(std::string(what) + ": " + std::string(kNotDer));
   return Certificate(cert.release());
 }
 
