@@ -4,6 +4,8 @@
 #include "meshca/mesh/pod_pager.h"
 
 #include <doctest/doctest.h>
+#include <functional>
+#include <set>
 
 using namespace meshca;
 
@@ -91,4 +93,62 @@ TEST_CASE("PodPager rejects a page that is not JSON or not a pod list") {
   auto status = pager.add_page(R"({"kind":"Status","status":"Failure","message":"forbidden"})");
   CHECK_FALSE(status.ok());
   CHECK(pager.pages() == 0);
+}
+
+TEST_CASE("read_pod_pages: every listing's pages in one selection, an expired token starts over "
+          "once") {
+  // Two namespaces of two pages each; `expire` names the requests (by number) that answer 410.
+  struct Cluster {
+    std::set<int> expire;
+    std::vector<std::string> asked;
+    Result<PodPage> operator()(const PodListQuery& query) {
+      asked.push_back(pod_list_target(query));
+      if (expire.count(static_cast<int>(asked.size())) != 0)
+        return PodPage{true, ""};
+      const std::string ns = query.ns.value_or("?");
+      if (query.continue_token.empty())
+        return PodPage{false, page({pod(ns, "a")}, ns + "-2")};
+      return PodPage{false, page({pod(ns, "b")}, "")};
+    }
+  };
+  const std::vector<PodListQuery> listings = {{"one", "", 1, ""}, {"two", "", 1, ""}};
+
+  Cluster calm;
+  auto all = read_pod_pages(listings, false, std::ref(calm));
+  REQUIRE(all.ok());
+  CHECK(all->sidecars.size() == 4);
+  CHECK(calm.asked ==
+        std::vector<std::string>{"/api/v1/namespaces/one/pods?limit=1",
+                                 "/api/v1/namespaces/one/pods?continue=one-2&limit=1",
+                                 "/api/v1/namespaces/two/pods?limit=1",
+                                 "/api/v1/namespaces/two/pods?continue=two-2&limit=1"});
+
+  // The token expires in the second namespace: the whole list is read again, and the first
+  // namespace's pods of the first pass are not counted twice.
+  Cluster busy{{4}, {}};
+  auto again = read_pod_pages(listings, false, std::ref(busy));
+  REQUIRE(again.ok());
+  CHECK(again->sidecars.size() == 4);
+  CHECK(busy.asked.size() == 8);
+  CHECK(busy.asked[4] == "/api/v1/namespaces/one/pods?limit=1");
+
+  Cluster racing{{2, 4}, {}};
+  auto twice = read_pod_pages(listings, false, std::ref(racing));
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().status == ExitStatus::cluster_error);
+  CHECK(twice.error().message.find("(its continue token expired twice); run the command again") !=
+        std::string::npos);
+
+  // A transport's error ends the read as it is; a page that is not a pod list is a cluster error.
+  auto failing = read_pod_pages(listings, false, [](const PodListQuery&) -> Result<PodPage> {
+    return cluster_error("listing pods: forbidden");
+  });
+  REQUIRE_FALSE(failing.ok());
+  CHECK(failing.error().message == "listing pods: forbidden");
+  auto garbage = read_pod_pages(listings, false, [](const PodListQuery&) -> Result<PodPage> {
+    return PodPage{false, "<html>"};
+  });
+  REQUIRE_FALSE(garbage.ok());
+  CHECK(garbage.error().status == ExitStatus::cluster_error);
+  CHECK(garbage.error().message.find("listing pods: pod list page 1: invalid JSON") == 0);
 }

@@ -149,41 +149,29 @@ Status ApiPodLister::check_namespace(const std::string& ns) {
   return done();
 }
 
-Status ApiPodLister::list_pages(const std::optional<std::string>& ns, const std::string& selector,
-                                PodPager& pager) {
-  PodListQuery query{ns, selector, 500, ""};
-  do {
+Result<PodSelection> ApiPodLister::list(const std::vector<std::string>& namespaces,
+                                        const std::string& selector) {
+  std::vector<PodListQuery> listings;
+  if (namespaces.empty())
+    listings.push_back(PodListQuery{std::nullopt, selector, 500, ""});
+  for (const std::string& ns : namespaces) {
+    MESHCA_TRY(check_namespace(ns));
+    listings.push_back(PodListQuery{ns, selector, 500, ""});
+  }
+  const ReadPodPage read = [this](const PodListQuery& query) -> Result<PodPage> {
     const std::string target = pod_list_target(query);
     auto response = api_.get(target, timeout_);
     if (!response)
       return cluster_error("listing pods: " + response.error().message);
     if (response->status == 410 && !query.continue_token.empty())
-      return cluster_error("listing pods: the list changed too much while it was read page by "
-                           "page (its continue token expired); run the command again");
+      return PodPage{true, ""};
     if (response->status != 200)
       return cluster_error("listing pods: " + api_status_message(response->body) + " (GET " +
                            target + ", HTTP " + std::to_string(response->status) + ")" +
                            response->attempts_note);
-    auto token = pager.add_page(std::move(response->body));
-    if (!token)
-      return cluster_error("listing pods: " + token.error().message);
-    query.continue_token = std::move(*token);
-  } while (!query.continue_token.empty());
-  return done();
-}
-
-Result<PodSelection> ApiPodLister::list(const std::vector<std::string>& namespaces,
-                                        const std::string& selector) {
-  PodPager pager(namespaces.empty());
-  if (namespaces.empty()) {
-    MESHCA_TRY(list_pages(std::nullopt, selector, pager));
-    return pager.take();
-  }
-  for (const std::string& ns : namespaces)
-    MESHCA_TRY(check_namespace(ns));
-  for (const std::string& ns : namespaces)
-    MESHCA_TRY(list_pages(ns, selector, pager));
-  return pager.take();
+    return PodPage{false, std::move(response->body)};
+  };
+  return read_pod_pages(listings, namespaces.empty(), read);
 }
 
 Result<Transport> parse_transport(std::string_view text) {

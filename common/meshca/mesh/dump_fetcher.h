@@ -101,8 +101,6 @@ class PodLister {
 };
 
 class ApiClient;
-class PodPager;
-
 // --trust-domain's read of one sidecar: the secrets and the clusters' TLS settings, both at once
 // (falling back to the clusters dump for a proxy that refuses `resource`, and remembering that
 // for the rest), returned as one document {"configs":[SECRETS,CLUSTERS]} that parse_config_dump
@@ -141,7 +139,8 @@ class ApiExecFetcher final : public DumpFetcher {
   std::chrono::milliseconds timeout_;
 };
 
-// Pages of 500 pods (limit/continue), each reduced to its sidecars before the next is read.
+// Pages of 500 pods (limit/continue), each reduced to its sidecars before the next is read
+// (read_pod_pages: an expired continue token starts the list over, once).
 class ApiPodLister final : public PodLister {
  public:
   ApiPodLister(ApiClient& api, std::chrono::milliseconds timeout) : api_(api), timeout_(timeout) {}
@@ -150,8 +149,6 @@ class ApiPodLister final : public PodLister {
 
  private:
   Status check_namespace(const std::string& ns);
-  Status list_pages(const std::optional<std::string>& ns, const std::string& selector,
-                    PodPager& pager);
   ApiClient& api_;
   std::chrono::milliseconds timeout_;
 };

@@ -37,4 +37,43 @@ PodSelection PodPager::take() {
   return std::move(all_);
 }
 
+namespace {
+
+enum class ListingRead { done, token_expired };
+
+Result<ListingRead> read_listing(PodListQuery query, const ReadPodPage& read, PodPager& pager) {
+  query.continue_token.clear();
+  do {
+    MESHCA_TRY_ASSIGN(auto page, read(query));
+    if (page.token_expired)
+      return ListingRead::token_expired;
+    auto token = pager.add_page(std::move(page.body));
+    if (!token)
+      return cluster_error("listing pods: " + token.error().message);
+    query.continue_token = std::move(*token);
+  } while (!query.continue_token.empty());
+  return ListingRead::done;
+}
+
+} // namespace
+
+Result<PodSelection> read_pod_pages(const std::vector<PodListQuery>& listings,
+                                    bool skip_system_namespaces, const ReadPodPage& read) {
+  for (int pass = 0; pass < 2; ++pass) {
+    PodPager pager(skip_system_namespaces);
+    bool expired = false;
+    for (const PodListQuery& listing : listings) {
+      MESHCA_TRY_ASSIGN(auto outcome, read_listing(listing, read, pager));
+      if (outcome == ListingRead::token_expired) {
+        expired = true;
+        break;
+      }
+    }
+    if (!expired)
+      return pager.take();
+  }
+  return cluster_error("listing pods: the list changed too much while it was read page by page "
+                       "(its continue token expired twice); run the command again");
+}
+
 } // namespace meshca

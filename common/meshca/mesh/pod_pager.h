@@ -1,13 +1,18 @@
 #pragma once
 // Pod lists read page by page (`limit` + `continue`), each page parsed and reduced to the sidecar
 // pods it holds before the next one is read, so memory stays bounded by one page however big the
-// cluster. Pure; the requests are made by ApiPodLister (mesh/dump_fetcher.h).
+// cluster. Pure: the requests are made by the transport's page reader (ApiPodLister in
+// mesh/dump_fetcher.h, list_sidecar_pods_paged in mesh/kubectl_pod_pages.h), given to
+// read_pod_pages, the one page loop.
 
+#include "meshca/kube/api_client_paths.h"
 #include "meshca/mesh/sidecar_pods.h"
 #include "meshca/util/result.h"
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace meshca {
 
@@ -30,5 +35,23 @@ class PodPager {
   std::size_t pages_ = 0;
   PodSelection all_;
 };
+
+// One page as a transport read it: the PodList body, or that the API server no longer knows the
+// continue token (410 Gone: the list changed past it, or the token is older than about 5
+// minutes). A transport says token_expired only for a query with a continue token.
+struct PodPage {
+  bool token_expired = false;
+  std::string body;
+};
+// Reads the page `query` names; its errors are the transport's (cluster_error, naming the request).
+using ReadPodPage = std::function<Result<PodPage>(const PodListQuery& query)>;
+
+// The sidecar pods of every listing (one query per namespace, or one of every namespace), read
+// a page at a time with `read` into one selection. An expired continue token starts the whole
+// list over, once (the Kubernetes API's advice, "Retrieving large results sets in chunks"): a
+// cluster changing faster than it can be read is then a cluster_error, not a loop. A page that is
+// not a pod list is a cluster_error too.
+Result<PodSelection> read_pod_pages(const std::vector<PodListQuery>& listings,
+                                    bool skip_system_namespaces, const ReadPodPage& read);
 
 } // namespace meshca
