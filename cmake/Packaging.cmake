@@ -57,36 +57,24 @@ set(MESHCA_KREW_DIR ${PROJECT_SOURCE_DIR}/packaging/krew)
 
 # One pack command and one manifest command, for a dist folder and a manifest path.
 function(meshca_add_krew_targets archive_target package_target dist_dir manifest allow_unbuilt)
-  # libcurl's source is fetched once; then each platform (its libcurl, its executables, its
-  # archive) is a target of its own, so that ninja builds them side by side: libcurl's configure
-  # runs one process at a time for minutes, and the other platform's build fills the second core.
-  add_custom_target(${archive_target}-curl-source
-    COMMAND ${CMAKE_COMMAND} -DWORK_DIR=${CMAKE_BINARY_DIR}/release/curl -DFETCH_ONLY=ON
-      -P ${PROJECT_SOURCE_DIR}/packaging/release/build_curl.cmake
-    COMMENT "Fetching libcurl's Debian source package for the release builds"
-    VERBATIM)
-  set(arch_targets "")
+  set(build_commands "")
   foreach(arch IN LISTS MESHCA_RELEASE_ARCHES)
-    add_custom_target(${archive_target}-${arch}
-      COMMAND ${CMAKE_COMMAND}
-        -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
-        -DWORK_DIR=${CMAKE_BINARY_DIR}/release
-        -DARCH=${arch}
-        -DDIST_DIR=${dist_dir}
-        -DVERSION=${PROJECT_VERSION}
-        -DJOBS=${MESHCA_RELEASE_JOBS}
-        -DGENERATOR=${CMAKE_GENERATOR}
-        -DWERROR=${MESHCA_WERROR}
-        -DUNITY=${MESHCA_UNITY_BUILD}
-        -P ${PROJECT_SOURCE_DIR}/packaging/release/build_release.cmake
-      COMMENT "Building the ${arch} release executables and packing its archive in ${dist_dir}"
-      VERBATIM)
-    add_dependencies(${archive_target}-${arch} ${archive_target}-curl-source)
-    list(APPEND arch_targets ${archive_target}-${arch})
+    list(APPEND build_commands COMMAND ${CMAKE_COMMAND}
+      -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+      -DWORK_DIR=${CMAKE_BINARY_DIR}/release
+      -DARCH=${arch}
+      -DDIST_DIR=${dist_dir}
+      -DVERSION=${PROJECT_VERSION}
+      -DJOBS=${MESHCA_RELEASE_JOBS}
+      -DGENERATOR=${CMAKE_GENERATOR}
+      -DWERROR=${MESHCA_WERROR}
+      -DUNITY=${MESHCA_UNITY_BUILD}
+      -P ${PROJECT_SOURCE_DIR}/packaging/release/build_release.cmake)
   endforeach()
-  add_custom_target(${archive_target}
-    COMMENT "Release archives (${MESHCA_RELEASE_ARCHES}) in ${dist_dir}")
-  add_dependencies(${archive_target} ${arch_targets})
+  # One arch after the other, each with MESHCA_RELEASE_JOBS jobs.
+  add_custom_target(${archive_target} ${build_commands}
+    COMMENT "Building the release executables (${MESHCA_RELEASE_ARCHES}) and packing ${dist_dir}"
+    USES_TERMINAL VERBATIM)
 
   # Lists travel as ',' separated strings: a ';' would split the command's argument.
   string(REPLACE ";" "," platforms "${MESHCA_KREW_PLATFORMS}")

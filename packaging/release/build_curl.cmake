@@ -5,20 +5,13 @@
 # bundle or path: common/meshca/util/ca_store.cpp finds the host's store at run time.
 #   cmake -DWORK_DIR=<build>/release/curl -DARCH=amd64|arm64 -DHOST=<gnu triplet>
 #         -DPREFIX=<install dir> [-DJOBS=2] -P build_curl.cmake
-#   cmake -DWORK_DIR=<build>/release/curl -DFETCH_ONLY=ON -P build_curl.cmake
-#         only step 1 (the source, fetched and unpacked): run once before the platforms' builds
-#         run at the same time, which then share WORK_DIR/src read-only.
 #
 # Built once per prefix: a stamp holding the source version and the configure line skips the
 # rebuild when neither changed. The source comes from `apt-get source` (a deb-src line for
 # bookworm; scripts/setup-deps writes one) into WORK_DIR/src, fetched once.
 
 cmake_minimum_required(VERSION 3.25)
-set(required_args WORK_DIR ARCH HOST PREFIX)
-if(FETCH_ONLY)
-  set(required_args WORK_DIR)
-endif()
-foreach(required ${required_args})
+foreach(required WORK_DIR ARCH HOST PREFIX)
   if("${${required}}" STREQUAL "")
     message(FATAL_ERROR "build_curl.cmake: -D${required}=... is required")
   endif()
@@ -53,11 +46,6 @@ if(NOT EXISTS ${source_dir}/configure)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "build_curl.cmake: dpkg-source -x ${dsc} failed (install dpkg-dev)")
   endif()
-endif()
-
-if(FETCH_ONLY)
-  message(STATUS "build_curl: curl ${curl_version} source in ${source_dir}")
-  return()
 endif()
 
 # 2. Configure for HOST with only the features the suite uses.
