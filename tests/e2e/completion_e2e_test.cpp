@@ -241,16 +241,21 @@ TEST_CASE("docs/completion.md's step after a krew install enables completion") {
 TEST_CASE("a slow or unreachable cluster: no candidates, quickly") {
   SimCluster sim(e2e::scenario("demo.json", {"--fault-slow", "list:*:4000"}));
   const Answer slow = complete(sim, MESHCA_PLUGIN_DIR, {"relabel", "ns", "--revision", ""});
-  CHECK(slow.values.empty());
+  CHECK(slow.values.empty()); // waited out, the answer after 4 s would have named namespaces
   CHECK(slow.directive == 4);
-  CHECK(slow.seconds < 5.5); // the completer gives up after 3 s in all
+  // The completer gives up after 3 s in all. The bounds here leave room for a loaded machine and
+  // the sanitizer build (4.5 s was seen for the 3 s one) and still fail a completer that waits
+  // for kubectl: about 12 s of discovery retries against the silent server below, more with the
+  // gcloud dispatcher's own 5 s wait.
+  constexpr double kGaveUp = 8.5;
+  CHECK(slow.seconds < kGaveUp);
 
   // A kubeconfig typed on the line whose server refuses connections.
   const std::string dead = write_kubeconfig(sim.dir() + "/dead", "http://127.0.0.1:1");
   const Answer down = complete(sim, MESHCA_PLUGIN_DIR, {"relabel", "--kubeconfig", dead, "ns", ""});
   CHECK(down.values.empty());
   CHECK(down.directive == 4);
-  CHECK(down.seconds < 5.5);
+  CHECK(down.seconds < kGaveUp);
   CHECK(
       complete(sim, MESHCA_PLUGIN_DIR, {"relabel", "--kubeconfig", dead, "--context", ""}).values ==
       Words{"c"});
@@ -274,5 +279,5 @@ TEST_CASE("a slow or unreachable cluster: no candidates, quickly") {
   CHECK(hanging->exit_code == 0);
   CHECK(hanging->out == ":4\n");
   CHECK(hanging->err.empty());
-  CHECK(seconds < 4.5); // 3 s in all, then its kubectl is stopped
+  CHECK(seconds < kGaveUp); // 3 s in all, then its kubectl is stopped
 }

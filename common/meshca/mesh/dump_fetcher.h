@@ -101,6 +101,7 @@ class PodLister {
 };
 
 class ApiClient;
+
 // --trust-domain's read of one sidecar: the secrets and the clusters' TLS settings, both at once
 // (falling back to the clusters dump for a proxy that refuses `resource`, and remembering that
 // for the rest), returned as one document {"configs":[SECRETS,CLUSTERS]} that parse_config_dump
