@@ -119,6 +119,44 @@ TEST_CASE("migrate apply --dry-run says what it would run and changes nothing") 
             .exit_code != 0);
 }
 
+TEST_CASE("the lists go through the run's kubectl proxy: the same plan as kubectl's own reads") {
+  SimCluster sim(e2e::scenario("demo.json"));
+  // Round 1 started: a ledger, relabelled namespaces, two revisions' webhooks and IstioOperators.
+  auto started = migrate(sim, {"apply", "--until", "relabel-round1"});
+  REQUIRE_MESSAGE(started.exit_code == 0, started.out << started.err);
+  for (const std::string format : {"text", "json"}) {
+    auto processes = migrate(sim, {"plan", "--transport", "exec", "-o", format});
+    auto proxied = migrate(sim, {"plan", "--transport", "proxy", "-o", format});
+    INFO(processes.err << proxied.err);
+    CHECK(processes.exit_code == proxied.exit_code);
+    CHECK(processes.out == proxied.out);
+  }
+
+  // -v: one request per list through the proxy, no kubectl process for it; Secrets stay kubectl's.
+  auto verbose = migrate(sim, {"plan", "--transport", "proxy", "-v"});
+  INFO(verbose.err);
+  CHECK(contains(verbose.err,
+                 "+ GET /apis/apps/v1/deployments?labelSelector=istio.io%2Frev&limit=500\n"));
+  CHECK(contains(verbose.err, "+ GET /apis/install.istio.io/v1alpha1/namespaces/istio-system/"
+                              "istiooperators?limit=500\n"));
+  CHECK(contains(verbose.err,
+                 "+ GET /api/v1/namespaces/istio-system/configmaps/kubectl-meshca-migration\n"));
+  CHECK_FALSE(contains(verbose.err, " get deployments "));
+  CHECK(contains(verbose.err, " get secret cacerts istio-ca-secret -n istio-system"));
+  auto by_kubectl = migrate(sim, {"plan", "--transport", "exec", "-v"});
+  CHECK(contains(by_kubectl.err, " get deployments --all-namespaces --selector istio.io/rev"));
+
+  // A list the API keeps failing: the client's three attempts, not three times three.
+  sim.set_faults(R"({"api_errors": [{"verb": "list", "resource": "deployments", "status": 500}]})");
+  auto failed = migrate(sim, {"plan", "--transport", "proxy"});
+  INFO(failed.out << failed.err);
+  CHECK(failed.exit_code == 3);
+  CHECK(contains(failed.err, "listing control-plane and gateway Deployments: Error from server "
+                             "(InternalError): simulated fault: list deployments failed (3 "
+                             "attempts over "));
+  CHECK(sim.stat("faults.api_errors") == 3);
+}
+
 TEST_CASE("migrate: bad flags are exit 2 and change nothing") {
   SimCluster sim(e2e::scenario("migrate.json"));
   for (const auto& args : std::vector<std::vector<std::string>>{{},

@@ -99,6 +99,8 @@ bool is_retryable_kubectl_failure(const ProcessOutput& output) {
     return true; // our own deadline: the call hung
   if (output.term_signal != 0)
     return false; // killed (Ctrl-C): not a cluster problem
+  if (output.attempts_made)
+    return false;
   if (contains_any(output.err, kFinalAnswers))
     return false;
   return contains_any(output.err, kTransient);

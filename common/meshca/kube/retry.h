@@ -76,7 +76,7 @@ bool is_retryable_kubectl_call(const std::vector<std::string>& args);
 // True when a kubectl call that ran and failed failed in a way another attempt may cure: our own
 // timeout, or kubectl's message for a 5xx/429/timeout answer or a connection refused, reset or
 // dropped. False for a 4xx answer (NotFound, Forbidden, Unauthorized, Invalid, BadRequest...)
-// and for anything not recognised.
+// and for anything not recognised, or an answer whose transport already made its attempts.
 bool is_retryable_kubectl_failure(const ProcessOutput& output);
 
 // True for HTTP statuses worth another attempt of a read: 429 and every 5xx.

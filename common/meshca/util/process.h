@@ -38,6 +38,9 @@ struct ProcessOutput {
   bool timed_out = false;
   int term_signal = 0; // the signal that killed the child, 0 when it exited normally
   std::string out, err;
+  // The answer came from a transport that already made its own attempts (a read served in
+  // process, kube/proxied_reads.h): not to be repeated.
+  bool attempts_made = false;
 
   bool succeeded() const { return exit_code == 0 && !timed_out && term_signal == 0; }
 };

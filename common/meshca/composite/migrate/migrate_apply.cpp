@@ -367,7 +367,7 @@ ApplyReport run_migrate_apply(const ApplyOptions& options, ApplyEnvironment& env
   auto release_all = [&](std::vector<Ledger>& ledgers) {
     for (std::size_t i : leased) {
       // Also after Ctrl-C: an interrupted run must not lock the next one out for the lease.
-      Kubectl kubectl = session.kubectl(i).after_interrupt();
+      Kubectl kubectl = session.kubectl_process(i).after_interrupt();
       release_lease(kubectl, ledgers[i], session.context(i), env.holder);
     }
   };

@@ -14,28 +14,31 @@
 namespace meshca {
 namespace {
 
-// Every sidecar of every cluster, as check-root --workload-cert -A reads them.
-Result<CheckRootResult> read_sidecars(MigrationSession& session, std::ostream& notes,
-                                      const std::atomic<bool>* cancel, CheckRootOptions& options) {
+// Each list page, exec and proxied read: as check-root's readers.
+constexpr std::chrono::milliseconds kReadTimeout{60000};
+
+// Every sidecar of every cluster, as check-root --workload-cert -A reads them, through each
+// cluster's proxy (or kubectl exec when it has none).
+Result<CheckRootResult> read_sidecars(MigrationSession& session, CheckRootOptions& options,
+                                      const std::atomic<bool>* cancel) {
   options.workload_cert = true;
   options.output = OutputFormat::json;
-  const auto verbose = session.settings().common.verbose ? Verbose::yes : Verbose::no;
-  std::vector<ClusterReaders> readers; // own the proxies until the check is over
+  std::vector<std::unique_ptr<DumpFetcher>> fetchers; // this read's, over the session's clients
   std::vector<ClusterTarget> targets;
-  const auto connections = session.settings().common.connections();
-  readers.reserve(connections.size());
-  for (std::size_t i = 0; i < connections.size(); ++i) {
-    ReaderSettings settings;
-    settings.transport = session.settings().transport;
-    settings.proxy.kubectl = session.kubectl_path();
-    settings.proxy.flags = connections[i];
-    settings.proxy.verbose = verbose;
-    settings.proxy.echo = &notes;
-    settings.clusters = options.trust_domain ? WantClusters::yes : WantClusters::no;
-    MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(settings, notes));
-    readers.push_back(std::move(opened));
-    targets.push_back({session.context(i), &session.kubectl(i), readers.back().lister.get(),
-                       readers.back().fetcher.get()});
+  for (std::size_t i = 0; i < session.size(); ++i) {
+    const ClusterReaders& readers = session.readers(i);
+    if (readers.api) {
+      ApiClient& api = *readers.api;
+      fetchers.push_back(sidecar_dump_fetcher(
+          options.trust_domain ? WantClusters::yes : WantClusters::no,
+          [&api](AdminRequest request) -> std::unique_ptr<DumpFetcher> {
+            return std::make_unique<ApiExecFetcher>(api, std::move(request), kReadTimeout);
+          }));
+    } else {
+      fetchers.push_back(nullptr);
+    }
+    targets.push_back(
+        {session.context(i), &session.kubectl(i), readers.lister.get(), fetchers.back().get()});
   }
   return check_clusters(targets, options, session.recognizer(), cancel);
 }
@@ -62,9 +65,21 @@ Result<std::unique_ptr<MigrationSession>> MigrationSession::open(const MigrateSe
   const auto verbose = settings.common.verbose ? Verbose::yes : Verbose::no;
   for (const ConnectionFlags& flags : settings.common.connections()) {
     session->contexts_.push_back(flags.context.value_or(""));
-    session->runners_.push_back(
+    auto& kubectl = *session->processes_.emplace_back(
         std::make_unique<Kubectl>(session->kubectl_path_, flags, verbose, notes));
-    MESHCA_TRY(require_istio_namespace(*session->runners_.back(), flags.context));
+    MESHCA_TRY(require_istio_namespace(kubectl, flags.context));
+    ReaderSettings readers;
+    readers.transport = settings.transport;
+    readers.proxy.kubectl = session->kubectl_path_;
+    readers.proxy.flags = flags;
+    readers.proxy.verbose = verbose;
+    readers.proxy.echo = &notes;
+    readers.timeout = kReadTimeout;
+    MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(readers, notes));
+    auto& proxied = session->proxied_.emplace_back(
+        opened.api ? std::make_unique<ProxiedReads>(kubectl, *opened.api, kReadTimeout) : nullptr);
+    session->runners_.push_back(proxied ? static_cast<KubectlRunner*>(proxied.get()) : &kubectl);
+    session->readers_.push_back(std::move(opened));
   }
   MESHCA_TRY_ASSIGN(auto recognizer,
                     load_meshca_recognizer({settings.meshca_bundle, default_cache_dir()}));
@@ -105,7 +120,7 @@ Result<MeshReading> MigrationSession::read(bool sidecars, const std::atomic<bool
     reading.ledgers.push_back(std::move(ledger));
   }
   if (sidecars) {
-    auto result = read_sidecars(*this, *notes_, cancel, check);
+    auto result = read_sidecars(*this, check, cancel);
     if (result) {
       const std::string json = render_check_root(*result, check);
       for (ClusterFacts& facts : reading.facts) {

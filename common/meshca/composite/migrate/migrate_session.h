@@ -3,11 +3,16 @@
 // current context when none is given), the Mesh CA recognizer, and the reads each plan is made
 // of: status and preflight (a handful of lists per cluster), the ledger, and one check-root pass
 // over every sidecar of every cluster (--workload-cert).
+//
+// Unless --transport exec, each cluster gets one kubectl proxy for the whole run: the sidecars
+// are read through it, and so are the lists (ProxiedReads), which migrate reads again after
+// every step; writes, exec and Secret reads stay kubectl processes.
 
 #include "meshca/checks/check_root.h"
 #include "meshca/cli/common_options.h"
 #include "meshca/composite/migrate/migrate_ledger.h"
 #include "meshca/composite/migrate/migrate_steps.h"
+#include "meshca/kube/proxied_reads.h"
 #include "meshca/mesh/ca_class.h"
 #include "meshca/mesh/dump_fetcher.h"
 
@@ -43,7 +48,13 @@ class MigrationSession {
 
   std::size_t size() const { return contexts_.size(); }
   const std::string& context(std::size_t i) const { return contexts_[i]; }
-  Kubectl& kubectl(std::size_t i) { return *runners_[i]; }
+  // Cluster i's calls: lists through its proxy when it has one, the rest through kubectl.
+  KubectlRunner& kubectl(std::size_t i) { return *runners_[i]; }
+  // Cluster i's kubectl itself (after_interrupt, the connection flags).
+  Kubectl& kubectl_process(std::size_t i) { return *processes_[i]; }
+  // Cluster i's proxy and in-process readers (none with --transport exec, or when the proxy
+  // could not start under --transport auto).
+  const ClusterReaders& readers(std::size_t i) const { return readers_[i]; }
   const std::string& kubectl_path() const { return kubectl_path_; }
   const MigrateSettings& settings() const { return settings_; }
   const MeshCaRecognizer& recognizer() const { return *recognizer_; }
@@ -62,7 +73,10 @@ class MigrationSession {
   MigrateSettings settings_;
   std::string kubectl_path_;
   std::vector<std::string> contexts_;
-  std::vector<std::unique_ptr<Kubectl>> runners_;
+  std::vector<std::unique_ptr<Kubectl>> processes_;
+  std::vector<ClusterReaders> readers_; // the proxies; empty readers with --transport exec
+  std::vector<std::unique_ptr<ProxiedReads>> proxied_; // null without a proxy
+  std::vector<KubectlRunner*> runners_;                // proxied_[i], else processes_[i]
   std::optional<MeshCaRecognizer> recognizer_;
   std::ostream* notes_ = nullptr;
 };
