@@ -119,7 +119,11 @@ Result<PreflightSnapshot> read_preflight_snapshot(KubectlRunner& kubectl, ExtraR
         return done();
       }};
   std::vector<std::optional<Error>> extra_errors(extra_reads.size());
-  std::vector<std::function<Status()>> reads = status_reads(kubectl, snapshot.status);
+  // When every read is required, the roots' read names the CA secrets too: one kubectl fewer.
+  // Status (optional extras) looks them up on its own, so a failed roots read leaves it whole.
+  const CaSecretNames names =
+      extras == ExtraReads::required ? CaSecretNames::by_caller : CaSecretNames::read;
+  std::vector<std::function<Status()>> reads = status_reads(kubectl, snapshot.status, names);
   for (std::size_t i = 0; i < extra_reads.size(); ++i)
     reads.push_back([&, i]() -> Status {
       if (Status read = extra_reads[i](); !read)
@@ -134,6 +138,9 @@ Result<PreflightSnapshot> read_preflight_snapshot(KubectlRunner& kubectl, ExtraR
       snapshot.unread = error->message;
       return snapshot;
     }
+  if (names == CaSecretNames::by_caller)
+    for (const auto& secret : snapshot.ca_secret_roots)
+      snapshot.status.ca_secrets.push_back(secret.first);
   snapshot.root_certs = root_certs_by_namespace(root_cert_maps);
   std::vector<std::string> more = webhook_service_namespaces(snapshot.status.webhooks);
   more.erase(std::remove(more.begin(), more.end(), "istio-system"), more.end());

@@ -32,15 +32,15 @@ Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl) {
   return snapshot;
 }
 
-std::vector<std::function<Status()>> status_reads(KubectlRunner& kubectl,
-                                                  StatusSnapshot& snapshot) {
+std::vector<std::function<Status()>> status_reads(KubectlRunner& kubectl, StatusSnapshot& snapshot,
+                                                  CaSecretNames names) {
   auto into = [](rapidjson::Document& target, Result<rapidjson::Document> read) -> Status {
     if (!read)
       return read.error();
     target = std::move(*read);
     return done();
   };
-  return {
+  std::vector<std::function<Status()>> reads = {
       [&kubectl, &snapshot]() -> Status {
         MESHCA_TRY_ASSIGN(auto lists, read_control_plane_lists(kubectl));
         snapshot.deployments = std::move(lists.deployments);
@@ -60,12 +60,14 @@ std::vector<std::function<Status()>> status_reads(KubectlRunner& kubectl,
       },
       [&, into] { return into(snapshot.operators, read_istio_operators(kubectl)); },
       [&, into] { return into(snapshot.config_maps, read_mesh_config_maps(kubectl)); },
-      [&kubectl, &snapshot]() -> Status {
-        MESHCA_TRY_ASSIGN(auto secrets, read_ca_secret_names(kubectl));
-        snapshot.ca_secrets = std::move(secrets);
-        return done();
-      },
   };
+  if (names == CaSecretNames::read)
+    reads.emplace_back([&kubectl, &snapshot]() -> Status {
+      MESHCA_TRY_ASSIGN(auto secrets, read_ca_secret_names(kubectl));
+      snapshot.ca_secrets = std::move(secrets);
+      return done();
+    });
+  return reads;
 }
 
 } // namespace meshca

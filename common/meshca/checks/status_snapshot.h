@@ -28,9 +28,14 @@ struct StatusSnapshot {
 // The CA secrets are looked up with `-o name`, so their data never leaves kubectl.
 Result<StatusSnapshot> read_status_snapshot(KubectlRunner& kubectl);
 
+// Whether status_reads looks up the CA secrets' names itself, or the caller fills `ca_secrets`
+// from a read of its own that names them too (preflight reads the secrets' roots).
+enum class CaSecretNames { read, by_caller };
+
 // The reads behind read_status_snapshot, each filling its part of `snapshot`, for a caller that
 // starts more reads alongside them (preflight).
-std::vector<std::function<Status()>> status_reads(KubectlRunner& kubectl, StatusSnapshot& snapshot);
+std::vector<std::function<Status()>> status_reads(KubectlRunner& kubectl, StatusSnapshot& snapshot,
+                                                  CaSecretNames names = CaSecretNames::read);
 
 // Runs independent reads at once; the first error (in the order given) is returned.
 Status run_reads_at_once(const std::vector<std::function<Status()>>& reads);
