@@ -70,6 +70,8 @@ TEST_CASE("every other call stays a kubectl process") {
       {"get", "secrets", "-n", "istio-system", "-o", "json"},
       {"get", "secret", "cacerts", "istio-ca-secret", "-n", "istio-system", "--ignore-not-found",
        "-o", "name"},
+      {"get", "--raw", "/api/v1/namespaces/istio-system/secrets/cacerts"},
+      {"get", "--raw", "/api/v1/secrets?limit=500"},
       // kubectl's own printers.
       {"get", "pods", "-n", "x", "-o", "jsonpath={.items[*].metadata.name}"},
       {"get", "pods", "-n", "x"},

@@ -142,7 +142,9 @@ std::optional<ReadCall> read_call_for(const std::vector<std::string>& args) {
     return std::nullopt;
   ReadCall call;
   if (args[1] == "--raw") {
-    if (args.size() != 3 || !starts_with(args[2], "/"))
+    // Secrets stay kubectl's on this path too.
+    if (args.size() != 3 || !starts_with(args[2], "/") ||
+        args[2].find("/secrets") != std::string::npos)
       return std::nullopt;
     call.output = ReadCall::Output::raw;
     call.path = args[2];

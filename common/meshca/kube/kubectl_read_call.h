@@ -6,8 +6,8 @@
 //
 // Anything else (writes, exec, other output formats or flags, a namespaced type without -n or
 // -A, which kubectl resolves against the kubeconfig's namespace) is not a read call here and
-// stays a kubectl process. Secrets are deliberately not among the types: their data (CA keys)
-// stays in kubectl, which prints only the fields asked for.
+// stays a kubectl process. Secrets are deliberately not among the types, nor raw paths under
+// .../secrets: their data (CA keys) stays in kubectl, which prints only the fields asked for.
 
 #include "meshca/util/process.h"
 #include "meshca/util/result.h"

@@ -63,27 +63,32 @@ Result<std::unique_ptr<MigrationSession>> MigrationSession::open(const MigrateSe
   session->notes_ = &notes;
   MESHCA_TRY_ASSIGN(session->kubectl_path_, prepare_kubectl(settings.common));
   const auto verbose = settings.common.verbose ? Verbose::yes : Verbose::no;
-  for (const ConnectionFlags& flags : settings.common.connections()) {
+  const std::vector<ConnectionFlags> connections = settings.common.connections();
+  for (const ConnectionFlags& flags : connections) {
     session->contexts_.push_back(flags.context.value_or(""));
-    auto& kubectl = *session->processes_.emplace_back(
+    session->processes_.push_back(
         std::make_unique<Kubectl>(session->kubectl_path_, flags, verbose, notes));
-    MESHCA_TRY(require_istio_namespace(kubectl, flags.context));
+    MESHCA_TRY(require_istio_namespace(*session->processes_.back(), flags.context));
+  }
+  MESHCA_TRY_ASSIGN(auto recognizer,
+                    load_meshca_recognizer({settings.meshca_bundle, default_cache_dir()}));
+  session->recognizer_.emplace(std::move(recognizer));
+  // The proxies last, once the input is known to be good: they live as long as the session.
+  for (std::size_t i = 0; i < connections.size(); ++i) {
     ReaderSettings readers;
     readers.transport = settings.transport;
     readers.proxy.kubectl = session->kubectl_path_;
-    readers.proxy.flags = flags;
+    readers.proxy.flags = connections[i];
     readers.proxy.verbose = verbose;
     readers.proxy.echo = &notes;
     readers.timeout = kReadTimeout;
     MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(readers, notes));
+    Kubectl& kubectl = *session->processes_[i];
     auto& proxied = session->proxied_.emplace_back(
         opened.api ? std::make_unique<ProxiedReads>(kubectl, *opened.api, kReadTimeout) : nullptr);
     session->runners_.push_back(proxied ? static_cast<KubectlRunner*>(proxied.get()) : &kubectl);
     session->readers_.push_back(std::move(opened));
   }
-  MESHCA_TRY_ASSIGN(auto recognizer,
-                    load_meshca_recognizer({settings.meshca_bundle, default_cache_dir()}));
-  session->recognizer_.emplace(std::move(recognizer));
   return session;
 }
 
