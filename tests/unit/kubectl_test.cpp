@@ -337,3 +337,19 @@ TEST_CASE("the real kubectl, when installed, reports its client version as JSON"
 }
 
 } // namespace meshca
+
+TEST_CASE("--request-timeout as a duration: seconds, Go durations, and 0 for none") {
+  using std::chrono::milliseconds;
+  CHECK(meshca::request_timeout_duration("5") == milliseconds(5000));
+  CHECK(meshca::request_timeout_duration("1s") == milliseconds(1000));
+  CHECK(meshca::request_timeout_duration("1m30s") == milliseconds(90000));
+  CHECK(meshca::request_timeout_duration("500ms") == milliseconds(500));
+  CHECK(meshca::request_timeout_duration("1.5s") == milliseconds(1500));
+  CHECK(meshca::request_timeout_duration("2h") == milliseconds(7200000));
+  CHECK_FALSE(meshca::request_timeout_duration("0").has_value());
+  CHECK_FALSE(meshca::request_timeout_duration("0s").has_value());
+  CHECK_FALSE(meshca::request_timeout_duration("").has_value());
+  CHECK_FALSE(meshca::request_timeout_duration("soon").has_value());
+  CHECK_FALSE(meshca::request_timeout_duration("5x").has_value());
+  CHECK_FALSE(meshca::request_timeout_duration("s5").has_value());
+}

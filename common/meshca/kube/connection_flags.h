@@ -1,8 +1,10 @@
 #pragma once
 // The kubectl flags that choose the cluster and the credentials; passed through unchanged.
 
+#include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace meshca {
@@ -21,5 +23,10 @@ struct ConnectionFlags {
 
   bool operator==(const ConnectionFlags&) const = default;
 };
+
+// kubectl's --request-timeout as a duration: a bare number of seconds or a Go duration ("30s",
+// "1m30s", "500ms"); nullopt for "0" (no timeout) and for text that is neither (the command line
+// is checked before this, see cli/common_options).
+std::optional<std::chrono::milliseconds> request_timeout_duration(std::string_view text);
 
 } // namespace meshca
