@@ -127,7 +127,9 @@ SimCluster::SimCluster(SimOptions options) : dir_(make_temp_dir()) {
   argv.insert(argv.end(), options.args.begin(), options.args.end());
   pid_ = spawn_in_background(argv, dir_ + "/stdout", dir_ + "/stderr");
   REQUIRE_MESSAGE(pid_ > 0, "cannot start " << MESHCA_SIM_BINARY);
-  for (int i = 0; i < 1000 && port_ == 0; ++i) {
+  // Up to 60 s: a sanitizer build making a scenario's PKI on a loaded 2-core machine once took
+  // more than 10 s. A simulator that is ready ends the wait at once.
+  for (int i = 0; i < 6000 && port_ == 0; ++i) {
     std::string ready = read_text(dir_ + "/ready");
     if (!ready.empty())
       port_ = static_cast<unsigned short>(std::stoi(ready));

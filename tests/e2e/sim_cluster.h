@@ -36,7 +36,7 @@ struct HttpReply {
 
 class SimCluster {
  public:
-  // Starts meshca-sim and waits (up to 10 s) for its ready file. Fails the test (doctest
+  // Starts meshca-sim and waits (up to 60 s) for its ready file. Fails the test (doctest
   // REQUIRE) when it does not come up, with its stderr in the message.
   explicit SimCluster(SimOptions options = {});
   ~SimCluster(); // SIGTERM, then SIGKILL after 5 s
