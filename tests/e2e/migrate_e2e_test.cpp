@@ -158,15 +158,16 @@ TEST_CASE("the lists go through the run's kubectl proxy: the same plan as kubect
 
   // A list that does not answer: each attempt ends at the user's --request-timeout, as kubectl's.
   sim.clear_faults();
-  sim.set_faults(R"({"slow": [{"verb": "list", "resource": "deployments", "ms": 6000}]})");
+  sim.set_faults(R"({"slow": [{"verb": "list", "resource": "deployments", "ms": 20000}]})");
   const auto start = std::chrono::steady_clock::now();
   auto slow = migrate(sim, {"plan", "--transport", "proxy", "--request-timeout", "1s"});
   INFO(slow.out << slow.err);
   CHECK(slow.exit_code == 3);
   CHECK(contains(slow.err, "listing control-plane and gateway Deployments: "));
   CHECK(contains(slow.err, "(3 attempts over "));
-  // Three 6 s waits and more when the timeout is not applied; about 4 s when it is.
-  CHECK(std::chrono::steady_clock::now() - start < 15s);
+  // A minute when the timeout is not applied; about 5 s when it is (room left for a sanitizer
+  // build on a loaded machine).
+  CHECK(std::chrono::steady_clock::now() - start < 30s);
 }
 
 TEST_CASE("migrate: bad flags are exit 2 and change nothing") {
