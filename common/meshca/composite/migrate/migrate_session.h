@@ -42,7 +42,8 @@ struct MeshReading {
 class MigrationSession {
  public:
   // Finds kubectl, checks every cluster has istio-system (bad_input naming the context), loads
-  // the Mesh CA recognizer. Notes (the Mesh CA rule) go to `notes`.
+  // the Mesh CA recognizer, then starts each cluster's proxy (see above). Notes (the Mesh CA
+  // rule, a proxy that could not start) go to `notes`, as -v's lines do.
   static Result<std::unique_ptr<MigrationSession>> open(const MigrateSettings& settings,
                                                         std::ostream& notes);
 
