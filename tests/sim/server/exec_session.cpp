@@ -119,6 +119,10 @@ void serve_exec(tcp::socket& socket, const http::request<http::string_body>& htt
   auto result = run_command(socket, exec, context);
   if (result) {
     stats.add("execs");
+    std::string what = exec.ns + "/" + exec.pod + "/" + exec.container;
+    for (const auto& word : exec.command)
+      what += " " + word;
+    stats.add_distinct("execs.distinct", std::move(what));
     if (result->exit_code != 0)
       stats.add("exec.failures");
     bool ok = (result->out.empty() || send_channel(ws, 1, result->out, stats)) &&

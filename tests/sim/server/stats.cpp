@@ -13,6 +13,15 @@ void Stats::add(std::string_view key, std::int64_t delta) {
     it->second += delta;
 }
 
+void Stats::add_distinct(std::string_view key, std::string member) {
+  std::lock_guard lock(mu_);
+  auto seen = members_.find(key);
+  if (seen == members_.end())
+    seen = members_.emplace(std::string(key), std::set<std::string>{}).first;
+  if (seen->second.insert(std::move(member)).second)
+    ++counters_[std::string(key)];
+}
+
 std::int64_t Stats::value(std::string_view key) const {
   std::lock_guard lock(mu_);
   auto it = counters_.find(key);
@@ -32,6 +41,7 @@ void Stats::reset() {
   for (auto& [key, value] : counters_)
     if (key.find(".active") == std::string::npos)
       value = 0;
+  members_.clear();
 }
 
 } // namespace sim

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,9 @@ namespace sim {
 class Stats {
  public:
   void add(std::string_view key, std::int64_t delta = 1);
+  // Counts `key` once per distinct `member` since the last reset (e.g. one exec per pod and
+  // command, however often a client repeats it).
+  void add_distinct(std::string_view key, std::string member);
   std::int64_t value(std::string_view key) const;
   std::string to_json() const;
   void reset();
@@ -21,6 +25,7 @@ class Stats {
  private:
   mutable std::mutex mu_;
   std::map<std::string, std::int64_t, std::less<>> counters_;
+  std::map<std::string, std::set<std::string>, std::less<>> members_; // of add_distinct's keys
 };
 
 } // namespace sim
