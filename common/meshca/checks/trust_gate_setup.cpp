@@ -12,6 +12,10 @@ TrustGateSession::TrustGateSession(std::string kubectl_path, const CommonOptions
     : kubectl_path_(std::move(kubectl_path)), common_(common),
       meshca_bundle_(std::move(meshca_bundle)), notes_(notes) {}
 
+TrustGateSession::TrustGateSession(std::vector<ClusterTarget> open_clusters,
+                                   const MeshCaRecognizer& recognizer, std::ostream& notes)
+    : notes_(notes), open_clusters_(std::move(open_clusters)), given_recognizer_(&recognizer) {}
+
 TrustGateSession::~TrustGateSession() {
   gate_.reset(); // the gate reads through the readers; they stop their proxies last
   readers_.clear();
@@ -20,6 +24,15 @@ TrustGateSession::~TrustGateSession() {
 Status TrustGateSession::open() {
   if (gate_)
     return Done{};
+  if (given_recognizer_) {
+    notes_ << "trust gate: " << given_recognizer_->description() << '\n';
+    MeshTrustGate::Settings settings;
+    settings.clusters = open_clusters_;
+    settings.recognizer = given_recognizer_;
+    settings.cancel = &interrupt_flag();
+    gate_ = std::make_unique<MeshTrustGate>(std::move(settings));
+    return Done{};
+  }
   auto recognizer = load_meshca_recognizer({meshca_bundle_, default_cache_dir()});
   if (!recognizer)
     return recognizer.error();

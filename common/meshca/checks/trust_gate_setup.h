@@ -23,6 +23,11 @@ class TrustGateSession {
   // one being changed); notes (the Mesh CA rule, transport fallbacks) go to `notes`.
   TrustGateSession(std::string kubectl_path, const CommonOptions& common,
                    std::optional<std::string> meshca_bundle, std::ostream& notes);
+  // The gate over clusters a caller has open already (migrate's session: its runners and
+  // readers, the cluster being changed first) with its recognizer: nothing is started. The
+  // clusters and the recognizer must outlive this session.
+  TrustGateSession(std::vector<ClusterTarget> open_clusters, const MeshCaRecognizer& recognizer,
+                   std::ostream& notes);
   ~TrustGateSession();
   TrustGateSession(const TrustGateSession&) = delete;
   TrustGateSession& operator=(const TrustGateSession&) = delete;
@@ -38,8 +43,10 @@ class TrustGateSession {
   std::optional<std::string> meshca_bundle_;
   std::ostream& notes_;
   std::vector<std::unique_ptr<Kubectl>> runners_;
-  std::vector<ClusterReaders> readers_; // own the proxies; closed after the gate
-  std::optional<MeshCaRecognizer> recognizer_;
+  std::vector<ClusterReaders> readers_;        // own the proxies; closed after the gate
+  std::vector<ClusterTarget> open_clusters_;   // given open: nothing to start
+  std::optional<MeshCaRecognizer> recognizer_; // loaded on first use, or
+  const MeshCaRecognizer* given_recognizer_ = nullptr;
   std::unique_ptr<MeshTrustGate> gate_;
 };
 

@@ -45,9 +45,21 @@ struct StepRunner {
   KubectlRunner& kubectl() { return env.session.kubectl(cluster); }
   std::string context() const { return env.session.context(cluster); }
 
+  // The trust gate of a relabel or rollout step reads every cluster through the run's own
+  // runners and readers (no proxy of its own), the cluster being changed first.
+  TrustGateSession trust_gate() {
+    std::vector<ClusterTarget> clusters;
+    for (std::size_t i = 0; i < env.session.size(); ++i) {
+      const std::size_t index = i == 0 ? cluster : (i <= cluster ? i - 1 : i);
+      const ClusterReaders& readers = env.session.readers(index);
+      clusters.push_back({env.session.context(index), &env.session.kubectl(index),
+                          readers.lister.get(), readers.fetcher.get()});
+    }
+    return TrustGateSession(std::move(clusters), env.session.recognizer(), env.err);
+  }
+
   Status relabel() {
-    TrustGateSession gate(env.session.kubectl_path(), env.session.options_for(cluster),
-                          env.session.settings().meshca_bundle, env.err);
+    TrustGateSession gate = trust_gate();
     RelabelOptions relabel;
     relabel.trust_gate = gate.check();
     if (step.id == "rollback-relabel") {
@@ -76,8 +88,7 @@ struct StepRunner {
   }
 
   Status rollout(bool restart_all) {
-    TrustGateSession gate(env.session.kubectl_path(), env.session.options_for(cluster),
-                          env.session.settings().meshca_bundle, env.err);
+    TrustGateSession gate = trust_gate();
     RolloutOptions rollout;
     rollout.namespaces = step.targets;
     rollout.timeout = options.timeout;

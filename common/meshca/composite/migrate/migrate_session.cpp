@@ -95,18 +95,6 @@ Result<std::unique_ptr<MigrationSession>> MigrationSession::open(const MigrateSe
   return session;
 }
 
-CommonOptions MigrationSession::options_for(std::size_t i) const {
-  CommonOptions options = settings_.common;
-  if (options.contexts.size() > 1) {
-    std::vector<std::string> ordered = {options.contexts[i]};
-    for (std::size_t j = 0; j < options.contexts.size(); ++j)
-      if (j != i)
-        ordered.push_back(options.contexts[j]);
-    options.contexts = ordered;
-  }
-  return options;
-}
-
 Result<MeshReading> MigrationSession::read(bool sidecars, const std::atomic<bool>* cancel,
                                            CheckRootOptions check) {
   MeshReading reading;

@@ -59,9 +59,6 @@ class MigrationSession {
   const std::string& kubectl_path() const { return kubectl_path_; }
   const MigrateSettings& settings() const { return settings_; }
   const MeshCaRecognizer& recognizer() const { return *recognizer_; }
-  // The common options with cluster i's context first (the one a step changes), then the rest:
-  // the trust gates of relabel and rollout look at every cluster.
-  CommonOptions options_for(std::size_t i) const;
 
   // Reads every cluster and plans. `sidecars`: also read every sidecar (the gates' evidence),
   // with `check` (--workload-cert is always on; the report adds --trust-domain and --mtls).
