@@ -8,7 +8,9 @@
 
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <iterator>
 #include <rapidjson/document.h>
+#include <regex>
 
 namespace {
 
@@ -122,8 +124,14 @@ TEST_CASE("migrate apply --dry-run says what it would run and changes nothing") 
 TEST_CASE("the lists go through the run's kubectl proxy: the same plan as kubectl's own reads") {
   SimCluster sim(e2e::scenario("demo.json"));
   // Round 1 started: a ledger, relabelled namespaces, two revisions' webhooks and IstioOperators.
-  auto started = migrate(sim, {"apply", "--until", "relabel-round1"});
+  // Its relabel step's trust gate reads the sidecars through the run's one proxy.
+  auto started = migrate(sim, {"apply", "--until", "relabel-round1", "-v"});
   REQUIRE_MESSAGE(started.exit_code == 0, started.out << started.err);
+  const std::regex proxy_started(R"(\+ \S*kubectl proxy '?--unix-socket=)");
+  CHECK(std::distance(std::sregex_iterator(started.err.begin(), started.err.end(), proxy_started),
+                      std::sregex_iterator()) == 1);
+  CHECK(contains(started.err, "trust gate: "));
+  CHECK(contains(started.err, "/exec?command=pilot-agent&command=request&command=GET"));
   for (const std::string format : {"text", "json"}) {
     auto processes = migrate(sim, {"plan", "--transport", "exec", "-o", format});
     auto proxied = migrate(sim, {"plan", "--transport", "proxy", "-o", format});
