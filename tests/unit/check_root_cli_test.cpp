@@ -101,7 +101,7 @@ TEST_CASE("check-root: bad input in connection flags and names is refused before
     CHECK_MESSAGE(command.error().message.find(c.message) != std::string::npos,
                   command.error().message);
   }
-  for (const char* timeout : {"0", "30", "30s", "1m30s", "500ms", "1.5h"}) {
+  for (const char* timeout : {"0", "30", "30s", "1m30s", "500ms", "1.5h", ".5s"}) {
     CAPTURE(timeout);
     CHECK(parse_check_root({"--request-timeout", timeout}).ok());
   }

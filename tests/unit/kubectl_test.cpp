@@ -353,3 +353,19 @@ TEST_CASE("--request-timeout as a duration: seconds, Go durations, and 0 for non
   CHECK_FALSE(meshca::request_timeout_duration("5x").has_value());
   CHECK_FALSE(meshca::request_timeout_duration("s5").has_value());
 }
+
+TEST_CASE("--request-timeout is parsed once, with kubectl's grammar") {
+  // What the command line accepts (0 included: no timeout), and what it refuses as bad usage.
+  CHECK(meshca::parse_request_timeout("0") == 0.0);
+  CHECK(meshca::parse_request_timeout("0s") == 0.0);
+  CHECK(meshca::parse_request_timeout("30") == 30000.0);
+  CHECK(meshca::parse_request_timeout(".5s") == 500.0); // Go's durations take these two
+  CHECK(meshca::parse_request_timeout("1.s") == 1000.0);
+  CHECK(meshca::parse_request_timeout("1h2m3s4ms") == 3723004.0);
+  CHECK(meshca::parse_request_timeout("250us") == 0.25);
+  for (const char* bad : {"", "1.5", ".", "s", "-1s", "1e3s", "1 s", "5x", "1m30", "ms"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(meshca::parse_request_timeout(bad).has_value());
+  }
+  CHECK_FALSE(meshca::request_timeout_duration("250us").has_value()); // under 1 ms: none
+}

@@ -131,34 +131,6 @@ std::vector<std::string> bare_dry_run_is_client(std::vector<std::string> args) {
   return args;
 }
 
-// kubectl's --request-timeout: a bare number of seconds, or a Go duration such as 30s, 1m30s or
-// 500ms ("0" means no timeout). Checked here so a typo is bad usage, not a kubectl failure.
-bool is_request_timeout(std::string_view text) {
-  if (text.empty())
-    return false;
-  if (text.find_first_not_of("0123456789") == std::string_view::npos)
-    return true;
-  static constexpr std::string_view kUnits[] = {"ns", "us", "ms", "h", "m", "s"};
-  while (!text.empty()) {
-    const std::size_t digits = text.find_first_not_of("0123456789.");
-    if (digits == 0 || digits == std::string_view::npos ||
-        text.substr(0, digits).starts_with('.') || text.substr(0, digits).ends_with('.'))
-      return false;
-    text.remove_prefix(digits);
-    bool matched = false;
-    for (std::string_view unit : kUnits) {
-      if (text.starts_with(unit)) {
-        text.remove_prefix(unit.size());
-        matched = true;
-        break;
-      }
-    }
-    if (!matched)
-      return false;
-  }
-  return true;
-}
-
 } // namespace
 
 std::vector<ConnectionFlags> CommonOptions::connections() const {
@@ -230,7 +202,7 @@ Result<ParsedArgs> parse_command_line(std::string_view command_name,
   }
   if (parsed.common.help || parsed.common.version)
     return parsed;
-  if (parsed.common.request_timeout && !is_request_timeout(*parsed.common.request_timeout))
+  if (parsed.common.request_timeout && !parse_request_timeout(*parsed.common.request_timeout))
     return bad_input("--request-timeout \"" + *parsed.common.request_timeout +
                      "\": expected a duration such as 30s, 2m or 1h, or a number of seconds "
                      "(0 means no timeout)" +

@@ -24,7 +24,7 @@ std::vector<std::string> ConnectionFlags::to_args() const {
 
 namespace meshca {
 
-std::optional<std::chrono::milliseconds> request_timeout_duration(std::string_view text) {
+std::optional<double> parse_request_timeout(std::string_view text) {
   if (text.empty())
     return std::nullopt;
   struct Unit {
@@ -62,9 +62,14 @@ std::optional<std::chrono::milliseconds> request_timeout_duration(std::string_vi
     total += value * unit->ms;
     text.remove_prefix(unit->name.size());
   }
-  if (total < 1)
+  return total;
+}
+
+std::optional<std::chrono::milliseconds> request_timeout_duration(std::string_view text) {
+  const std::optional<double> total = parse_request_timeout(text);
+  if (!total || *total < 1)
     return std::nullopt; // "0", "0s": no timeout (kubectl's meaning); below 1 ms: none either
-  return std::chrono::milliseconds(static_cast<long long>(total));
+  return std::chrono::milliseconds(static_cast<long long>(*total));
 }
 
 } // namespace meshca

@@ -24,9 +24,13 @@ struct ConnectionFlags {
   bool operator==(const ConnectionFlags&) const = default;
 };
 
-// kubectl's --request-timeout as a duration: a bare number of seconds or a Go duration ("30s",
-// "1m30s", "500ms"); nullopt for "0" (no timeout) and for text that is neither (the command line
-// is checked before this, see cli/common_options).
+// kubectl's --request-timeout: a bare whole number of seconds, or a Go duration ("30s",
+// "1m30s", "500ms", "1.5h", ".5s"). Its length in milliseconds (0 for "0" or "0s": no timeout),
+// or nullopt for text that is neither (bad usage: cli/common_options checks it with this).
+std::optional<double> parse_request_timeout(std::string_view text);
+
+// The bound of one request: the duration above, or nullopt for no timeout (0, or under 1 ms) and
+// for text that does not parse.
 std::optional<std::chrono::milliseconds> request_timeout_duration(std::string_view text);
 
 } // namespace meshca
