@@ -62,6 +62,10 @@ std::optional<double> parse_request_timeout(std::string_view text) {
     total += value * unit->ms;
     text.remove_prefix(unit->name.size());
   }
+  // Past Go's longest duration (2^63 ns, about 292 years) kubectl refuses the value; so does this,
+  // which also keeps the conversion to milliseconds defined.
+  if (total > 9.2e12)
+    return std::nullopt;
   return total;
 }
 
