@@ -14,7 +14,7 @@ TrustGateSession::TrustGateSession(std::string kubectl_path, const CommonOptions
 
 TrustGateSession::TrustGateSession(std::vector<ClusterTarget> open_clusters,
                                    const MeshCaRecognizer& recognizer, std::ostream& notes)
-    : notes_(notes), open_clusters_(std::move(open_clusters)), given_recognizer_(&recognizer) {}
+    : notes_(notes), open_clusters_(std::move(open_clusters)), recognizer_in_use_(&recognizer) {}
 
 TrustGateSession::~TrustGateSession() {
   gate_.reset(); // the gate reads through the readers; they stop their proxies last
@@ -24,22 +24,26 @@ TrustGateSession::~TrustGateSession() {
 Status TrustGateSession::open() {
   if (gate_)
     return Done{};
-  if (given_recognizer_) {
-    notes_ << "trust gate: " << given_recognizer_->description() << '\n';
-    MeshTrustGate::Settings settings;
-    settings.clusters = open_clusters_;
-    settings.recognizer = given_recognizer_;
-    settings.cancel = &interrupt_flag();
-    gate_ = std::make_unique<MeshTrustGate>(std::move(settings));
-    return Done{};
+  if (!recognizer_in_use_) {
+    MESHCA_TRY_ASSIGN(auto recognizer,
+                      load_meshca_recognizer({meshca_bundle_, default_cache_dir()}));
+    recognizer_ = std::move(recognizer);
+    recognizer_in_use_ = &*recognizer_;
   }
-  auto recognizer = load_meshca_recognizer({meshca_bundle_, default_cache_dir()});
-  if (!recognizer)
-    return recognizer.error();
-  recognizer_ = std::move(*recognizer);
-  notes_ << "trust gate: " << recognizer_->description() << '\n';
-  const Verbose verbose = common_.verbose ? Verbose::yes : Verbose::no;
+  notes_ << "trust gate: " << recognizer_in_use_->description() << '\n';
+  if (open_clusters_.empty())
+    MESHCA_TRY(start_clusters());
   MeshTrustGate::Settings settings;
+  settings.clusters = open_clusters_;
+  settings.recognizer = recognizer_in_use_;
+  settings.cancel = &interrupt_flag();
+  gate_ = std::make_unique<MeshTrustGate>(std::move(settings));
+  return Done{};
+}
+
+Status TrustGateSession::start_clusters() {
+  const Verbose verbose = common_.verbose ? Verbose::yes : Verbose::no;
+  std::vector<ClusterTarget> clusters;
   for (const ConnectionFlags& flags : common_.connections()) {
     runners_.push_back(std::make_unique<Kubectl>(kubectl_path_, flags, verbose));
     ReaderSettings reader;
@@ -49,12 +53,10 @@ Status TrustGateSession::open() {
     reader.proxy.echo = &notes_;
     MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(reader, notes_));
     readers_.push_back(std::move(opened));
-    settings.clusters.push_back({flags.context.value_or(""), runners_.back().get(),
-                                 readers_.back().lister.get(), readers_.back().fetcher.get()});
+    clusters.push_back({flags.context.value_or(""), runners_.back().get(),
+                        readers_.back().lister.get(), readers_.back().fetcher.get()});
   }
-  settings.recognizer = &*recognizer_;
-  settings.cancel = &interrupt_flag();
-  gate_ = std::make_unique<MeshTrustGate>(std::move(settings));
+  open_clusters_ = std::move(clusters); // only once every cluster is open
   return Done{};
 }
 

@@ -37,6 +37,7 @@ class TrustGateSession {
 
  private:
   Status open();
+  Status start_clusters(); // a reader and a runner per --context
 
   std::string kubectl_path_;
   CommonOptions common_;
@@ -44,9 +45,9 @@ class TrustGateSession {
   std::ostream& notes_;
   std::vector<std::unique_ptr<Kubectl>> runners_;
   std::vector<ClusterReaders> readers_;        // own the proxies; closed after the gate
-  std::vector<ClusterTarget> open_clusters_;   // given open: nothing to start
-  std::optional<MeshCaRecognizer> recognizer_; // loaded on first use, or
-  const MeshCaRecognizer* given_recognizer_ = nullptr;
+  std::vector<ClusterTarget> open_clusters_;   // given, or started on first use
+  std::optional<MeshCaRecognizer> recognizer_; // loaded on first use when none is given
+  const MeshCaRecognizer* recognizer_in_use_ = nullptr;
   std::unique_ptr<MeshTrustGate> gate_;
 };
 
