@@ -8,7 +8,8 @@
 #                      arm64) in ${CMAKE_BINARY_DIR}/release/<arch> (packaging/release/
 #                      build_release.cmake: static Boost, OpenSSL, libcurl and libstdc++, glibc
 #                      >= 2.34 shared; arm64 cross-compiled) and packs each one's archive
-#                      ${MESHCA_DIST_DIR}/kubectl-meshca_<version>_linux_<arch>.tar.gz
+#                      ${MESHCA_DIST_DIR}/kubectl-meshca_<version>_linux_<arch>.tar.gz;
+#                      krew-archive-<arch> builds one architecture
 #   krew-package       krew-archive, then writes ${MESHCA_KREW_MANIFEST} from
 #                      packaging/krew/meshca.yaml.in with each platform's sha256 read from the
 #                      archive present in ${MESHCA_DIST_DIR} for that platform
@@ -55,26 +56,38 @@ string(TOLOWER "${CMAKE_SYSTEM_NAME}" MESHCA_KREW_HOST_OS)
 
 set(MESHCA_KREW_DIR ${PROJECT_SOURCE_DIR}/packaging/krew)
 
-# One pack command and one manifest command, for a dist folder and a manifest path.
+# Each architecture's release build is its own command, so that Ninja runs them side by side:
+# each is mostly one-core stretches (curl's configure script, CMake's configure, the links)
+# between compiles, which the other fills. A pool of depth 1 per architecture keeps two commands
+# (krew-archive and krew-archive-test) from building one tree at once; build_curl.cmake locks the
+# curl source both share.
+foreach(arch IN LISTS MESHCA_RELEASE_ARCHES)
+  set_property(GLOBAL APPEND PROPERTY JOB_POOLS meshca_release_${arch}=1)
+endforeach()
+
+# One pack command per architecture and one manifest command, for a dist folder and a manifest.
 function(meshca_add_krew_targets archive_target package_target dist_dir manifest allow_unbuilt)
-  set(build_commands "")
+  set(arch_targets "")
   foreach(arch IN LISTS MESHCA_RELEASE_ARCHES)
-    list(APPEND build_commands COMMAND ${CMAKE_COMMAND}
-      -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
-      -DWORK_DIR=${CMAKE_BINARY_DIR}/release
-      -DARCH=${arch}
-      -DDIST_DIR=${dist_dir}
-      -DVERSION=${PROJECT_VERSION}
-      -DJOBS=${MESHCA_RELEASE_JOBS}
-      -DGENERATOR=${CMAKE_GENERATOR}
-      -DWERROR=${MESHCA_WERROR}
-      -DUNITY=${MESHCA_UNITY_BUILD}
-      -P ${PROJECT_SOURCE_DIR}/packaging/release/build_release.cmake)
+    add_custom_target(${archive_target}-${arch}
+      COMMAND ${CMAKE_COMMAND}
+        -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+        -DWORK_DIR=${CMAKE_BINARY_DIR}/release
+        -DARCH=${arch}
+        -DDIST_DIR=${dist_dir}
+        -DVERSION=${PROJECT_VERSION}
+        -DJOBS=${MESHCA_RELEASE_JOBS}
+        -DGENERATOR=${CMAKE_GENERATOR}
+        -DWERROR=${MESHCA_WERROR}
+        -DUNITY=${MESHCA_UNITY_BUILD}
+        -P ${PROJECT_SOURCE_DIR}/packaging/release/build_release.cmake
+      COMMENT "Building the ${arch} release executables and packing them into ${dist_dir}"
+      JOB_POOL meshca_release_${arch}
+      VERBATIM)
+    list(APPEND arch_targets ${archive_target}-${arch})
   endforeach()
-  # One arch after the other, each with MESHCA_RELEASE_JOBS jobs.
-  add_custom_target(${archive_target} ${build_commands}
-    COMMENT "Building the release executables (${MESHCA_RELEASE_ARCHES}) and packing ${dist_dir}"
-    USES_TERMINAL VERBATIM)
+  add_custom_target(${archive_target})
+  add_dependencies(${archive_target} ${arch_targets})
 
   # Lists travel as ',' separated strings: a ';' would split the command's argument.
   string(REPLACE ";" "," platforms "${MESHCA_KREW_PLATFORMS}")

@@ -20,11 +20,17 @@ if(NOT JOBS)
   set(JOBS 1)
 endif()
 
-# 1. The Debian source package, fetched and unpacked (with Debian's patches) once.
+# 1. The Debian source package, fetched and unpacked (with Debian's patches) once. Both
+# architectures' builds may run at once (cmake/Packaging.cmake): the first to take the lock
+# fetches, the other waits and finds the source there.
 set(src_root ${WORK_DIR}/src)
+file(MAKE_DIRECTORY ${src_root})
+file(LOCK ${src_root} DIRECTORY GUARD PROCESS TIMEOUT 1800 RESULT_VARIABLE lock_result)
+if(NOT lock_result STREQUAL "0")
+  message(FATAL_ERROR "build_curl.cmake: cannot lock ${src_root}: ${lock_result}")
+endif()
 file(GLOB dsc_files ${src_root}/curl_*.dsc)
 if(NOT dsc_files)
-  file(MAKE_DIRECTORY ${src_root})
   message(STATUS "build_curl: apt-get source --download-only curl")
   execute_process(COMMAND apt-get source --download-only curl WORKING_DIRECTORY ${src_root}
     RESULT_VARIABLE rc)
@@ -47,6 +53,8 @@ if(NOT EXISTS ${source_dir}/configure)
     message(FATAL_ERROR "build_curl.cmake: dpkg-source -x ${dsc} failed (install dpkg-dev)")
   endif()
 endif()
+
+file(LOCK ${src_root} DIRECTORY RELEASE)
 
 # 2. Configure for HOST with only the features the suite uses.
 # Reproducible objects: no build path in the strings, no date (curl embeds none).
