@@ -336,3 +336,61 @@ TEST_CASE("prune-revision refuses while a Service would lose its last endpoints,
                  "warning: --force: service/istio-ingressgateway -n istio-system (LoadBalancer"));
   CHECK(contains(forced.out, "deployment.apps/istio-ingressgateway -n istio-system deleted"));
 }
+
+namespace {
+
+// The -v lines of `err` that hold `call`, counted before and after the first line holding
+// `change` (the run's first write).
+struct CallCount {
+  int before = 0;
+  int after = 0;
+};
+CallCount count_calls(const std::string& err, const std::string& call, const std::string& change) {
+  CallCount count;
+  bool changed = false;
+  std::istringstream lines(err);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("+ kubectl "))
+      continue;
+    changed = changed || contains(line, change);
+    if (contains(line, call))
+      (changed ? count.after : count.before) += 1;
+  }
+  return count;
+}
+
+} // namespace
+
+TEST_CASE("a run reads each control-plane list once before its first change, and again after it") {
+  const std::string deployments =
+      " get deployments --all-namespaces --selector istio.io/rev -o json";
+  const std::string webhooks = " get mutatingwebhookconfigurations -o json";
+  const std::string namespaces = " get namespaces -o json";
+  Mesh mesh(kRound1Done);
+  // relabel's plan and its trust gate read the same lists: one kubectl each.
+  auto relabel = mesh.plugin("relabel", {"ns", "mesh-app-02", "--revision", "asm-1106-2", "-v"});
+  INFO(relabel.out << relabel.err);
+  REQUIRE(relabel.exit_code == 0);
+  CHECK(contains(relabel.out, "namespace/mesh-app-02 relabeled"));
+  for (const std::string& call : {deployments, webhooks, namespaces}) {
+    INFO(call);
+    CHECK(count_calls(relabel.err, call, " patch namespace ").before == 1);
+  }
+  // rollout: its plan and the gate, once each before the first restart.
+  auto rollout = mesh.plugin("rollout", {"mesh-app-02", "--timeout", "60s", "-v"});
+  INFO(rollout.out << rollout.err);
+  REQUIRE(rollout.exit_code == 0);
+  for (const std::string& call : {deployments, webhooks}) {
+    INFO(call);
+    CHECK(count_calls(rollout.err, call, " patch deployment ").before == 1);
+  }
+  // prune-revision reads the control plane again after its deletes, to show what is left.
+  Mesh unused(kRound1Done);
+  auto prune = unused.plugin("prune_revision", {"asm-1106-2", "--yes", "-v"});
+  INFO(prune.out << prune.err);
+  REQUIRE(prune.exit_code == 0);
+  const CallCount pruned = count_calls(prune.err, deployments, " delete ");
+  CHECK(pruned.before == 1);
+  CHECK(pruned.after == 1);
+  CHECK(count_calls(prune.err, webhooks, " delete ").after == 1);
+}

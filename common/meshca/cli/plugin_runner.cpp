@@ -3,6 +3,7 @@
 #include "meshca/cli/cluster_check.h"
 #include "meshca/cli/kubeconfig_check.h"
 #include "meshca/cli/selector_error.h"
+#include "meshca/kube/read_memo.h"
 #include "meshca/util/interrupt.h"
 
 namespace meshca {
@@ -13,6 +14,9 @@ Result<MeshConnection> connect_to_mesh(const CommonOptions& common) {
                             std::make_unique<Kubectl>(kubectl_path, common.connection(),
                                                       common.verbose ? Verbose::yes : Verbose::no)};
   MESHCA_TRY(require_istio_namespace(*connection.kubectl, common.connection().context));
+  // A one-shot command's plan and its checks read the same control-plane lists: once each, up
+  // to the run's first change (kube/read_memo.h).
+  run_read_memo().enable();
   return connection;
 }
 

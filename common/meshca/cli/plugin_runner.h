@@ -57,7 +57,8 @@ struct PluginDefinition {
 
 // The kubectl that serves a command and the cluster it reaches, checked as every command that
 // reads the mesh needs it: kubectl found, the kubeconfig and its names valid (bad_input), the
-// cluster holding istio-system (bad_input when it does not: the wrong cluster).
+// cluster holding istio-system (bad_input when it does not: the wrong cluster). Turns on the
+// run's read memo (kube/read_memo.h).
 struct MeshConnection {
   std::string kubectl_path;
   std::unique_ptr<Kubectl> kubectl; // the first --context's

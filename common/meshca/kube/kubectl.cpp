@@ -1,5 +1,6 @@
 #include "meshca/kube/kubectl.h"
 
+#include "meshca/kube/read_memo.h"
 #include "meshca/kube/retry.h"
 #include "meshca/util/interrupt.h"
 #include "meshca/util/json.h"
@@ -66,6 +67,12 @@ bool only_reads(const std::vector<std::string>& args) {
   return verb == "rollout" && args.size() > 1 && (args[1] == "status" || args[1] == "history");
 }
 
+// Calls that cannot change the cluster: the reads above, a proxy, the kubeconfig's own view.
+bool leaves_cluster_unchanged(const std::vector<std::string>& args) {
+  return only_reads(args) ||
+         (!args.empty() && (args.front() == "proxy" || args.front() == "config"));
+}
+
 std::string format_duration(std::chrono::milliseconds timeout) {
   if (timeout.count() % 1000 == 0)
     return std::to_string(timeout.count() / 1000) + "s";
@@ -111,12 +118,22 @@ Result<ProcessOutput> Kubectl::run(const std::vector<std::string>& args,
   spec.input = std::move(input);
   spec.timeout = timeout;
   spec.on_interrupt = only_reads(args) ? OnInterrupt::stop : OnInterrupt::finish;
+  ReadMemo& memo = run_read_memo();
+  const bool kept = !spec.input && memo_keeps(args);
+  if (!leaves_cluster_unchanged(args))
+    memo.stop(); // before the change starts: no read from before it answers a call after it
+  else if (kept)
+    if (auto answer = memo.find(spec.args))
+      return *answer;
   if (verbose_ == Verbose::yes) {
     const std::string line = format_echo(spec.args, spec.input) + "\n";
     const std::lock_guard lock(echo_mutex);
     *echo_ << line << std::flush;
   }
-  return run_process(spec);
+  auto result = run_process(spec);
+  if (kept && result)
+    memo.remember(spec.args, *result);
+  return result;
 }
 
 std::string display_quote(std::string_view arg) {
