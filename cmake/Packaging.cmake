@@ -28,7 +28,20 @@ if(MESHCA_RELEASE_STATIC)
 endif()
 
 set(MESHCA_RELEASE_ARCHES "amd64;arm64" CACHE STRING "linux architectures krew-archive builds")
-set(MESHCA_RELEASE_JOBS 2 CACHE STRING "Parallel jobs of each release build")
+# The architectures build side by side (below), so each gets its share of the cores: on 2 cores
+# one job each, which built both archives in 426 s where two jobs each took 500 s and one
+# architecture after the other 479 s (docs/performance.md, "CI time").
+list(LENGTH MESHCA_RELEASE_ARCHES meshca_release_arch_count)
+if(meshca_release_arch_count EQUAL 0)
+  set(meshca_release_arch_count 1)
+endif()
+cmake_host_system_information(RESULT meshca_cores QUERY NUMBER_OF_LOGICAL_CORES)
+math(EXPR meshca_release_default_jobs "${meshca_cores} / ${meshca_release_arch_count}")
+if(meshca_release_default_jobs LESS 1)
+  set(meshca_release_default_jobs 1)
+endif()
+set(MESHCA_RELEASE_JOBS ${meshca_release_default_jobs} CACHE STRING
+  "Parallel jobs of each release build (they run side by side; default: the cores shared out)")
 
 set(MESHCA_DIST_DIR ${PROJECT_SOURCE_DIR}/dist CACHE PATH "Where krew-archive writes release archives")
 set(MESHCA_KREW_MANIFEST ${PROJECT_SOURCE_DIR}/krew-manifests/meshca.yaml CACHE FILEPATH
