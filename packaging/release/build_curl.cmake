@@ -22,7 +22,8 @@ endif()
 
 # 1. The Debian source package, fetched and unpacked (with Debian's patches) once. Both
 # architectures' builds may run at once (cmake/Packaging.cmake): the first to take the lock
-# fetches, the other waits and finds the source there.
+# fetches, the other waits and finds the source there. (GUARD PROCESS and an explicit RELEASE:
+# GUARD FILE crashes CMake 3.25 in script mode.)
 set(src_root ${WORK_DIR}/src)
 file(MAKE_DIRECTORY ${src_root})
 file(LOCK ${src_root} DIRECTORY GUARD PROCESS TIMEOUT 1800 RESULT_VARIABLE lock_result)
