@@ -72,7 +72,7 @@ TEST_CASE("kubectl transport: a list answered 503 twice is retried and the check
   CHECK(sim.stat("faults.api_errors") == 2);
 }
 
-TEST_CASE("kubectl transport: a list that keeps failing with 500 is tried 3 times, then exit 3") {
+TEST_CASE("status: a list that keeps failing with 500 is tried 3 times, then exit 3") {
   SimCluster sim(e2e::scenario("demo.json"));
   sim.set_faults(R"({"api_errors": [{"verb": "list", "resource": "pods", "status": 500}]})");
   auto result = timed_plugin(sim, "kubectl-meshca-status", {});

@@ -159,9 +159,11 @@ TEST_CASE("the lists go through the run's kubectl proxy: the same plan as kubect
   auto failed = migrate(sim, {"plan", "--transport", "proxy"});
   INFO(failed.out << failed.err);
   CHECK(failed.exit_code == 3);
+  // Worded as kubectl's own reads word it: the call, then the attempts.
   CHECK(contains(failed.err, "listing control-plane and gateway Deployments: Error from server "
-                             "(InternalError): simulated fault: list deployments failed (3 "
-                             "attempts over "));
+                             "(InternalError): simulated fault: list deployments failed (kubectl "
+                             "get deployments --all-namespaces --selector istio.io/rev -o json) "
+                             "(3 attempts over "));
   CHECK(sim.stat("faults.api_errors") == 3);
 
   // A list that does not answer: each attempt ends at the user's --request-timeout, as kubectl's.

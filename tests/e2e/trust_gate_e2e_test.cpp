@@ -350,7 +350,8 @@ CallCount count_calls(const std::string& err, const std::string& call, const std
   bool changed = false;
   std::istringstream lines(err);
   for (std::string line; std::getline(lines, line);) {
-    if (!line.starts_with("+ kubectl "))
+    // Lists go through the run's kubectl proxy ("+ GET ..."), changes are kubectl calls.
+    if (!line.starts_with("+ kubectl ") && !line.starts_with("+ GET "))
       continue;
     changed = changed || contains(line, change);
     if (contains(line, call))
@@ -362,12 +363,13 @@ CallCount count_calls(const std::string& err, const std::string& call, const std
 } // namespace
 
 TEST_CASE("a run reads each control-plane list once before its first change, and again after it") {
-  const std::string deployments =
-      " get deployments --all-namespaces --selector istio.io/rev -o json";
-  const std::string webhooks = " get mutatingwebhookconfigurations -o json";
-  const std::string namespaces = " get namespaces -o json";
+  const std::string deployments = "+ GET /apis/apps/v1/deployments?labelSelector=istio.io%2Frev&";
+  const std::string webhooks =
+      "+ GET /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations?";
+  const std::string namespaces = "+ GET /api/v1/namespaces?";
   Mesh mesh(kRound1Done);
-  // relabel's plan and its trust gate read the same lists: one kubectl each.
+  // relabel's plan and its trust gate read the same lists: one request each, through the run's
+  // one proxy.
   auto relabel = mesh.plugin("relabel", {"ns", "mesh-app-02", "--revision", "asm-1106-2", "-v"});
   INFO(relabel.out << relabel.err);
   REQUIRE(relabel.exit_code == 0);
@@ -376,6 +378,7 @@ TEST_CASE("a run reads each control-plane list once before its first change, and
     INFO(call);
     CHECK(count_calls(relabel.err, call, " patch namespace ").before == 1);
   }
+  CHECK(count_calls(relabel.err, " proxy --unix-socket=", " patch namespace ").before == 1);
   // rollout: its plan and the gate, once each before the first restart.
   auto rollout = mesh.plugin("rollout", {"mesh-app-02", "--timeout", "60s", "-v"});
   INFO(rollout.out << rollout.err);

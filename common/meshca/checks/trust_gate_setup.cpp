@@ -7,10 +7,16 @@
 
 namespace meshca {
 
+ClusterTarget first_cluster(MeshConnection& mesh, const CommonOptions& common) {
+  return {common.connection().context.value_or(""), &mesh.runner(), mesh.readers.lister.get(),
+          mesh.readers.fetcher.get()};
+}
+
 TrustGateSession::TrustGateSession(std::string kubectl_path, const CommonOptions& common,
-                                   std::optional<std::string> meshca_bundle, std::ostream& notes)
+                                   std::optional<std::string> meshca_bundle, std::ostream& notes,
+                                   ClusterTarget first)
     : kubectl_path_(std::move(kubectl_path)), common_(common),
-      meshca_bundle_(std::move(meshca_bundle)), notes_(notes) {}
+      meshca_bundle_(std::move(meshca_bundle)), notes_(notes), first_(std::move(first)) {}
 
 TrustGateSession::TrustGateSession(std::vector<ClusterTarget> open_clusters,
                                    const MeshCaRecognizer& recognizer, std::ostream& notes)
@@ -18,6 +24,7 @@ TrustGateSession::TrustGateSession(std::vector<ClusterTarget> open_clusters,
 
 TrustGateSession::~TrustGateSession() {
   gate_.reset(); // the gate reads through the readers; they stop their proxies last
+  proxied_.clear();
   readers_.clear();
 }
 
@@ -45,6 +52,10 @@ Status TrustGateSession::start_clusters() {
   const Verbose verbose = common_.verbose ? Verbose::yes : Verbose::no;
   std::vector<ClusterTarget> clusters;
   for (const ConnectionFlags& flags : common_.connections()) {
+    if (clusters.empty() && first_.kubectl != nullptr) {
+      clusters.push_back(first_);
+      continue;
+    }
     runners_.push_back(std::make_unique<Kubectl>(kubectl_path_, flags, verbose));
     ReaderSettings reader;
     reader.proxy.kubectl = kubectl_path_;
@@ -53,8 +64,13 @@ Status TrustGateSession::start_clusters() {
     reader.proxy.echo = &notes_;
     MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(reader, notes_));
     readers_.push_back(std::move(opened));
-    clusters.push_back({flags.context.value_or(""), runners_.back().get(),
-                        readers_.back().lister.get(), readers_.back().fetcher.get()});
+    KubectlRunner* runner = runners_.back().get();
+    if (readers_.back().api) {
+      proxied_.push_back(std::make_unique<ProxiedReads>(*runners_.back(), *readers_.back().api));
+      runner = proxied_.back().get();
+    }
+    clusters.push_back({flags.context.value_or(""), runner, readers_.back().lister.get(),
+                        readers_.back().fetcher.get()});
   }
   open_clusters_ = std::move(clusters); // only once every cluster is open
   return Done{};

@@ -5,7 +5,9 @@
 
 #include "meshca/checks/trust_gate_check.h"
 #include "meshca/cli/common_options.h"
+#include "meshca/cli/plugin_runner.h"
 #include "meshca/kube/kubectl.h"
+#include "meshca/kube/proxied_reads.h"
 #include "meshca/mesh/ca_class.h"
 #include "meshca/mesh/dump_fetcher.h"
 
@@ -17,12 +19,18 @@
 
 namespace meshca {
 
+// The command's own connection as the gate's first cluster.
+ClusterTarget first_cluster(MeshConnection& mesh, const CommonOptions& common);
+
 class TrustGateSession {
  public:
   // `kubectl_path` and `common` describe every cluster (--context, repeatable: the first is the
-  // one being changed); notes (the Mesh CA rule, transport fallbacks) go to `notes`.
+  // one being changed); notes (the Mesh CA rule, transport fallbacks) go to `notes`. `first`,
+  // when it names a runner, is the first cluster already open (the command's own connection:
+  // its proxy serves the gate too); it must outlive this session.
   TrustGateSession(std::string kubectl_path, const CommonOptions& common,
-                   std::optional<std::string> meshca_bundle, std::ostream& notes);
+                   std::optional<std::string> meshca_bundle, std::ostream& notes,
+                   ClusterTarget first = {});
   // The gate over clusters a caller has open already (migrate's session: its runners and
   // readers, the cluster being changed first) with its recognizer: nothing is started. The
   // clusters and the recognizer must outlive this session.
@@ -43,10 +51,12 @@ class TrustGateSession {
   CommonOptions common_;
   std::optional<std::string> meshca_bundle_;
   std::ostream& notes_;
+  ClusterTarget first_;
   std::vector<std::unique_ptr<Kubectl>> runners_;
-  std::vector<ClusterReaders> readers_;        // own the proxies; closed after the gate
-  std::vector<ClusterTarget> open_clusters_;   // given, or started on first use
-  std::optional<MeshCaRecognizer> recognizer_; // loaded on first use when none is given
+  std::vector<ClusterReaders> readers_;                // own the proxies; closed after the gate
+  std::vector<std::unique_ptr<ProxiedReads>> proxied_; // lists through those proxies
+  std::vector<ClusterTarget> open_clusters_;           // given, or started on first use
+  std::optional<MeshCaRecognizer> recognizer_;         // loaded on first use when none is given
   const MeshCaRecognizer* recognizer_in_use_ = nullptr;
   std::unique_ptr<MeshTrustGate> gate_;
 };

@@ -8,12 +8,37 @@
 
 namespace meshca {
 
-Result<MeshConnection> connect_to_mesh(const CommonOptions& common) {
-  MESHCA_TRY_ASSIGN(auto kubectl_path, prepare_kubectl(common));
-  MeshConnection connection{kubectl_path,
-                            std::make_unique<Kubectl>(kubectl_path, common.connection(),
-                                                      common.verbose ? Verbose::yes : Verbose::no)};
-  MESHCA_TRY(require_istio_namespace(*connection.kubectl, common.connection().context));
+MeshConnection::MeshConnection() = default;
+MeshConnection::MeshConnection(MeshConnection&&) noexcept = default;
+MeshConnection& MeshConnection::operator=(MeshConnection&&) noexcept = default;
+MeshConnection::~MeshConnection() {
+  proxied.reset();
+  readers = ClusterReaders();
+}
+
+Result<MeshConnection> connect_to_mesh(const CommonOptions& common, std::ostream& notes) {
+  MeshConnection connection;
+  MESHCA_TRY_ASSIGN(connection.kubectl_path, prepare_kubectl(common));
+  const ConnectionFlags flags = common.connection();
+  const Verbose verbose = common.verbose ? Verbose::yes : Verbose::no;
+  connection.kubectl = std::make_unique<Kubectl>(connection.kubectl_path, flags, verbose);
+  // A kubectl process first: its errors name a bad kubeconfig, context or cluster the way
+  // kubectl does, before a proxy is started for the wrong one.
+  MESHCA_TRY(require_istio_namespace(*connection.kubectl, flags.context));
+  ReaderSettings settings;
+  settings.proxy.kubectl = connection.kubectl_path;
+  settings.proxy.flags = flags;
+  settings.proxy.verbose = verbose;
+  settings.proxy.echo = &notes;
+  settings.instead = "every read runs its own kubectl instead";
+  MESHCA_TRY_ASSIGN(connection.readers, open_cluster_readers(settings, notes));
+  if (connection.readers.api) {
+    // A list through the proxy keeps the user's --request-timeout, as kubectl would.
+    const auto list_timeout =
+        request_timeout_duration(flags.request_timeout.value_or("")).value_or(settings.timeout);
+    connection.proxied =
+        std::make_unique<ProxiedReads>(*connection.kubectl, *connection.readers.api, list_timeout);
+  }
   // A one-shot command's plan and its checks read the same control-plane lists: once each, up
   // to the run's first change (kube/read_memo.h).
   run_read_memo().enable();

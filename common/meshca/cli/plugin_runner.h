@@ -11,6 +11,8 @@
 #include "meshca/cli/common_options.h"
 #include "meshca/cli/version_line.h"
 #include "meshca/kube/kubectl.h"
+#include "meshca/kube/proxied_reads.h"
+#include "meshca/mesh/dump_fetcher.h"
 #include "meshca/util/result.h"
 
 #include <atomic>
@@ -57,13 +59,28 @@ struct PluginDefinition {
 
 // The kubectl that serves a command and the cluster it reaches, checked as every command that
 // reads the mesh needs it: kubectl found, the kubeconfig and its names valid (bad_input), the
-// cluster holding istio-system (bad_input when it does not: the wrong cluster). Turns on the
-// run's read memo (kube/read_memo.h).
+// cluster holding istio-system (bad_input when it does not: the wrong cluster). Then one
+// `kubectl proxy` for the run: `runner()` reads lists through it (kube/proxied_reads.h, a few
+// milliseconds each where a kubectl process costs 100-300 ms) and runs everything else, writes
+// and Secrets included, as kubectl processes. A proxy that cannot start leaves every call to
+// kubectl, with a one-line note. Turns on the run's read memo (kube/read_memo.h).
 struct MeshConnection {
   std::string kubectl_path;
   std::unique_ptr<Kubectl> kubectl; // the first --context's
+  ClusterReaders readers;           // its proxy and client, when the proxy started
+  std::unique_ptr<ProxiedReads> proxied;
+
+  MeshConnection();
+  MeshConnection(MeshConnection&&) noexcept;
+  MeshConnection& operator=(MeshConnection&&) noexcept;
+  ~MeshConnection(); // the reads first, then the client and its proxy, then kubectl
+
+  KubectlRunner& runner() {
+    return proxied ? static_cast<KubectlRunner&>(*proxied) : static_cast<KubectlRunner&>(*kubectl);
+  }
 };
-Result<MeshConnection> connect_to_mesh(const CommonOptions& common);
+Result<MeshConnection> connect_to_mesh(const CommonOptions& common,
+                                       std::ostream& notes = std::cerr);
 
 // Parses and validates a command line as run_plugin does before running: the registry's
 // check_command_line for a command (cli/command_table.h) and the argv fuzzer's entry. Two

@@ -254,8 +254,9 @@ Error kubectl_failure(const ProcessOutput& output, const std::vector<std::string
     reason = trim_kubectl_stderr(output.err);
   if (reason.empty())
     reason = "kubectl failed with exit code " + std::to_string(output.exit_code);
+  // A transport that made its own attempts (kube/proxied_reads.h) says so as the retries would.
   return cluster_error(std::string(what) + ": " + reason + " (kubectl " + display_args(args) + ")" +
-                       std::string(note));
+                       std::string(note.empty() ? std::string_view(output.attempts_note) : note));
 }
 
 Result<ProcessOutput> run_with_retries(KubectlRunner& kubectl, const std::vector<std::string>& args,

@@ -1,6 +1,6 @@
 #include "meshca/kube/proxied_reads.h"
 
-#include "meshca/kube/kubectl_read_call.h"
+#include "meshca/kube/read_memo.h"
 #include "meshca/util/interrupt.h"
 
 namespace meshca {
@@ -13,11 +13,24 @@ Result<ProcessOutput> ProxiedReads::run(const std::vector<std::string>& args,
     return kubectl_.run(args, std::move(input), timeout);
   if (interrupt_flag().load())
     return cluster_error("interrupted (Ctrl-C) before kubectl " + display_args(args) + " started");
+  if (!memo_keeps(args))
+    return read(*call, timeout);
+  ReadMemo& memo = run_read_memo();
+  const std::vector<std::string> command_line = kubectl_.command_line(args);
+  if (auto answer = memo.find(command_line))
+    return *answer;
+  auto result = read(*call, timeout);
+  if (result)
+    memo.remember(command_line, *result);
+  return result;
+}
+
+Result<ProcessOutput> ProxiedReads::read(const ReadCall& call, std::chrono::milliseconds timeout) {
   const auto per_request = timeout.count() > 0 ? timeout : timeout_;
-  ReadCallOutput printed(*call);
+  ReadCallOutput printed(call);
   std::string continue_token;
   do {
-    const std::string target = read_call_target(*call, continue_token);
+    const std::string target = read_call_target(call, continue_token);
     auto response = api_.get(target, per_request);
     ProcessOutput output;
     output.attempts_made = true;
@@ -30,13 +43,10 @@ Result<ProcessOutput> ProxiedReads::run(const std::vector<std::string>& args,
       return output;
     }
     if (response->status < 200 || response->status > 299) {
-      output = read_call_failure(*call, response->status, response->body);
+      output = read_call_failure(call, response->status, response->body);
       output.attempts_made = true;
-      if (!output.succeeded() && !response->attempts_note.empty()) {
-        while (!output.err.empty() && output.err.back() == '\n')
-          output.err.pop_back();
-        output.err += response->attempts_note + "\n";
-      }
+      if (!output.succeeded())
+        output.attempts_note = response->attempts_note;
       return output;
     }
     MESHCA_TRY_ASSIGN(continue_token, printed.add(target, std::move(response->body)));

@@ -206,8 +206,7 @@ Result<ClusterReaders> open_cluster_readers(const ReaderSettings& settings, std:
       return cluster_error(context + proxy.error().message +
                            " (--transport proxy; --transport exec "
                            "reads each sidecar with its own kubectl exec instead)");
-    notes << "note: " << context << proxy.error().message
-          << "; reading each sidecar with its own kubectl exec instead (--transport exec)\n";
+    notes << "note: " << context << proxy.error().message << "; " << settings.instead << '\n';
     return readers;
   }
   readers.proxy = std::move(*proxy);

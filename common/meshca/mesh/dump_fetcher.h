@@ -180,6 +180,8 @@ struct ReaderSettings {
   WantClusters clusters = WantClusters::no;
   std::optional<AdminRequest> request;      // what the fetcher reads; default the config dump
   std::chrono::milliseconds timeout{60000}; // per exec and per list page
+  // What the note of Transport::automatic says is done instead when the proxy cannot start.
+  std::string instead = "reading each sidecar with its own kubectl exec instead (--transport exec)";
 };
 
 // Opens the transport. Transport::exec gives empty readers. Transport::proxy fails

@@ -41,6 +41,8 @@ struct ProcessOutput {
   // The answer came from a transport that already made its own attempts (a read served in
   // process, kube/proxied_reads.h): not to be repeated.
   bool attempts_made = false;
+  // Its account of them (" (3 attempts over 1.2s)"), for the error message after the command.
+  std::string attempts_note = {};
 
   bool succeeded() const { return exit_code == 0 && !timed_out && term_signal == 0; }
 };

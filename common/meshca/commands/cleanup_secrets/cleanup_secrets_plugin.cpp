@@ -14,15 +14,17 @@ RunOutcome run(const CleanupSecretsCommand& command, PluginContext& context) {
       return usable.error();
   }
   MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
-  Kubectl& kubectl = *mesh.kubectl;
+  KubectlRunner& kubectl = mesh.runner();
   CleanupEnvironment env{
       kubectl,
       [&]() -> Result<CheckRootResult> {
         MESHCA_TRY_ASSIGN(auto recognizer,
                           load_meshca_recognizer({options.meshca_bundle, default_cache_dir()}));
         context.err << recognizer.description() << '\n';
-        return check_clusters({{"", &kubectl}}, precondition_check_options(options), recognizer,
-                              &context.cancel);
+        // The sidecars through the run's proxy when it started, as check-root reads them.
+        return check_clusters(
+            {{"", &kubectl, mesh.readers.lister.get(), mesh.readers.fetcher.get()}},
+            precondition_check_options(options), recognizer, &context.cancel);
       },
       [&](std::string_view question) { return confirm(question, options.assume_yes); }, context.out,
       context.err};

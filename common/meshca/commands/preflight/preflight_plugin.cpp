@@ -14,7 +14,7 @@ RunOutcome run(const PreflightCommand& command, PluginContext& context) {
   MESHCA_TRY_ASSIGN(auto recognizer,
                     load_meshca_recognizer({command.meshca_bundle, default_cache_dir()}));
   MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
-  MESHCA_TRY_ASSIGN(auto snapshot, read_preflight_snapshot(*mesh.kubectl));
+  MESHCA_TRY_ASSIGN(auto snapshot, read_preflight_snapshot(mesh.runner()));
   MESHCA_TRY_ASSIGN(auto report,
                     evaluate_preflight(snapshot, {command.step, command.revision}, recognizer));
   switch (command.output) {

@@ -10,7 +10,7 @@ namespace {
 RunOutcome run(const PruneRevisionCommand& command, PluginContext& context) {
   MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
   PruneEnvironment env{
-      *mesh.kubectl,
+      mesh.runner(),
       [&](std::string_view question) { return confirm(question, command.options.assume_yes); },
       context.out, context.err};
   TrafficGateSession traffic(mesh.kubectl_path, command.common, std::nullopt, context.err);

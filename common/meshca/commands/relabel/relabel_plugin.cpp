@@ -9,11 +9,12 @@ namespace {
 
 RunOutcome run(const RelabelCommand& command, PluginContext& context) {
   MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
-  TrustGateSession gate(mesh.kubectl_path, command.common, command.meshca_bundle, context.err);
+  TrustGateSession gate(mesh.kubectl_path, command.common, command.meshca_bundle, context.err,
+                        first_cluster(mesh, command.common));
   RelabelOptions options = command.options;
   options.trust_gate = gate.check();
   std::optional<MeshCaRecognizer> recognizer; // loaded for the first move that starts a round
-  KubectlRunner& kubectl = *mesh.kubectl;
+  KubectlRunner& kubectl = mesh.runner();
   const RecognizerLoader load = [&]() -> Result<const MeshCaRecognizer*> {
     if (!recognizer) {
       MESHCA_TRY_ASSIGN(auto loaded,
@@ -25,7 +26,7 @@ RunOutcome run(const RelabelCommand& command, PluginContext& context) {
   options.preflight = [&](const std::string& revision, const std::vector<std::string>& names) {
     return check_move_preflight(kubectl, load, revision, names);
   };
-  const RelabelReport report = run_relabel(*mesh.kubectl, options, context.err);
+  const RelabelReport report = run_relabel(kubectl, options, context.err);
   if (!report.namespaces.empty())
     context.out << render_relabel(report, command.options.output) << std::flush;
   RunOutcome outcome(report.status);

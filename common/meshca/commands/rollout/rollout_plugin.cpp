@@ -9,13 +9,14 @@ namespace {
 
 RunOutcome run(const RolloutCommand& command, PluginContext& context) {
   MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
-  TrustGateSession gate(mesh.kubectl_path, command.common, command.meshca_bundle, context.err);
+  TrustGateSession gate(mesh.kubectl_path, command.common, command.meshca_bundle, context.err,
+                        first_cluster(mesh, command.common));
   RolloutOptions options = command.options;
   options.trust_gate = gate.check();
   TrafficGateSession traffic(mesh.kubectl_path, command.common, command.meshca_bundle, context.err);
   if (command.traffic.enabled)
     MESHCA_TRY(traffic.before(&context.cancel));
-  const RolloutReport report = run_rollout(*mesh.kubectl, options, &context.cancel);
+  const RolloutReport report = run_rollout(mesh.runner(), options, &context.cancel);
   for (const std::string& warning : report.warnings)
     context.err << "kubectl meshca rollout: warning: " << warning << '\n';
   if (!report.scopes.empty())

@@ -10,7 +10,7 @@ namespace {
 
 RunOutcome run(const StatusCommand& command, PluginContext& context) {
   MESHCA_TRY_ASSIGN(auto mesh, connect_to_mesh(command.common));
-  MESHCA_TRY_ASSIGN(auto snapshot, read_preflight_snapshot(*mesh.kubectl, ExtraReads::optional));
+  MESHCA_TRY_ASSIGN(auto snapshot, read_preflight_snapshot(mesh.runner(), ExtraReads::optional));
   MeshStatus status = build_status(snapshot.status.inputs());
   decide_phase(status);
   if (!snapshot.unread.empty()) {
