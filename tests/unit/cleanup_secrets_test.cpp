@@ -135,8 +135,8 @@ struct Fixture {
     kubectl.on({"get", "secret", "cacerts", "istio-ca-secret"}, [this](const RecordedCall&) {
       meshca::ProcessOutput output;
       output.exit_code = 0;
-      if (!secrets_deleted)
-        output.out = "secret/cacerts\nsecret/istio-ca-secret\n";
+      if (!secrets_deleted) // kube/kubectl_calls.h, ca_secret_roots_args: name and root
+        output.out = "cacerts Um9vdA== \nistio-ca-secret  Um9vdA==\n";
       return meshca::Result<meshca::ProcessOutput>(output);
     });
     options.dir = dir;

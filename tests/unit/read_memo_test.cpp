@@ -1,7 +1,13 @@
+#include "meshca/kube/kubectl_calls.h"
 #include "meshca/kube/read_memo.h"
 
+#include <atomic>
+#include <chrono>
 #include <doctest/doctest.h>
+#include <future>
+#include <thread>
 
+using meshca::ca_secret_roots_args;
 using meshca::memo_keeps;
 using meshca::ProcessOutput;
 using meshca::ReadMemo;
@@ -21,7 +27,8 @@ const std::vector<std::string> kDeployments = {
 
 } // namespace
 
-TEST_CASE("the memo keeps the control plane's JSON lists, never pods, secrets, exec or watches") {
+TEST_CASE("the memo keeps the control plane's JSON lists and the CA roots, never pods, keys, exec "
+          "or watches") {
   // The calls of mesh/control_plane.cpp, mesh/revision_ca_read.cpp and the snapshot readers.
   CHECK(memo_keeps(
       {"get", "deployments", "--all-namespaces", "--selector", "istio.io/rev", "-o", "json"}));
@@ -32,9 +39,18 @@ TEST_CASE("the memo keeps the control plane's JSON lists, never pods, secrets, e
   CHECK(memo_keeps({"get", "configmaps", "--all-namespaces", "--field-selector",
                     "metadata.name=istio-ca-root-cert", "-o", "json"}));
 
+  // The CA secrets only as their names and root certificates, never whole (with the keys).
+  CHECK(memo_keeps(ca_secret_roots_args()));
+  CHECK(ca_secret_roots_args().back().find("{.data.root-cert\\.pem}") != std::string::npos);
+  CHECK(ca_secret_roots_args().back().find("key") == std::string::npos);
+
   CHECK_FALSE(memo_keeps({"get", "pods", "-n", "shop", "-o", "json"}));
   CHECK_FALSE(memo_keeps({"get", "secret", "cacerts", "istio-ca-secret", "-n", "istio-system",
                           "--ignore-not-found", "-o", "name"}));
+  CHECK_FALSE(memo_keeps({"get", "secret", "cacerts", "istio-ca-secret", "-n", "istio-system",
+                          "--ignore-not-found", "-o", "json"}));
+  CHECK_FALSE(memo_keeps(
+      {"get", "secret", "cacerts", "-n", "istio-system", "-o", "jsonpath={.data.ca-key\\.pem}"}));
   CHECK_FALSE(memo_keeps({"get", "--raw", "/api/v1/pods?limit=500"}));
   CHECK_FALSE(memo_keeps({"get", "namespace", "istio-system", "-o", "name"}));
   CHECK_FALSE(memo_keeps({"get", "namespaces", "-o", "name"}));
@@ -87,4 +103,87 @@ TEST_CASE("the run's first change ends the memo for good") {
   memo.enable();
   memo.remember(kDeployments, answer("new"));
   CHECK_FALSE(memo.find(kDeployments));
+}
+
+TEST_CASE("two runs of the same read side by side start one read, and both get its answer") {
+  ReadMemo memo;
+  memo.enable();
+  std::atomic<int> reads = 0;
+  std::promise<void> first_started;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  const auto slow_read = [&]() -> meshca::Result<ProcessOutput> {
+    if (reads.fetch_add(1) == 0) {
+      first_started.set_value();
+      released.wait();
+    }
+    return answer("{\"items\":[]}");
+  };
+  auto first = std::async(std::launch::async, [&] { return memo.serve(kDeployments, slow_read); });
+  first_started.get_future().wait();
+  auto second = std::async(std::launch::async, [&] { return memo.serve(kDeployments, slow_read); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50)); // the second is waiting by now
+  release.set_value();
+  auto a = first.get();
+  auto b = second.get();
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->out == "{\"items\":[]}");
+  CHECK(b->out == "{\"items\":[]}");
+  CHECK(reads.load() == 1);
+}
+
+TEST_CASE("a read waiting on another reads for itself when that one fails or the memo stops") {
+  ReadMemo memo;
+  memo.enable();
+  std::atomic<int> reads = 0;
+  std::promise<void> first_started;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  const auto failing_first = [&]() -> meshca::Result<ProcessOutput> {
+    if (reads.fetch_add(1) == 0) {
+      first_started.set_value();
+      released.wait();
+      return answer("", 1); // a failure is never handed on
+    }
+    return answer("second");
+  };
+  auto first =
+      std::async(std::launch::async, [&] { return memo.serve(kDeployments, failing_first); });
+  first_started.get_future().wait();
+  auto second =
+      std::async(std::launch::async, [&] { return memo.serve(kDeployments, failing_first); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  release.set_value();
+  CHECK(first.get()->exit_code == 1);
+  CHECK(second.get()->out == "second");
+  CHECK(reads.load() == 2);
+
+  // A change while a read is under way: the waiting call does not take an answer kept across
+  // it, it reads again; nothing is kept after the change.
+  const std::vector<std::string> webhooks = {
+      "--context", "east", "get", "mutatingwebhookconfigurations", "-o", "json"};
+  std::promise<void> started;
+  std::promise<void> go;
+  auto go_future = go.get_future().share();
+  std::atomic<int> webhook_reads = 0;
+  const auto across_change = [&]() -> meshca::Result<ProcessOutput> {
+    if (webhook_reads.fetch_add(1) == 0) {
+      started.set_value();
+      go_future.wait();
+    }
+    return answer("webhooks");
+  };
+  auto under_way =
+      std::async(std::launch::async, [&] { return memo.serve(webhooks, across_change); });
+  started.get_future().wait();
+  auto waiting =
+      std::async(std::launch::async, [&] { return memo.serve(webhooks, across_change); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  memo.stop();
+  CHECK(waiting.get()->out == "webhooks"); // its own read, after the stop
+  go.set_value();
+  CHECK(under_way.get()->out == "webhooks");
+  CHECK(webhook_reads.load() == 2);
+  CHECK_FALSE(memo.find(webhooks));
 }

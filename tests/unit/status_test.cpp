@@ -2,6 +2,7 @@
 #include "meshca/checks/status_snapshot.h"
 #include "meshca/commands/status/status_cli.h"
 #include "meshca/commands/status/status_output.h"
+#include "meshca/kube/kubectl_calls.h"
 #include "meshca/mesh/namespace_injection.h"
 #include "recording_kubectl.h"
 
@@ -292,7 +293,7 @@ TEST_CASE("status output: text tables, JSON and YAML with stable fields") {
   CHECK(yaml.find("kind: MeshStatus\nphase: ready-to-relabel\nround: 1\n") == 0);
 }
 
-TEST_CASE("the status snapshot reads lists only and never Secret data") {
+TEST_CASE("the status snapshot reads lists only and never a Secret's keys") {
   meshca::testing::RecordingKubectl kubectl;
   const Mesh mesh;
   kubectl.on_success({"get", "deployments"}, list(mesh.deployments));
@@ -302,16 +303,18 @@ TEST_CASE("the status snapshot reads lists only and never Secret data") {
   kubectl.on_success({"get", "pods", "-n", "istio-system"}, list({}));
   kubectl.on_failure({"get", "istiooperators.install.istio.io"},
                      "error: the server doesn't have a resource type \"istiooperators\"\n");
-  kubectl.on_success({"get", "secret"}, "secret/istio-ca-secret\n");
+  kubectl.on_success({"get", "secret"}, "istio-ca-secret  Um9vdA==\n"); // name, roots only
   kubectl.on_success({"get", "configmaps", "-n", "istio-system"}, list({}));
   auto snapshot = meshca::read_status_snapshot(kubectl);
   REQUIRE(snapshot.ok());
   CHECK(snapshot->ca_secrets == std::vector<std::string>{"istio-ca-secret"});
   CHECK(snapshot->inputs().operators == nullptr);
-  CHECK(kubectl.called({"get", "secret", "cacerts", "istio-ca-secret", "-n", "istio-system",
-                        "--ignore-not-found", "-o", "name"}));
-  for (const auto& call : kubectl.calls())
+  CHECK(kubectl.called(meshca::ca_secret_roots_args()));
+  for (const auto& call : kubectl.calls()) {
     CHECK_MESSAGE(call.args.front() == "get", call.line());
+    if (call.args.at(1) == "secret") // printed fields only: never -o json/yaml, never a key
+      CHECK_MESSAGE(call.args == meshca::ca_secret_roots_args(), call.line());
+  }
 
   kubectl.on_failure({"get", "--raw"},
                      "error: You must be logged in to the server (Unauthorized)\n");

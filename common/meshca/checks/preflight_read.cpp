@@ -1,5 +1,6 @@
 #include "meshca/checks/preflight_read.h"
 
+#include "meshca/kube/kubectl_calls.h"
 #include "meshca/util/base64.h"
 #include "meshca/util/json.h"
 
@@ -18,18 +19,11 @@ Result<rapidjson::Document> list_root_cert_maps(KubectlRunner& kubectl) {
                   "listing the istio-ca-root-cert ConfigMaps");
 }
 
-// The root certificate of each CA secret present, in one call: cacerts' root-cert.pem (a plug-in
-// CA: the root above its intermediate), istio-ca-secret's ca-cert.pem (istiod's self-signed
-// root). Only those fields are printed, so no key leaves kubectl.
+// The root certificate of each CA secret present, in one call (kube/kubectl_calls.h).
 Result<std::map<std::string, std::string>> read_secret_roots(KubectlRunner& kubectl) {
-  MESHCA_TRY_ASSIGN(
-      auto output,
-      run_checked(kubectl,
-                  {"get", "secret", "cacerts", "istio-ca-secret", "-n", "istio-system",
-                   "--ignore-not-found", "-o",
-                   "jsonpath={range .items[*]}{.metadata.name}{\" \"}{.data.root-cert\\.pem}"
-                   "{\" \"}{.data.ca-cert\\.pem}{\"\\n\"}{end}"},
-                  "reading the root certificates of the CA secrets in istio-system"));
+  MESHCA_TRY_ASSIGN(auto output,
+                    run_checked(kubectl, ca_secret_roots_args(),
+                                "reading the root certificates of the CA secrets in istio-system"));
   std::map<std::string, std::string> roots;
   std::string_view rest = output.out;
   while (!rest.empty()) {

@@ -118,22 +118,20 @@ Result<ProcessOutput> Kubectl::run(const std::vector<std::string>& args,
   spec.input = std::move(input);
   spec.timeout = timeout;
   spec.on_interrupt = only_reads(args) ? OnInterrupt::stop : OnInterrupt::finish;
+  const auto start = [this, &spec]() {
+    if (verbose_ == Verbose::yes) {
+      const std::string line = format_echo(spec.args, spec.input) + "\n";
+      const std::lock_guard lock(echo_mutex);
+      *echo_ << line << std::flush;
+    }
+    return run_process(spec);
+  };
   ReadMemo& memo = run_read_memo();
-  const bool kept = !spec.input && memo_keeps(args);
   if (!leaves_cluster_unchanged(args))
     memo.stop(); // before the change starts: no read from before it answers a call after it
-  else if (kept)
-    if (auto answer = memo.find(spec.args))
-      return *answer;
-  if (verbose_ == Verbose::yes) {
-    const std::string line = format_echo(spec.args, spec.input) + "\n";
-    const std::lock_guard lock(echo_mutex);
-    *echo_ << line << std::flush;
-  }
-  auto result = run_process(spec);
-  if (kept && result)
-    memo.remember(spec.args, *result);
-  return result;
+  else if (!spec.input && memo_keeps(args))
+    return memo.serve(spec.args, start);
+  return start();
 }
 
 std::string display_quote(std::string_view arg) {

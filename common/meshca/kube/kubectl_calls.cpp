@@ -12,6 +12,19 @@ Result<rapidjson::Document> list_all_pods(KubectlRunner& kubectl) {
   return get_json(kubectl, {"get", "pods", "--all-namespaces", "-o", "json"}, "listing pods");
 }
 
+std::vector<std::string> ca_secret_roots_args() {
+  return {"get",
+          "secret",
+          "cacerts",
+          "istio-ca-secret",
+          "-n",
+          "istio-system",
+          "--ignore-not-found",
+          "-o",
+          "jsonpath={range .items[*]}{.metadata.name}{\" \"}{.data.root-cert\\.pem}"
+          "{\" \"}{.data.ca-cert\\.pem}{\"\\n\"}{end}"};
+}
+
 std::vector<std::string> restart_patch_args(const ObjectRef& object, DryRun dry_run,
                                             const std::string& restarted_at) {
   const std::string patch =

@@ -28,6 +28,13 @@ Result<rapidjson::Document> list_namespaces(KubectlRunner& kubectl);
 // `kubectl get pods --all-namespaces -o json`; an error says "listing pods".
 Result<rapidjson::Document> list_all_pods(KubectlRunner& kubectl);
 
+// `kubectl get secret cacerts istio-ca-secret -n istio-system --ignore-not-found` printing one
+// line per secret present: its name, cacerts' root-cert.pem (a plug-in CA: the root above its
+// intermediate), istio-ca-secret's ca-cert.pem (istiod's self-signed root), base64 as stored.
+// Only those fields are printed, so no key leaves kubectl. The one read of the CA secrets that
+// the names and the roots both come from, so a run's read memo (read_memo.h) serves the second.
+std::vector<std::string> ca_secret_roots_args();
+
 // The arguments that restart a workload as `kubectl rollout restart` does: a strategic merge
 // patch setting the pod template's kubectl.kubernetes.io/restartedAt annotation to
 // `restarted_at`. A patch takes --dry-run, which kubectl rollout restart does not in every

@@ -15,14 +15,7 @@ Result<ProcessOutput> ProxiedReads::run(const std::vector<std::string>& args,
     return cluster_error("interrupted (Ctrl-C) before kubectl " + display_args(args) + " started");
   if (!memo_keeps(args))
     return read(*call, timeout);
-  ReadMemo& memo = run_read_memo();
-  const std::vector<std::string> command_line = kubectl_.command_line(args);
-  if (auto answer = memo.find(command_line))
-    return *answer;
-  auto result = read(*call, timeout);
-  if (result)
-    memo.remember(command_line, *result);
-  return result;
+  return run_read_memo().serve(kubectl_.command_line(args), [&] { return read(*call, timeout); });
 }
 
 Result<ProcessOutput> ProxiedReads::read(const ReadCall& call, std::chrono::milliseconds timeout) {

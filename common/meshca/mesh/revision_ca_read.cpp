@@ -1,5 +1,6 @@
 #include "meshca/mesh/revision_ca_read.h"
 
+#include "meshca/kube/kubectl_calls.h"
 #include "meshca/util/json.h"
 #include "meshca/util/worker_pool.h"
 
@@ -32,20 +33,17 @@ Result<rapidjson::Document> read_istio_operators(KubectlRunner& kubectl) {
 }
 
 Result<std::vector<std::string>> read_ca_secret_names(KubectlRunner& kubectl) {
-  MESHCA_TRY_ASSIGN(auto output, run_checked(kubectl,
-                                             {"get", "secret", "cacerts", "istio-ca-secret", "-n",
-                                              "istio-system", "--ignore-not-found", "-o", "name"},
+  // The read that also gives the roots: a run that needs both reads once.
+  MESHCA_TRY_ASSIGN(auto output, run_checked(kubectl, ca_secret_roots_args(),
                                              "looking up the CA secrets in istio-system"));
   std::vector<std::string> names;
   std::string_view rest = output.out;
   while (!rest.empty()) {
     const std::size_t end = rest.find('\n');
-    std::string_view line = rest.substr(0, end);
+    const std::string_view line = rest.substr(0, end);
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    if (const std::size_t slash = line.find('/'); slash != std::string_view::npos)
-      line.remove_prefix(slash + 1);
-    if (!line.empty())
-      names.emplace_back(line);
+    if (const std::string_view name = line.substr(0, line.find(' ')); !name.empty())
+      names.emplace_back(name);
   }
   return names;
 }
