@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <doctest/doctest.h>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -105,85 +106,84 @@ TEST_CASE("the run's first change ends the memo for good") {
   CHECK_FALSE(memo.find(kDeployments));
 }
 
+// Two identical calls to serve(), side by side: the first read is held until release(); the
+// second call starts once the first is under way.
+class SideBySide {
+ public:
+  SideBySide(ReadMemo& memo, std::vector<std::string> call, ProcessOutput first_answer,
+             ProcessOutput later_answer)
+      : first_answer_(std::move(first_answer)), later_answer_(std::move(later_answer)) {
+    auto started = started_.get_future();
+    first_ =
+        std::async(std::launch::async, [&memo, call, this] { return memo.serve(call, read()); });
+    // A call answered from the memo never reads: fail rather than wait for ever.
+    REQUIRE(started.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    second_ =
+        std::async(std::launch::async, [&memo, call, this] { return memo.serve(call, read()); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50)); // the second is waiting by now
+  }
+  void release() { release_.set_value(); }
+  meshca::Result<ProcessOutput> first() { return first_.get(); }
+  meshca::Result<ProcessOutput> second() { return second_.get(); }
+  int reads() const { return reads_.load(); }
+
+ private:
+  std::function<meshca::Result<ProcessOutput>()> read() {
+    return [this]() -> meshca::Result<ProcessOutput> {
+      if (reads_.fetch_add(1) > 0)
+        return later_answer_;
+      started_.set_value();
+      released_.wait();
+      return first_answer_;
+    };
+  }
+
+  ProcessOutput first_answer_;
+  ProcessOutput later_answer_;
+  std::atomic<int> reads_ = 0;
+  std::promise<void> started_;
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+  std::future<meshca::Result<ProcessOutput>> first_;
+  std::future<meshca::Result<ProcessOutput>> second_;
+};
+
 TEST_CASE("two runs of the same read side by side start one read, and both get its answer") {
   ReadMemo memo;
   memo.enable();
-  std::atomic<int> reads = 0;
-  std::promise<void> first_started;
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  const auto slow_read = [&]() -> meshca::Result<ProcessOutput> {
-    if (reads.fetch_add(1) == 0) {
-      first_started.set_value();
-      released.wait();
-    }
-    return answer("{\"items\":[]}");
-  };
-  auto first = std::async(std::launch::async, [&] { return memo.serve(kDeployments, slow_read); });
-  first_started.get_future().wait();
-  auto second = std::async(std::launch::async, [&] { return memo.serve(kDeployments, slow_read); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50)); // the second is waiting by now
-  release.set_value();
-  auto a = first.get();
-  auto b = second.get();
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
-  CHECK(a->out == "{\"items\":[]}");
-  CHECK(b->out == "{\"items\":[]}");
-  CHECK(reads.load() == 1);
+  SideBySide calls(memo, kDeployments, answer("{\"items\":[]}"), answer("a second read"));
+  calls.release();
+  auto first = calls.first();
+  auto second = calls.second();
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(first->out == "{\"items\":[]}");
+  CHECK(second->out == "{\"items\":[]}");
+  CHECK(calls.reads() == 1);
 }
 
 TEST_CASE("a read waiting on another reads for itself when that one fails or the memo stops") {
   ReadMemo memo;
   memo.enable();
-  std::atomic<int> reads = 0;
-  std::promise<void> first_started;
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  const auto failing_first = [&]() -> meshca::Result<ProcessOutput> {
-    if (reads.fetch_add(1) == 0) {
-      first_started.set_value();
-      released.wait();
-      return answer("", 1); // a failure is never handed on
-    }
-    return answer("second");
-  };
-  auto first =
-      std::async(std::launch::async, [&] { return memo.serve(kDeployments, failing_first); });
-  first_started.get_future().wait();
-  auto second =
-      std::async(std::launch::async, [&] { return memo.serve(kDeployments, failing_first); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  release.set_value();
-  CHECK(first.get()->exit_code == 1);
-  CHECK(second.get()->out == "second");
-  CHECK(reads.load() == 2);
-
+  {
+    // A failure is never handed on.
+    SideBySide calls(memo, kDeployments, answer("", 1), answer("second"));
+    calls.release();
+    CHECK(calls.first()->exit_code == 1);
+    CHECK(calls.second()->out == "second");
+    CHECK(calls.reads() == 2);
+  }
+  CHECK(memo.find(kDeployments)->out == "second");
   // A change while a read is under way: the waiting call does not take an answer kept across
   // it, it reads again; nothing is kept after the change.
   const std::vector<std::string> webhooks = {
       "--context", "east", "get", "mutatingwebhookconfigurations", "-o", "json"};
-  std::promise<void> started;
-  std::promise<void> go;
-  auto go_future = go.get_future().share();
-  std::atomic<int> webhook_reads = 0;
-  const auto across_change = [&]() -> meshca::Result<ProcessOutput> {
-    if (webhook_reads.fetch_add(1) == 0) {
-      started.set_value();
-      go_future.wait();
-    }
-    return answer("webhooks");
-  };
-  auto under_way =
-      std::async(std::launch::async, [&] { return memo.serve(webhooks, across_change); });
-  started.get_future().wait();
-  auto waiting =
-      std::async(std::launch::async, [&] { return memo.serve(webhooks, across_change); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  SideBySide calls(memo, webhooks, answer("before the change"), answer("after the change"));
   memo.stop();
-  CHECK(waiting.get()->out == "webhooks"); // its own read, after the stop
-  go.set_value();
-  CHECK(under_way.get()->out == "webhooks");
-  CHECK(webhook_reads.load() == 2);
+  CHECK(calls.second()->out == "after the change"); // its own read, after the stop
+  calls.release();
+  CHECK(calls.first()->out == "before the change");
+  CHECK(calls.reads() == 2);
   CHECK_FALSE(memo.find(webhooks));
+  CHECK_FALSE(memo.find(kDeployments));
 }
