@@ -371,3 +371,14 @@ TEST_CASE("--request-timeout is parsed once, with kubectl's grammar") {
   }
   CHECK_FALSE(meshca::request_timeout_duration("250us").has_value()); // under 1 ms: none
 }
+
+TEST_CASE("a list through a proxy keeps the connection's --request-timeout, else the default") {
+  using std::chrono::milliseconds;
+  meshca::ConnectionFlags flags;
+  CHECK(meshca::list_request_timeout(flags, milliseconds(60000)) == milliseconds(60000));
+  flags.request_timeout = "5s";
+  CHECK(meshca::list_request_timeout(flags, milliseconds(60000)) == milliseconds(5000));
+  flags.request_timeout =
+      "0"; // none: kubectl waits as long as it takes; a proxied list, the default
+  CHECK(meshca::list_request_timeout(flags, milliseconds(60000)) == milliseconds(60000));
+}

@@ -66,7 +66,8 @@ Status TrustGateSession::start_clusters() {
     readers_.push_back(std::move(opened));
     KubectlRunner* runner = runners_.back().get();
     if (readers_.back().api) {
-      proxied_.push_back(std::make_unique<ProxiedReads>(*runners_.back(), *readers_.back().api));
+      proxied_.push_back(std::make_unique<ProxiedReads>(
+          *runners_.back(), *readers_.back().api, list_request_timeout(flags, reader.timeout)));
       runner = proxied_.back().get();
     }
     clusters.push_back({flags.context.value_or(""), runner, readers_.back().lister.get(),

@@ -33,11 +33,9 @@ Result<MeshConnection> connect_to_mesh(const CommonOptions& common, std::ostream
   settings.instead = "every read runs its own kubectl instead";
   MESHCA_TRY_ASSIGN(connection.readers, open_cluster_readers(settings, notes));
   if (connection.readers.api) {
-    // A list through the proxy keeps the user's --request-timeout, as kubectl would.
-    const auto list_timeout =
-        request_timeout_duration(flags.request_timeout.value_or("")).value_or(settings.timeout);
     connection.proxied =
-        std::make_unique<ProxiedReads>(*connection.kubectl, *connection.readers.api, list_timeout);
+        std::make_unique<ProxiedReads>(*connection.kubectl, *connection.readers.api,
+                                       list_request_timeout(flags, settings.timeout));
   }
   // A one-shot command's plan and its checks read the same control-plane lists: once each, up
   // to the run's first change (kube/read_memo.h).

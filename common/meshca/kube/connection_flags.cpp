@@ -76,4 +76,9 @@ std::optional<std::chrono::milliseconds> request_timeout_duration(std::string_vi
   return std::chrono::milliseconds(static_cast<long long>(*total));
 }
 
+std::chrono::milliseconds list_request_timeout(const ConnectionFlags& flags,
+                                               std::chrono::milliseconds otherwise) {
+  return request_timeout_duration(flags.request_timeout.value_or("")).value_or(otherwise);
+}
+
 } // namespace meshca

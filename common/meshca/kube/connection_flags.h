@@ -33,4 +33,9 @@ std::optional<double> parse_request_timeout(std::string_view text);
 // for text that does not parse.
 std::optional<std::chrono::milliseconds> request_timeout_duration(std::string_view text);
 
+// The bound of a list read through a kubectl proxy on this connection: the user's
+// --request-timeout, as kubectl would keep it, else `otherwise`.
+std::chrono::milliseconds list_request_timeout(const ConnectionFlags& flags,
+                                               std::chrono::milliseconds otherwise);
+
 } // namespace meshca

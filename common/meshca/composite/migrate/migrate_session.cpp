@@ -84,9 +84,7 @@ Result<std::unique_ptr<MigrationSession>> MigrationSession::open(const MigrateSe
     readers.timeout = kReadTimeout;
     MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(readers, notes));
     Kubectl& kubectl = *session->processes_[i];
-    // A list through the proxy keeps the user's --request-timeout, as kubectl would.
-    const auto list_timeout = request_timeout_duration(connections[i].request_timeout.value_or(""))
-                                  .value_or(kReadTimeout);
+    const auto list_timeout = list_request_timeout(connections[i], kReadTimeout);
     auto& proxied = session->proxied_.emplace_back(
         opened.api ? std::make_unique<ProxiedReads>(kubectl, *opened.api, list_timeout) : nullptr);
     session->runners_.push_back(proxied ? static_cast<KubectlRunner*>(proxied.get()) : &kubectl);
