@@ -5,13 +5,9 @@ target_compile_options(meshca_warnings INTERFACE
   -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${MESHCA_WERROR}>:-Werror>)
 
-# The project's compile definitions alone (meshca_settings adds the sanitizers when they are on).
-add_library(meshca_definitions INTERFACE)
-target_compile_definitions(meshca_definitions INTERFACE
-  OPENSSL_API_COMPAT=30000 OPENSSL_NO_DEPRECATED BOOST_ASIO_NO_DEPRECATED)
-
 add_library(meshca_settings INTERFACE)
-target_link_libraries(meshca_settings INTERFACE meshca_definitions)
+target_compile_definitions(meshca_settings INTERFACE
+  OPENSSL_API_COMPAT=30000 OPENSSL_NO_DEPRECATED BOOST_ASIO_NO_DEPRECATED)
 if(MESHCA_SANITIZE)
   target_compile_options(meshca_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
     -fno-sanitize-recover=undefined)

@@ -68,7 +68,7 @@ run_with_env(const SimCluster& sim, const std::string& program,
   spec.args = args;
   spec.input = std::move(input);
   spec.timeout = std::chrono::seconds(90);
-  for (auto& [name, value] : plugin_env(sim, MESHCA_PLUGIN_DIR)) {
+  for (auto& [name, value] : plugin_env(sim, e2e::plugin_dir())) {
     const bool overridden =
         std::any_of(env.begin(), env.end(), [&](const auto& e) { return e.first == name; });
     if (!overridden)

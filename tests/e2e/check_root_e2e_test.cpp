@@ -248,7 +248,7 @@ TEST_CASE("several contexts: each cluster is reported under its name, the verdic
   spec.args = {"--context",       "east",           "--context", "west",
                "--meshca-bundle", bundle_url(west), "--require", "CITADEL"};
   spec.timeout = std::chrono::seconds(90);
-  spec.extra_env = e2e::plugin_env(east, MESHCA_PLUGIN_DIR);
+  spec.extra_env = e2e::plugin_env(east, e2e::plugin_dir());
   spec.extra_env.back() = {"KUBECONFIG", east.kubeconfig() + ":" + west.kubeconfig()};
   auto result = meshca::run_process(spec);
   REQUIRE(result.ok());

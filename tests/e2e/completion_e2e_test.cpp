@@ -140,12 +140,12 @@ TEST_CASE("every command has its completion link next to the executables") {
 
 TEST_CASE("with every executable on PATH: commands once each, flags and values per command") {
   SimCluster sim(e2e::scenario("demo.json"));
-  const Answer commands = complete(sim, MESHCA_PLUGIN_DIR, {""});
+  const Answer commands = complete(sim, e2e::plugin_dir(), {""});
   for (const std::string& command : kCommands)
     CHECK_MESSAGE(count(commands.values, command) == 1, command); // kubectl's, ours left out
   CHECK(commands.directive == 4);
 
-  const Answer flags = complete(sim, MESHCA_PLUGIN_DIR, {"check-root", "--"});
+  const Answer flags = complete(sim, e2e::plugin_dir(), {"check-root", "--"});
   for (const char* flag :
        {"--transport", "--workload-cert", "--namespace", "--context", "--output"})
     CHECK_MESSAGE(has(flags.values, flag), flag);
@@ -154,36 +154,36 @@ TEST_CASE("with every executable on PATH: commands once each, flags and values p
   CHECK(has(flags.lines, "--mtls\tGroup sidecars by trust bundle and issuing chain and check every "
                          "pair can authenticate"));
 
-  CHECK(complete(sim, MESHCA_PLUGIN_DIR, {"rollout", "-o", ""}).values == Words{"text", "json"});
-  CHECK(complete(sim, MESHCA_PLUGIN_DIR, {"relabel", "ns", "--dry-run="}).values ==
+  CHECK(complete(sim, e2e::plugin_dir(), {"rollout", "-o", ""}).values == Words{"text", "json"});
+  CHECK(complete(sim, e2e::plugin_dir(), {"relabel", "ns", "--dry-run="}).values ==
         Words{"none", "client", "server"});
-  const Answer dirs = complete(sim, MESHCA_PLUGIN_DIR, {"cleanup-secrets", "--backup-dir", ""});
+  const Answer dirs = complete(sim, e2e::plugin_dir(), {"cleanup-secrets", "--backup-dir", ""});
   CHECK(dirs.values.empty());
   CHECK(dirs.directive == 16);
-  CHECK(complete(sim, MESHCA_PLUGIN_DIR, {"check-root", "--config-dump", ""}).directive == 0);
+  CHECK(complete(sim, e2e::plugin_dir(), {"check-root", "--config-dump", ""}).directive == 0);
 }
 
 TEST_CASE("namespaces, revisions and contexts come from the demo cluster") {
   SimCluster sim(e2e::scenario("demo.json"));
-  check_demo_namespaces(complete(sim, MESHCA_PLUGIN_DIR, {"relabel", "ns", ""}));
-  const Answer b = complete(sim, MESHCA_PLUGIN_DIR, {"check-root", "shop", "-n", "b"});
+  check_demo_namespaces(complete(sim, e2e::plugin_dir(), {"relabel", "ns", ""}));
+  const Answer b = complete(sim, e2e::plugin_dir(), {"check-root", "shop", "-n", "b"});
   CHECK(b.values == Words{"batch", "bookinfo"});
-  const Answer given = complete(sim, MESHCA_PLUGIN_DIR, {"rollout", "bookinfo", "b"});
+  const Answer given = complete(sim, e2e::plugin_dir(), {"rollout", "bookinfo", "b"});
   CHECK(given.values == Words{"batch"}); // bookinfo is named already
 
   const Answer targets =
-      complete(sim, MESHCA_PLUGIN_DIR, {"relabel", "ns", "shop", "--revision", ""});
+      complete(sim, e2e::plugin_dir(), {"relabel", "ns", "shop", "--revision", ""});
   CHECK(targets.values == Words{"asm-1-19", "asm-1-19-mcroot", "asm-1-19-meshca", "default"});
   CHECK(has(targets.lines, "default\trevision tag for asm-1-19"));
-  const Answer old = complete(sim, MESHCA_PLUGIN_DIR, {"prune-revision", ""});
+  const Answer old = complete(sim, e2e::plugin_dir(), {"prune-revision", ""});
   CHECK(old.values == Words{"asm-1-19", "asm-1-19-mcroot", "asm-1-19-meshca"});
   CHECK(old.directive == 4);
 
-  const Answer contexts = complete(sim, MESHCA_PLUGIN_DIR, {"status", "--context", ""});
+  const Answer contexts = complete(sim, e2e::plugin_dir(), {"status", "--context", ""});
   CHECK(contexts.values == Words{"meshca-sim"});
   // A context typed on the line is used for the lookup: an unknown one gives nothing.
   const Answer wrong =
-      complete(sim, MESHCA_PLUGIN_DIR, {"check-root", "--context", "nope", "-n", ""});
+      complete(sim, e2e::plugin_dir(), {"check-root", "--context", "nope", "-n", ""});
   CHECK(wrong.values.empty());
   CHECK(wrong.directive == 4);
   CHECK(sim.log().empty()); // completion only reads
@@ -213,7 +213,7 @@ TEST_CASE("docs/completion.md's step after a krew install enables completion") {
   const std::string bin = sim.dir() + "/krew/bin";
   fs::create_directories(store);
   fs::create_directories(bin);
-  for (const auto& entry : fs::directory_iterator(MESHCA_PLUGIN_DIR)) {
+  for (const auto& entry : fs::directory_iterator(e2e::plugin_dir())) {
     const std::string name = entry.path().filename().string();
     if (name.starts_with("kubectl-meshca") || name.starts_with("kubectl_complete-meshca"))
       fs::create_symlink(entry.path(), store + "/" + name);
@@ -240,7 +240,7 @@ TEST_CASE("docs/completion.md's step after a krew install enables completion") {
 
 TEST_CASE("a slow or unreachable cluster: no candidates, quickly") {
   SimCluster sim(e2e::scenario("demo.json", {"--fault-slow", "list:*:4000"}));
-  const Answer slow = complete(sim, MESHCA_PLUGIN_DIR, {"relabel", "ns", "--revision", ""});
+  const Answer slow = complete(sim, e2e::plugin_dir(), {"relabel", "ns", "--revision", ""});
   CHECK(slow.values.empty()); // waited out, the answer after 4 s would have named namespaces
   CHECK(slow.directive == 4);
   // The completer gives up after 3 s in all. The bounds here leave room for a loaded machine and
@@ -252,12 +252,12 @@ TEST_CASE("a slow or unreachable cluster: no candidates, quickly") {
 
   // A kubeconfig typed on the line whose server refuses connections.
   const std::string dead = write_kubeconfig(sim.dir() + "/dead", "http://127.0.0.1:1");
-  const Answer down = complete(sim, MESHCA_PLUGIN_DIR, {"relabel", "--kubeconfig", dead, "ns", ""});
+  const Answer down = complete(sim, e2e::plugin_dir(), {"relabel", "--kubeconfig", dead, "ns", ""});
   CHECK(down.values.empty());
   CHECK(down.directive == 4);
   CHECK(down.seconds < kGaveUp);
   CHECK(
-      complete(sim, MESHCA_PLUGIN_DIR, {"relabel", "--kubeconfig", dead, "--context", ""}).values ==
+      complete(sim, e2e::plugin_dir(), {"relabel", "--kubeconfig", dead, "--context", ""}).values ==
       Words{"c"});
 
   // One whose server never answers: kubectl alone would retry discovery for about 12 s. The
@@ -270,7 +270,7 @@ TEST_CASE("a slow or unreachable cluster: no candidates, quickly") {
   spec.program = e2e::plugin_path("kubectl_complete-meshca-relabel");
   spec.args = {"--kubeconfig", hung, "ns", ""};
   spec.timeout = std::chrono::seconds(30);
-  spec.extra_env = e2e::plugin_env(sim, MESHCA_PLUGIN_DIR);
+  spec.extra_env = e2e::plugin_env(sim, e2e::plugin_dir());
   const auto start = std::chrono::steady_clock::now();
   auto hanging = meshca::run_process(spec);
   const double seconds =

@@ -26,12 +26,12 @@ std::string krew_style_bin(const SimCluster& sim) {
 
 TEST_CASE("kubectl meshca lists every command and prints its version") {
   SimCluster sim(e2e::scenario("demo.json"));
-  auto help = e2e::run_kubectl_with_plugins(sim, MESHCA_PLUGIN_DIR, {"meshca", "--help"});
+  auto help = e2e::run_kubectl_with_plugins(sim, e2e::plugin_dir(), {"meshca", "--help"});
   CHECK(help.exit_code == 0);
   for (const char* command : {"check-root", "relabel", "rollout", "cleanup-secrets", "status",
                               "prune-revision", "preflight"})
     CHECK_MESSAGE(contains(help.out, command), command);
-  auto version = e2e::run_kubectl_with_plugins(sim, MESHCA_PLUGIN_DIR, {"meshca", "version"});
+  auto version = e2e::run_kubectl_with_plugins(sim, e2e::plugin_dir(), {"meshca", "version"});
   CHECK(version.exit_code == 0);
   CHECK(contains(version.out, "kubectl meshca version "));
 }
@@ -39,7 +39,7 @@ TEST_CASE("kubectl meshca lists every command and prints its version") {
 TEST_CASE("kubectl meshca check-root runs with every executable on PATH") {
   SimCluster sim(e2e::scenario("demo.json"));
   auto result =
-      e2e::run_kubectl_with_plugins(sim, MESHCA_PLUGIN_DIR, {"meshca", "check-root", "bookinfo"});
+      e2e::run_kubectl_with_plugins(sim, e2e::plugin_dir(), {"meshca", "check-root", "bookinfo"});
   INFO(result.err);
   CHECK(result.exit_code == 0);
   CHECK(contains(result.out, ".bookinfo trusts [CITADEL]"));

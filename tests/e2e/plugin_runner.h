@@ -6,13 +6,31 @@
 
 #include <cstdlib>
 #include <doctest/doctest.h>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 namespace e2e {
 
+// The folder of the plugins under test: this build's, or MESHCA_E2E_PLUGIN_DIR's (scripts/test
+// --sanitize runs these tests, built once in the plain build, against the sanitizer build's
+// plugins).
+inline std::string plugin_dir() {
+  static const std::string dir = [] {
+    const char* other = std::getenv("MESHCA_E2E_PLUGIN_DIR");
+    if (!other || !*other)
+      return std::string(MESHCA_PLUGIN_DIR);
+    REQUIRE_MESSAGE(std::filesystem::is_regular_file(std::string(other) + "/kubectl-meshca"),
+                    "MESHCA_E2E_PLUGIN_DIR="
+                        << std::string(other)
+                        << " holds no kubectl-meshca; build the plugins there");
+    return std::string(other);
+  }();
+  return dir;
+}
+
 inline std::string plugin_path(const std::string& executable) {
-  return std::string(MESHCA_PLUGIN_DIR) + "/" + executable;
+  return plugin_dir() + "/" + executable;
 }
 
 inline std::string scenario_path(const std::string& name) {
@@ -72,7 +90,7 @@ inline meshca::ProcessOutput run_plugin(const SimCluster& sim, const std::string
   set_plugin_program(spec, executable, args);
   spec.input = std::move(input);
   spec.timeout = std::chrono::seconds(under_valgrind() ? 600 : 90);
-  spec.extra_env = plugin_env(sim, MESHCA_PLUGIN_DIR);
+  spec.extra_env = plugin_env(sim, plugin_dir());
   auto output = meshca::run_process(spec);
   REQUIRE_MESSAGE(output.ok(), output.error().message);
   return *output;

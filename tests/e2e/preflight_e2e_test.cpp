@@ -328,7 +328,7 @@ TEST_CASE("preflight: bad input is exit 2, an unreadable cluster exit 3, nothing
 TEST_CASE("kubectl meshca preflight through kubectl's plugin lookup") {
   SimCluster sim(e2e::scenario("demo.json"));
   auto r = e2e::run_kubectl_with_plugins(
-      sim, MESHCA_PLUGIN_DIR, {"meshca", "preflight", "--meshca-bundle", bundle_url(sim)});
+      sim, e2e::plugin_dir(), {"meshca", "preflight", "--meshca-bundle", bundle_url(sim)});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "Status: round1 to asm-1-19-mcroot: ready"));

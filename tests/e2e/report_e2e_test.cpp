@@ -89,7 +89,7 @@ void migrate_to_the_end(const SimCluster& sim, const std::string& backups) {
         spec, "kubectl-meshca-migrate",
         {"apply", "--yes", "--backup-dir", backups, "--meshca-bundle", bundle_url(sim)});
     spec.timeout = e2e::under_valgrind() ? 1800s : 600s;
-    spec.extra_env = e2e::plugin_env(sim, MESHCA_PLUGIN_DIR);
+    spec.extra_env = e2e::plugin_env(sim, e2e::plugin_dir());
     auto applied = meshca::run_process(spec);
     REQUIRE(applied.ok());
     INFO(applied->out << applied->err);

@@ -100,7 +100,7 @@ TEST_CASE("hostile names reach kubectl and the API literally: quoted in messages
             {"unknown command \"" + name + "\""});
     // The user's way: kubectl's plugin lookup, then the dispatcher.
     auto via_kubectl =
-        e2e::run_kubectl_with_plugins(mesh.sim, MESHCA_PLUGIN_DIR, {"meshca", "rollout", name});
+        e2e::run_kubectl_with_plugins(mesh.sim, e2e::plugin_dir(), {"meshca", "rollout", name});
     refused(mesh.sim, via_kubectl, "rollout", {"\"" + name + "\" is not a namespace name"});
   }
   CHECK(mutations(mesh.sim).empty());

@@ -35,7 +35,7 @@ class SpawnedPlugin {
       argv.push_back(arg.data());
     argv.push_back(nullptr);
     std::vector<std::string> env_text;
-    for (const auto& [name, value] : plugin_env(sim, MESHCA_PLUGIN_DIR))
+    for (const auto& [name, value] : plugin_env(sim, e2e::plugin_dir()))
       env_text.push_back(name + "=" + value);
     for (char** entry = environ; *entry != nullptr; ++entry) {
       const std::string text(*entry);

@@ -40,7 +40,7 @@ meshca::ProcessOutput check_root(const SimCluster& sim, std::vector<std::string>
   spec.program = e2e::plugin_path(kCheckRoot);
   spec.args = args;
   spec.timeout = std::chrono::seconds(90);
-  spec.extra_env = e2e::plugin_env(sim, MESHCA_PLUGIN_DIR);
+  spec.extra_env = e2e::plugin_env(sim, e2e::plugin_dir());
   if (!tmpdir.empty())
     spec.extra_env.emplace_back("TMPDIR", tmpdir);
   auto output = meshca::run_process(spec);

@@ -240,7 +240,7 @@ TEST_CASE(
   spec.args = {"ns",   "mesh-app-02", "--revision", "asm-1106-2",      "--context",
                "east", "--context",   "west",       "--meshca-bundle", roots};
   spec.timeout = std::chrono::seconds(90);
-  spec.extra_env = e2e::plugin_env(east.sim, MESHCA_PLUGIN_DIR);
+  spec.extra_env = e2e::plugin_env(east.sim, e2e::plugin_dir());
   spec.extra_env.back() = {"KUBECONFIG", east.sim.kubeconfig() + ":" + west.sim.kubeconfig()};
   auto result = meshca::run_process(spec);
   REQUIRE(result.ok());

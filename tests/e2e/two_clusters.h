@@ -48,7 +48,7 @@ struct TwoClusters {
     meshca::ProcessSpec spec;
     set_plugin_program(spec, executable, args);
     spec.timeout = under_valgrind() ? std::chrono::seconds(1800) : std::chrono::seconds(600);
-    spec.extra_env = plugin_env(east, MESHCA_PLUGIN_DIR);
+    spec.extra_env = plugin_env(east, e2e::plugin_dir());
     auto output = meshca::run_process(spec);
     REQUIRE_MESSAGE(output.ok(), output.error().message);
     return *output;
