@@ -1,18 +1,12 @@
 #include "meshca/cli/name_input.h"
 
+#include "meshca/util/trim.h"
+
 #include <algorithm>
 #include <istream>
 
 namespace meshca {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const std::size_t begin = text.find_first_not_of(" \t\r");
-  if (begin == std::string_view::npos)
-    return {};
-  const std::size_t end = text.find_last_not_of(" \t\r");
-  return text.substr(begin, end - begin + 1);
-}
 
 bool is_namespace_kind(std::string_view kind) {
   return kind == "namespace" || kind == "namespaces" || kind == "ns";
@@ -62,7 +56,7 @@ Result<std::vector<std::string>> read_namespace_names(std::istream& in) {
   std::size_t number = 0;
   while (std::getline(in, raw)) {
     ++number;
-    const std::string_view line = trim(raw);
+    const std::string_view line = trim_blanks(raw);
     if (line.empty() || line.front() == '#')
       continue;
     MESHCA_TRY_ASSIGN(auto name, name_of_line(line, number));

@@ -11,10 +11,7 @@ namespace meshca {
 MeshConnection::MeshConnection() = default;
 MeshConnection::MeshConnection(MeshConnection&&) noexcept = default;
 MeshConnection& MeshConnection::operator=(MeshConnection&&) noexcept = default;
-MeshConnection::~MeshConnection() {
-  proxied.reset();
-  readers = ClusterReaders();
-}
+MeshConnection::~MeshConnection() = default;
 
 Result<MeshConnection> connect_to_mesh(const CommonOptions& common, std::ostream& notes) {
   MeshConnection connection;

@@ -73,7 +73,8 @@ struct MeshConnection {
   MeshConnection();
   MeshConnection(MeshConnection&&) noexcept;
   MeshConnection& operator=(MeshConnection&&) noexcept;
-  ~MeshConnection(); // the reads first, then the client and its proxy, then kubectl
+  // Members go in reverse order: the reads first, then the client and its proxy, then kubectl.
+  ~MeshConnection();
 
   KubectlRunner& runner() {
     return proxied ? static_cast<KubectlRunner&>(*proxied) : static_cast<KubectlRunner&>(*kubectl);

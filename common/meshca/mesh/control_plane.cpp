@@ -8,14 +8,10 @@
 namespace meshca {
 namespace {
 
-std::string text(const rapidjson::Value& object, std::string_view key) {
-  return std::string(json::string_member(object, key).value_or(""));
-}
-
 std::string label(const rapidjson::Value& object, std::string_view key) {
   const rapidjson::Value* metadata = json::object_member(object, "metadata");
   const rapidjson::Value* labels = metadata ? json::object_member(*metadata, "labels") : nullptr;
-  return labels ? text(*labels, key) : std::string();
+  return labels ? json::string_or_empty(*labels, key) : std::string();
 }
 
 int integer(const rapidjson::Value* object, const char* key) {
@@ -35,13 +31,14 @@ bool selects_injection_label(const rapidjson::Value& webhook) {
   if (selector == nullptr)
     return false;
   if (const rapidjson::Value* match = json::object_member(*selector, "matchLabels");
-      match != nullptr && text(*match, "istio-injection") == "enabled")
+      match != nullptr && json::string_or_empty(*match, "istio-injection") == "enabled")
     return true;
   const rapidjson::Value* expressions = json::array_member(*selector, "matchExpressions");
   if (expressions == nullptr)
     return false;
   for (const auto& expression : expressions->GetArray()) {
-    if (text(expression, "key") != "istio-injection" || text(expression, "operator") != "In")
+    if (json::string_or_empty(expression, "key") != "istio-injection" ||
+        json::string_or_empty(expression, "operator") != "In")
       continue;
     const rapidjson::Value* values = json::array_member(expression, "values");
     if (values == nullptr)
@@ -56,7 +53,7 @@ bool selects_injection_label(const rapidjson::Value& webhook) {
 InjectorWebhook read_webhook(const rapidjson::Value& config) {
   InjectorWebhook webhook;
   if (const rapidjson::Value* metadata = json::object_member(config, "metadata"))
-    webhook.name = text(*metadata, "name");
+    webhook.name = json::string_or_empty(*metadata, "name");
   webhook.revision = label(config, "istio.io/rev");
   webhook.tag = label(config, "istio.io/tag");
   if (const rapidjson::Value* entries = json::array_member(config, "webhooks")) {
@@ -66,7 +63,8 @@ InjectorWebhook read_webhook(const rapidjson::Value& config) {
       const rapidjson::Value* client = json::object_member(entry, "clientConfig");
       const rapidjson::Value* service = client ? json::object_member(*client, "service") : nullptr;
       if (service != nullptr && webhook.service.empty())
-        webhook.service = text(*service, "namespace") + "/" + text(*service, "name");
+        webhook.service = json::string_or_empty(*service, "namespace") + "/" +
+                          json::string_or_empty(*service, "name");
     }
   }
   return webhook;
@@ -75,7 +73,7 @@ InjectorWebhook read_webhook(const rapidjson::Value& config) {
 bool is_sidecar_injector(const rapidjson::Value& config) {
   const std::string name = [&] {
     const rapidjson::Value* metadata = json::object_member(config, "metadata");
-    return metadata ? text(*metadata, "name") : std::string();
+    return metadata ? json::string_or_empty(*metadata, "name") : std::string();
   }();
   return name.starts_with("istio-sidecar-injector") || name.starts_with("istio-revision-tag-") ||
          label(config, "app") == "sidecar-injector";
@@ -122,8 +120,8 @@ ControlPlane parse_control_plane(const rapidjson::Value& deployments,
         continue;
       DeploymentRef ref;
       if (const rapidjson::Value* metadata = json::object_member(deployment, "metadata")) {
-        ref.ns = text(*metadata, "namespace");
-        ref.name = text(*metadata, "name");
+        ref.ns = json::string_or_empty(*metadata, "namespace");
+        ref.name = json::string_or_empty(*metadata, "name");
       }
       ref.replicas = integer(json::object_member(deployment, "spec"), "replicas");
       ref.ready_replicas = integer(json::object_member(deployment, "status"), "readyReplicas");

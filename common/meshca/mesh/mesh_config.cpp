@@ -2,23 +2,16 @@
 
 #include "meshca/mesh/revision_ca.h"
 #include "meshca/util/json.h"
+#include "meshca/util/trim.h"
 
 #include <string_view>
 
 namespace meshca {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
-}
-
 // A plain or quoted scalar without its quotes and without a trailing comment.
 std::string scalar(std::string_view text) {
-  text = trim(text);
+  text = trim_blanks(text);
   if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'')) {
     const char quote = text.front();
     const std::size_t end = text.find(quote, 1);
@@ -26,7 +19,7 @@ std::string scalar(std::string_view text) {
       return std::string(text.substr(1, end - 1));
   }
   if (const std::size_t comment = text.find(" #"); comment != std::string_view::npos)
-    text = trim(text.substr(0, comment));
+    text = trim_blanks(text.substr(0, comment));
   return std::string(text);
 }
 
@@ -37,11 +30,11 @@ bool block_scalar(std::string_view value) {
 // "[a, 'b']" → {"a", "b"}.
 std::vector<std::string> flow_sequence(std::string_view text) {
   std::vector<std::string> items;
-  text = trim(text);
+  text = trim_blanks(text);
   text.remove_prefix(1);
   if (const std::size_t end = text.rfind(']'); end != std::string_view::npos)
     text = text.substr(0, end);
-  while (!trim(text).empty()) {
+  while (!trim_blanks(text).empty()) {
     const std::size_t comma = text.find(',');
     std::string item = scalar(text.substr(0, comma));
     if (!item.empty())
@@ -78,29 +71,32 @@ void record(MeshConfigFacts& facts, const std::string& path, const std::string& 
 MeshConfigFacts parse_mesh_config_yaml(const std::string& text) {
   MeshConfigFacts facts;
   std::vector<Frame> stack;
-  std::optional<std::size_t> block; // inside a block scalar started at this indentation
+  // Inside a block scalar started at this indentation. Not an optional: GCC 12 then warns of an
+  // uninitialized read when the file is compiled in one batch with the rest of its library.
+  constexpr std::size_t kNoBlock = std::string_view::npos;
+  std::size_t block = kNoBlock;
   std::string_view rest = text;
   while (!rest.empty()) {
     const std::size_t end = rest.find('\n');
     const std::string_view line = rest.substr(0, end);
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    const std::string_view content = trim(line);
+    const std::string_view content = trim_blanks(line);
     if (content.empty() || content.front() == '#' || content == "---")
       continue;
     const std::size_t indent = line.find_first_not_of(' ');
-    if (block) {
-      if (indent > *block)
+    if (block != kNoBlock) {
+      if (indent > block)
         continue;
-      block.reset();
+      block = kNoBlock;
     }
     if (content.front() == '-' && (content.size() == 1 || content[1] == ' ')) {
       // A sequence item belongs to the nearest key at or left of it.
       while (!stack.empty() && stack.back().indent > indent)
         stack.pop_back();
-      const std::string_view item = trim(content.substr(1));
+      const std::string_view item = trim_blanks(content.substr(1));
       const std::size_t colon = item.find(": ");
       if (colon != std::string_view::npos || (!item.empty() && item.back() == ':')) {
-        if (colon != std::string_view::npos && block_scalar(trim(item.substr(colon + 2))))
+        if (colon != std::string_view::npos && block_scalar(trim_blanks(item.substr(colon + 2))))
           block = indent;
         continue; // a mapping item (caCertificates' `- pem: |`): read by pem_blocks_in
       }
@@ -112,7 +108,7 @@ MeshConfigFacts parse_mesh_config_yaml(const std::string& text) {
     if (colon == std::string_view::npos)
       continue;
     const std::string key = scalar(content.substr(0, colon));
-    const std::string_view value = trim(content.substr(colon + 1));
+    const std::string_view value = trim_blanks(content.substr(colon + 1));
     while (!stack.empty() && stack.back().indent >= indent)
       stack.pop_back();
     const std::string path = path_of(stack, key);

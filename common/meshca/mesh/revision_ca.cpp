@@ -10,10 +10,6 @@ namespace {
 
 using rapidjson::Value;
 
-std::string text(const Value& object, std::string_view key) {
-  return std::string(json::string_member(object, key).value_or(""));
-}
-
 const Value* items_of(const Value* list) {
   return list != nullptr && list->IsObject() ? json::array_member(*list, "items") : nullptr;
 }
@@ -30,7 +26,7 @@ const Value* path(const Value& root, std::initializer_list<std::string_view> key
 
 std::string name_of(const Value& object) {
   const Value* metadata = json::object_member(object, "metadata");
-  return metadata ? text(*metadata, "name") : std::string();
+  return metadata ? json::string_or_empty(*metadata, "name") : std::string();
 }
 
 bool unrevisioned(const ControlPlaneRevision& revision) {
@@ -60,12 +56,12 @@ void read_operator(const Value* operators, const ControlPlaneRevision& source, R
   for (const auto& item : items->GetArray()) {
     const std::string name = name_of(item);
     const Value* spec = json::object_member(item, "spec");
-    const std::string spec_revision = spec ? text(*spec, "revision") : "";
+    const std::string spec_revision = spec ? json::string_or_empty(*spec, "revision") : "";
     if (name != "installed-state-" + source.name && spec_revision != source.name &&
         !(unrevisioned(source) && spec_revision.empty()))
       continue;
     const Value* global = path(item, {"spec", "values", "global"});
-    ca.issuer = issuer_from_ca_name(global ? text(*global, "caName") : "");
+    ca.issuer = issuer_from_ca_name(global ? json::string_or_empty(*global, "caName") : "");
     ca.issuer_source = "IstioOperator " + name;
     if (const Value* mesh = path(item, {"spec", "meshConfig"}))
       apply_mesh_config(ca, parse_mesh_config_json(*mesh), "IstioOperator " + name);
@@ -80,10 +76,10 @@ void read_istiod(const Value& deployments, const ControlPlaneRevision& source, R
     return;
   for (const auto& item : items->GetArray()) {
     const Value* metadata = json::object_member(item, "metadata");
-    if (metadata == nullptr || text(*metadata, "name") != source.istiod->name ||
-        text(*metadata, "namespace") != source.istiod->ns)
+    if (metadata == nullptr || json::string_or_empty(*metadata, "name") != source.istiod->name ||
+        json::string_or_empty(*metadata, "namespace") != source.istiod->ns)
       continue;
-    ca.created = text(*metadata, "creationTimestamp");
+    ca.created = json::string_or_empty(*metadata, "creationTimestamp");
     ca.istiod_source = "Deployment " + source.istiod->ns + "/" + source.istiod->name;
     const Value* pod_spec = path(item, {"spec", "template", "spec"});
     const Value* containers = pod_spec ? json::array_member(*pod_spec, "containers") : nullptr;
@@ -95,8 +91,8 @@ void read_istiod(const Value& deployments, const ControlPlaneRevision& source, R
       if (env == nullptr)
         continue;
       for (const auto& var : env->GetArray()) {
-        const std::string name = text(var, "name");
-        const std::string value = text(var, "value");
+        const std::string name = json::string_or_empty(var, "name");
+        const std::string value = json::string_or_empty(var, "value");
         if (name == "ENABLE_CA_SERVER")
           ca.ca_server = parse_go_bool(value).value_or(true);
         else if (name == "ISTIO_MULTIROOT_MESH")
@@ -128,7 +124,7 @@ void read_mesh_config(const Value* config_maps, const ControlPlaneRevision& sour
     if (name_of(item) != wanted)
       continue;
     const Value* data = json::object_member(item, "data");
-    apply_mesh_config(ca, parse_mesh_config_yaml(data ? text(*data, "mesh") : ""),
+    apply_mesh_config(ca, parse_mesh_config_yaml(data ? json::string_or_empty(*data, "mesh") : ""),
                       "ConfigMap istio-system/" + wanted);
     return;
   }
@@ -149,19 +145,19 @@ void read_injector_values(const Value* config_maps, const ControlPlaneRevision& 
       continue;
     const Value* data = json::object_member(item, "data");
     rapidjson::Document values;
-    values.Parse(data ? text(*data, "values").c_str() : "");
+    values.Parse(data ? json::string_or_empty(*data, "values").c_str() : "");
     const Value* global =
         !values.HasParseError() && values.IsObject() ? path(values, {"global"}) : nullptr;
     if (global == nullptr)
       return;
-    ca.ca_address = text(*global, "caAddress");
+    ca.ca_address = json::string_or_empty(*global, "caAddress");
     if (ca.issuer.has_value() || !ca.issuer_source.empty())
       return;
     const std::string where = "ConfigMap istio-system/" + wanted + " values.global.";
     if (ca.ca_address.find("meshca") != std::string::npos) {
       ca.issuer = CaClass::meshca;
       ca.issuer_source = where + "caAddress";
-    } else if (const std::string name = text(*global, "caName"); !name.empty()) {
+    } else if (const std::string name = json::string_or_empty(*global, "caName"); !name.empty()) {
       ca.issuer = issuer_from_ca_name(name);
       ca.issuer_source = where + "caName";
     } else if (ca.ca_address.empty()) { // sidecars get certificates from istiod itself

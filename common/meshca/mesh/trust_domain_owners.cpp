@@ -2,6 +2,7 @@
 
 #include "meshca/mesh/revision_ca_read.h"
 #include "meshca/util/json.h"
+#include "meshca/util/trim.h"
 
 #include <algorithm>
 
@@ -11,24 +12,16 @@ namespace {
 constexpr std::string_view kMeshCaTrustDomainSuffix = ".svc.id.goog";
 constexpr std::string_view kTrustDomainKey = "trustDomain:";
 
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos)
-    return {};
-  const auto last = text.find_last_not_of(" \t\r");
-  return text.substr(first, last - first + 1);
-}
-
 // A YAML scalar as a mesh config writes it: plain, or in single or double quotes.
 std::string_view scalar_value(std::string_view value) {
-  value = trim(value);
+  value = trim_blanks(value);
   if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) {
     const auto close = value.find(value.front(), 1);
     if (close != std::string_view::npos)
       return value.substr(1, close - 1);
   }
   if (const auto comment = value.find(" #"); comment != std::string_view::npos)
-    value = trim(value.substr(0, comment));
+    value = trim_blanks(value.substr(0, comment));
   return value;
 }
 

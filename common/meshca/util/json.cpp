@@ -139,6 +139,10 @@ std::optional<std::string_view> string_member(const rapidjson::Value& object,
   return value != nullptr ? as_string(*value) : std::nullopt;
 }
 
+std::string string_or_empty(const rapidjson::Value& object, std::string_view snake) {
+  return std::string(string_member(object, snake).value_or(""));
+}
+
 std::optional<std::string_view> as_string(const rapidjson::Value& value) {
   if (!value.IsString())
     return std::nullopt;

@@ -56,6 +56,8 @@ const rapidjson::Value* array_member(const rapidjson::Value& object, std::string
 // document and lives as long as it does.
 std::optional<std::string_view> string_member(const rapidjson::Value& object,
                                               std::string_view snake);
+// The same as a string of its own: empty when absent or not a string.
+std::string string_or_empty(const rapidjson::Value& object, std::string_view snake);
 // The string itself when `value` is a string, else nullopt.
 std::optional<std::string_view> as_string(const rapidjson::Value& value);
 

@@ -14,12 +14,6 @@ using rapidjson::Value;
 
 namespace {
 
-// Annotation lookup (keys contain dots, so find_path cannot be used).
-std::string annotation(const Value& object, const char* key) {
-  const Value* annotations = find_path(object, "metadata.annotations");
-  return annotations ? string_member(*annotations, key) : std::string();
-}
-
 int revision_of(const Controllers::Owned& rs) {
   return std::atoi(annotation(rs.doc, "deployment.kubernetes.io/revision").c_str());
 }

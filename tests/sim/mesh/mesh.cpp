@@ -140,11 +140,6 @@ std::string owner_of(const Value& pod, const std::string& ns) {
   return "kubernetes://apis/apps/v1/namespaces/" + ns + "/" + plural + "/" + name;
 }
 
-std::string annotation(const Value& pod, const char* key) {
-  const Value* a = find_path(pod, "metadata.annotations");
-  return a ? string_member(*a, key) : std::string();
-}
-
 } // namespace
 
 ProxyFacts Mesh::Impl::facts_of(const Value& pod) const {

@@ -53,6 +53,11 @@ std::string string_member(const rapidjson::Value& object, std::string_view key) 
                                     : std::string();
 }
 
+std::string annotation(const rapidjson::Value& object, std::string_view key) {
+  const rapidjson::Value* annotations = find_path(object, "metadata.annotations");
+  return annotations ? string_member(*annotations, key) : std::string();
+}
+
 const rapidjson::Value* find_path(const rapidjson::Value& root, std::string_view dotted) {
   const rapidjson::Value* current = &root;
   while (current && !dotted.empty()) {

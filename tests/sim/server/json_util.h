@@ -20,6 +20,8 @@ std::string string_member(const rapidjson::Value& object, std::string_view key);
 // Follows a dotted path of object members ("metadata.name"); nullptr when any step is missing.
 const rapidjson::Value* find_path(const rapidjson::Value& root, std::string_view dotted);
 std::string string_at(const rapidjson::Value& root, std::string_view dotted);
+// An annotation of an object, or "" (its keys hold dots, so find_path cannot name them).
+std::string annotation(const rapidjson::Value& object, std::string_view key);
 
 // Sets object[key] = value (replacing an existing member); makes `object` an object if needed.
 void set_member(rapidjson::Value& object, std::string_view key, rapidjson::Value value,

@@ -5,12 +5,12 @@
 namespace sim {
 namespace {
 
-constexpr std::size_t kBodyLimit = 4096;
+constexpr std::size_t kLoggedBodyLimit = 4096;
 
 std::string body_summary(const MutationRecord& record) {
   if (record.body.empty())
     return "null";
-  if (record.body.size() <= kBodyLimit) {
+  if (record.body.size() <= kLoggedBodyLimit) {
     if (auto doc = parse_json(record.body)) {
       if (record.resource == "secrets") {
         for (const char* key : {"data", "stringData"})

@@ -1,6 +1,7 @@
 #include "meshca/commands/rollout/rollout_plan.h"
 
 #include "meshca/util/json.h"
+#include "meshca/util/trim.h"
 
 #include <algorithm>
 #include <cctype>
@@ -15,13 +16,6 @@ std::string lower(std::string_view text) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-std::string_view trim(std::string_view text) {
-  const std::size_t begin = text.find_first_not_of(" \t");
-  if (begin == std::string_view::npos)
-    return {};
-  return text.substr(begin, text.find_last_not_of(" \t") - begin + 1);
 }
 
 std::optional<WorkloadKind> kind_from_flag(std::string_view word) {
@@ -106,7 +100,7 @@ Result<WorkloadKinds> parse_workload_kinds(std::string_view text) {
   std::string_view rest = text;
   while (true) {
     const std::size_t comma = rest.find(',');
-    const std::string_view word = trim(rest.substr(0, comma));
+    const std::string_view word = trim_blanks(rest.substr(0, comma));
     auto kind = kind_from_flag(word);
     if (!kind)
       return bad_input("--kinds \"" + std::string(text) + "\": unknown kind \"" +
