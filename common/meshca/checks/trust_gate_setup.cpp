@@ -65,9 +65,9 @@ Status TrustGateSession::start_clusters() {
     MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(reader, notes_));
     readers_.push_back(std::move(opened));
     KubectlRunner* runner = runners_.back().get();
-    if (readers_.back().api) {
-      proxied_.push_back(std::make_unique<ProxiedReads>(
-          *runners_.back(), *readers_.back().api, list_request_timeout(flags, reader.timeout)));
+    if (auto proxied =
+            proxied_reads_for(readers_.back(), *runners_.back(), flags, reader.timeout)) {
+      proxied_.push_back(std::move(proxied));
       runner = proxied_.back().get();
     }
     clusters.push_back({flags.context.value_or(""), runner, readers_.back().lister.get(),

@@ -29,11 +29,8 @@ Result<MeshConnection> connect_to_mesh(const CommonOptions& common, std::ostream
   settings.proxy.echo = &notes;
   settings.instead = "every read runs its own kubectl instead";
   MESHCA_TRY_ASSIGN(connection.readers, open_cluster_readers(settings, notes));
-  if (connection.readers.api) {
-    connection.proxied =
-        std::make_unique<ProxiedReads>(*connection.kubectl, *connection.readers.api,
-                                       list_request_timeout(flags, settings.timeout));
-  }
+  connection.proxied =
+      proxied_reads_for(connection.readers, *connection.kubectl, flags, settings.timeout);
   // A one-shot command's plan and its checks read the same control-plane lists: once each, up
   // to the run's first change (kube/read_memo.h).
   run_read_memo().enable();

@@ -2,6 +2,8 @@
 
 #include "meshca/kube/api_client.h"
 #include "meshca/kube/api_client_paths.h"
+#include "meshca/kube/connection_flags.h"
+#include "meshca/kube/proxied_reads.h"
 #include "meshca/mesh/pod_pager.h"
 #include "meshca/util/interrupt.h"
 
@@ -232,6 +234,15 @@ std::unique_ptr<DumpFetcher> admin_fetcher(const ClusterReaders& readers, Kubect
   if (readers.api)
     return std::make_unique<ApiExecFetcher>(*readers.api, std::move(request), timeout);
   return std::make_unique<KubectlExecFetcher>(kubectl, std::move(request), timeout);
+}
+
+std::unique_ptr<ProxiedReads> proxied_reads_for(const ClusterReaders& readers, Kubectl& kubectl,
+                                                const ConnectionFlags& flags,
+                                                std::chrono::milliseconds otherwise) {
+  if (!readers.api)
+    return nullptr;
+  return std::make_unique<ProxiedReads>(kubectl, *readers.api,
+                                        list_request_timeout(flags, otherwise));
 }
 
 } // namespace meshca

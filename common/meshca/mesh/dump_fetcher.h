@@ -101,6 +101,7 @@ class PodLister {
 };
 
 class ApiClient;
+class ProxiedReads;
 
 // --trust-domain's read of one sidecar: the secrets and the clusters' TLS settings, both at once
 // (falling back to the clusters dump for a proxy that refuses `resource`, and remembering that
@@ -193,5 +194,12 @@ Result<ClusterReaders> open_cluster_readers(const ReaderSettings& settings, std:
 // else one kubectl exec per pod through `kubectl`.
 std::unique_ptr<DumpFetcher> admin_fetcher(const ClusterReaders& readers, KubectlRunner& kubectl,
                                            AdminRequest request, std::chrono::milliseconds timeout);
+
+// `kubectl`'s lists through the readers' client (kube/proxied_reads.h), each bounded by the
+// connection's --request-timeout or else `otherwise`; null when the proxy did not start (every
+// read then runs its own kubectl).
+std::unique_ptr<ProxiedReads> proxied_reads_for(const ClusterReaders& readers, Kubectl& kubectl,
+                                                const ConnectionFlags& flags,
+                                                std::chrono::milliseconds otherwise);
 
 } // namespace meshca

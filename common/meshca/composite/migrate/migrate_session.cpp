@@ -84,9 +84,8 @@ Result<std::unique_ptr<MigrationSession>> MigrationSession::open(const MigrateSe
     readers.timeout = kReadTimeout;
     MESHCA_TRY_ASSIGN(auto opened, open_cluster_readers(readers, notes));
     Kubectl& kubectl = *session->processes_[i];
-    const auto list_timeout = list_request_timeout(connections[i], kReadTimeout);
     auto& proxied = session->proxied_.emplace_back(
-        opened.api ? std::make_unique<ProxiedReads>(kubectl, *opened.api, list_timeout) : nullptr);
+        proxied_reads_for(opened, kubectl, connections[i], kReadTimeout));
     session->runners_.push_back(proxied ? static_cast<KubectlRunner*>(proxied.get()) : &kubectl);
     session->readers_.push_back(std::move(opened));
   }
