@@ -378,7 +378,15 @@ TEST_CASE("a list through a proxy keeps the connection's --request-timeout, else
   CHECK(meshca::list_request_timeout(flags, milliseconds(60000)) == milliseconds(60000));
   flags.request_timeout = "5s";
   CHECK(meshca::list_request_timeout(flags, milliseconds(60000)) == milliseconds(5000));
-  flags.request_timeout =
-      "0"; // none: kubectl waits as long as it takes; a proxied list, the default
+  flags.request_timeout = "2m";
+  CHECK(meshca::list_request_timeout(flags, milliseconds(60000)) == milliseconds(120000));
+  // None: kubectl waits as long as the list takes, and so does a proxied list.
+  for (const char* none : {"0", "0s", "0m0s"}) {
+    flags.request_timeout = none;
+    CHECK(meshca::list_request_timeout(flags, milliseconds(60000)) == meshca::kNoRequestTimeout);
+  }
+  CHECK(meshca::kNoRequestTimeout > std::chrono::hours(24 * 30));
+  // Text that is no duration never gets this far (bad usage); here it keeps the default.
+  flags.request_timeout = "soon";
   CHECK(meshca::list_request_timeout(flags, milliseconds(60000)) == milliseconds(60000));
 }

@@ -78,7 +78,9 @@ std::optional<std::chrono::milliseconds> request_timeout_duration(std::string_vi
 
 std::chrono::milliseconds list_request_timeout(const ConnectionFlags& flags,
                                                std::chrono::milliseconds otherwise) {
-  return request_timeout_duration(flags.request_timeout.value_or("")).value_or(otherwise);
+  if (!flags.request_timeout || !parse_request_timeout(*flags.request_timeout))
+    return otherwise;
+  return request_timeout_duration(*flags.request_timeout).value_or(kNoRequestTimeout);
 }
 
 } // namespace meshca

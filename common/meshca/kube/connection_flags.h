@@ -33,8 +33,13 @@ std::optional<double> parse_request_timeout(std::string_view text);
 // for text that does not parse.
 std::optional<std::chrono::milliseconds> request_timeout_duration(std::string_view text);
 
+// What stands for "no timeout" where a bound is needed: longer than any read lasts, and small
+// enough that adding it to a clock's now() cannot overflow.
+inline constexpr std::chrono::milliseconds kNoRequestTimeout = std::chrono::hours(24 * 365);
+
 // The bound of a list read through a kubectl proxy on this connection: the user's
-// --request-timeout, as kubectl would keep it, else `otherwise`.
+// --request-timeout, as kubectl would keep it (kNoRequestTimeout for "0": kubectl then waits as
+// long as the list takes), else `otherwise`.
 std::chrono::milliseconds list_request_timeout(const ConnectionFlags& flags,
                                                std::chrono::milliseconds otherwise);
 
