@@ -13,6 +13,7 @@
 #include "meshca/kube/kubectl.h"
 #include "meshca/kube/proxied_reads.h"
 #include "meshca/mesh/dump_fetcher.h"
+#include "meshca/util/heap_arenas.h"
 #include "meshca/util/result.h"
 
 #include <atomic>
@@ -111,6 +112,7 @@ int finish_plugin(std::string_view name, const RunOutcome& outcome, const std::s
 
 template <class Command>
 int run_plugin(const PluginDefinition<Command>& plugin, int argc, char** argv) {
+  limit_heap_arenas(); // before any thread starts (util/heap_arenas.h)
   auto command = plugin.parse(std::vector<std::string>(argv + 1, argv + argc));
   if (!command)
     return report_error(plugin.name, command.error());
