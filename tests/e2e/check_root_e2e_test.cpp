@@ -420,3 +420,29 @@ TEST_CASE("offline: a ROOTCA bundle whose END line runs into the next BEGIN line
   CHECK_FALSE(contains(result.out, "bad end line"));
   CHECK(contains(result.out, "\n" + good + ".file trusts [CITADEL]\n"));
 }
+
+TEST_CASE("--trust-domain through the run's proxy: an answer cut mid-stream is that pod's ERROR, "
+          "read once, and the rest are checked, exit 3") {
+  // The clusters' answer is parsed as it arrives: once part of it was read, a lost connection
+  // cannot be read again from the start, so it is the pod's error, not a second exec.
+  SimCluster sim(e2e::scenario("mixed-trust.json"));
+  auto pods = sim.kubectl(
+      {"get", "pods", "-n", "ns-migration", "-o", "jsonpath={.items[0].metadata.name}"});
+  REQUIRE(pods.exit_code == 0);
+  const std::string cut = pods.out;
+  // The secrets' answer (a few KB) goes out whole; the clusters' answer is cut after 16 KB.
+  sim.set_faults(R"({"exec_cut":[{"pod":"ns-migration/)" + cut + R"(","after_bytes":16384}]})");
+  const long long execs_before = sim.stat("execs");
+  auto result = check_root(sim, {"--trust-domain", "--transport", "proxy", "-A"});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 3);
+  const auto errors = lines_matching(result.out, R"(.* ERROR: .*)");
+  REQUIRE(errors.size() == 1);
+  CHECK(contains(errors.front(), cut + ".ns-migration ERROR: pod \"ns-migration/" + cut + "\""));
+  CHECK(lines_matching(result.out, R"(.* trusts trust domains for \[CITADEL MESHCA\])").size() ==
+        3);
+  CHECK(lines_matching(result.out, R"(.* is MISSING trust domain for .*)").size() == 4);
+  // Two execs per sidecar (its secrets, its clusters): the cut one was not tried again.
+  CHECK(sim.stat("execs") - execs_before == 2 * 8);
+  CHECK(sim.log().empty());
+}

@@ -307,3 +307,100 @@ TEST_CASE("trust-domain read: the secrets and the clusters are read at the same 
   check_same(parsed(*combined), whole_clusters_and_secrets(answers));
   CHECK(calls.clusters == 0);
 }
+
+// read_tls_state: the same reads, with the clusters' answer parsed as it streams in.
+
+TEST_CASE("trust-domain state: streamed, the secrets and the clusters' TLS settings give what "
+          "the whole dump gives, on every sample with clusters") {
+  for (const std::string& path : {kSamples + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json",
+                                  kDumps + "san_matchers_inline_string.json"}) {
+    CAPTURE(path);
+    const Answers answers = answers_of(read_file(path));
+    Calls calls;
+    auto read = fetcher({answers.secrets}, {answers.tls_clusters}, {}, calls);
+    auto state = read.read_tls_state(kPod);
+    REQUIRE_MESSAGE(state, state.error().message);
+    check_same(*state, whole_clusters_and_secrets(answers));
+    CHECK_FALSE(state->trust_domains.empty());
+    CHECK(calls.clusters == 0);
+  }
+}
+
+TEST_CASE("trust-domain state: a refusal (400, or a text answer) falls back to the clusters dump "
+          "once, and the proxy is not asked again") {
+  const Answers answers =
+      answers_of(read_file(kSamples + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json"));
+  const meshca::Error refusal{meshca::ExitStatus::cluster_error,
+                              "pod \"bookinfo/reviews-1\": Error: received unsuccessful status "
+                              "code 400; command terminated with exit code 255"};
+  for (const meshca::Result<std::string>& refused :
+       {meshca::Result<std::string>(refusal),
+        meshca::Result<std::string>(std::string("dynamic_active_clusters not found in config "
+                                                "dump\n"))}) {
+    Calls calls;
+    auto read = fetcher({answers.secrets, answers.secrets}, {refused},
+                        {answers.clusters, answers.clusters}, calls);
+    auto first = read.read_tls_state(kPod);
+    REQUIRE_MESSAGE(first, first.error().message);
+    check_same(*first, whole_clusters_and_secrets(answers));
+    auto second = read.read_tls_state(kPod);
+    REQUIRE_MESSAGE(second, second.error().message);
+    CHECK(calls.tls == 1);
+    CHECK(calls.clusters == 2);
+  }
+}
+
+TEST_CASE("trust-domain state: an old proxy's whole dumps read the same") {
+  const std::string whole = read_file(kSamples + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json");
+  Calls calls;
+  auto read = fetcher({whole}, {whole}, {}, calls);
+  auto state = read.read_tls_state(kPod);
+  REQUIRE_MESSAGE(state, state.error().message);
+  check_same(*state, parsed(whole));
+}
+
+TEST_CASE("trust-domain state: a failed exec is the pod's error; a fallback that is no dump "
+          "either is named") {
+  const meshca::Error broken{meshca::ExitStatus::cluster_error,
+                             "pod \"bookinfo/reviews-1\": container not found (\"istio-proxy\")"};
+  Calls calls;
+  auto clusters_failed = fetcher({std::string("{\"configs\":[]}")}, {broken}, {}, calls);
+  auto failed = clusters_failed.read_tls_state(kPod);
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().message.find("container not found") != std::string::npos);
+  CHECK(calls.clusters == 0);
+
+  Calls more;
+  auto nothing_works =
+      fetcher({std::string("{\"configs\":[]}")}, {std::string("no such resource\n")},
+              {std::string("404 page not found\n")}, more);
+  auto named = nothing_works.read_tls_state(kPod);
+  REQUIRE_FALSE(named);
+  CHECK(named.error().message ==
+        "pod \"bookinfo/reviews-1\": reading the proxy's clusters: the admin API answered "
+        "\"404 page not found\" where a config dump was expected");
+
+  Calls broken_json;
+  auto cut =
+      fetcher({std::string("{\"configs\":[]}")}, {std::string("{\"configs\":[{")}, {}, broken_json);
+  auto invalid = cut.read_tls_state(kPod);
+  REQUIRE_FALSE(invalid);
+  CHECK(invalid.error().status == meshca::ExitStatus::bad_input);
+  CHECK(invalid.error().message.starts_with(
+      "config dump of pod \"bookinfo/reviews-1\": invalid JSON at offset"));
+}
+
+TEST_CASE("trust-domain state: the secrets and the clusters are read at the same time") {
+  const Answers answers =
+      answers_of(read_file(kSamples + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json"));
+  RendezvousFetcher::Meeting meeting;
+  Calls calls;
+  meshca::TrustDomainDumpFetcher read({
+      std::make_unique<RendezvousFetcher>(meeting, answers.secrets),
+      std::make_unique<RendezvousFetcher>(meeting, answers.tls_clusters),
+      std::make_unique<ScriptedFetcher>(std::deque<meshca::Result<std::string>>{}, &calls.clusters),
+  });
+  auto state = read.read_tls_state(kPod);
+  REQUIRE_MESSAGE(state, state.error().message);
+  check_same(*state, whole_clusters_and_secrets(answers));
+}

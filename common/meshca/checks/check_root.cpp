@@ -97,11 +97,8 @@ void fetch_and_analyze(const std::vector<Job>& jobs, std::vector<DumpFetcher*>& 
         report.ns = job.pod.ns;
         report.name = job.pod.name;
         report.revision = job.pod.revision;
-        auto dump = fetchers[job.cluster]->fetch(job.pod);
-        if (!dump)
-          report.error = dump.error().message;
-        else
-          analyze_owned_dump(std::move(*dump), bundles, settings[job.cluster], report);
+        analyze_tls_state(fetchers[job.cluster]->read_tls_state(job.pod), bundles,
+                          settings[job.cluster], report);
         progress.advance(report.failed() ? Outcome::failed : Outcome::ok);
       },
       cancel);

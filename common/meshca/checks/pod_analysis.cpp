@@ -71,8 +71,10 @@ std::string pod_what(const PodReport& report) {
   return "pod \"" + report.ns + "/" + report.name + "\"";
 }
 
-void analyze_state(Result<mesh::ProxyTlsState> state, TrustBundleCache& bundles,
-                   const AnalysisSettings& settings, PodReport& report) {
+} // namespace
+
+void analyze_tls_state(Result<mesh::ProxyTlsState> state, TrustBundleCache& bundles,
+                       const AnalysisSettings& settings, PodReport& report) {
   if (!state) {
     report.error = state.error().message;
     return;
@@ -108,17 +110,9 @@ void analyze_state(Result<mesh::ProxyTlsState> state, TrustBundleCache& bundles,
     analyze_workload(state->workload_chain->pem, **bundle, settings, report);
 }
 
-} // namespace
-
 void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
                   const AnalysisSettings& settings, PodReport& report) {
-  analyze_state(mesh::parse_config_dump(dump, pod_what(report)), bundles, settings, report);
-}
-
-void analyze_owned_dump(std::string&& dump, TrustBundleCache& bundles,
-                        const AnalysisSettings& settings, PodReport& report) {
-  analyze_state(mesh::parse_config_dump_owned(std::move(dump), pod_what(report)), bundles, settings,
-                report);
+  analyze_tls_state(mesh::parse_config_dump(dump, pod_what(report)), bundles, settings, report);
 }
 
 CaSet PodReport::missing_trust_domains() const {

@@ -5,6 +5,7 @@
 
 #include "meshca/checks/chain_pool.h"
 #include "meshca/checks/pod_report.h"
+#include "meshca/mesh/config_dump.h"
 #include "meshca/mesh/trust_bundle_cache.h"
 #include "meshca/mesh/trust_domain_owners.h"
 
@@ -32,9 +33,9 @@ struct AnalysisSettings {
 // be parsed, or that holds no ROOTCA secret, sets report.error instead.
 void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
                   const AnalysisSettings& settings, PodReport& report);
-// The same for a pod's answer the caller is done with: parsed in place, without a copy (a JSON
-// error then gives the offset only).
-void analyze_owned_dump(std::string&& dump, TrustBundleCache& bundles,
-                        const AnalysisSettings& settings, PodReport& report);
+// The same for a proxy's state already read (DumpFetcher::read_tls_state); its error, if any,
+// becomes report.error.
+void analyze_tls_state(Result<mesh::ProxyTlsState> state, TrustBundleCache& bundles,
+                       const AnalysisSettings& settings, PodReport& report);
 
 } // namespace meshca

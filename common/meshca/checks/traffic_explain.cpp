@@ -62,11 +62,7 @@ Side analyze(const std::vector<SidecarPod>& pods, DumpFetcher& dumps, TrustBundl
       [&](std::size_t i) {
         reports[i].ns = pods[i].ns;
         reports[i].name = pods[i].name;
-        auto dump = dumps.fetch(pods[i]);
-        if (!dump)
-          reports[i].error = dump.error().message;
-        else
-          analyze_owned_dump(std::move(*dump), bundles, settings, reports[i]);
+        analyze_tls_state(dumps.read_tls_state(pods[i]), bundles, settings, reports[i]);
       },
       cancel);
   for (PodReport& report : reports) {

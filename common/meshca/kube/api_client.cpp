@@ -1,5 +1,7 @@
 #include "meshca/kube/api_client.h"
 
+#include "meshca/util/chunk_queue.h"
+
 // Beast and Asio stay in this file: they cost seconds per translation unit.
 #include "meshca/kube/retry.h"
 
@@ -123,8 +125,11 @@ struct ApiClient::Impl {
                                             bool& reused);
   awaitable<Attempt<HttpResponse>> get(std::string target, Clock::duration timeout,
                                        std::string& attempts_note);
-  awaitable<Attempt<ExecOutput>> exec_once(std::string target, Clock::duration timeout);
-  awaitable<Attempt<ExecOutput>> exec(std::string target, Clock::duration timeout);
+  // With a `sink`, stdout goes there as it arrives (and the sink is finished at the end).
+  awaitable<Attempt<ExecOutput>> exec_once(std::string target, Clock::duration timeout,
+                                           ChunkQueue* sink);
+  awaitable<Attempt<ExecOutput>> exec(std::string target, Clock::duration timeout,
+                                      std::shared_ptr<ChunkQueue> sink);
   awaitable<void> pause(std::chrono::milliseconds delay);
 
   void echo(const std::string& line) {
@@ -202,8 +207,8 @@ awaitable<Attempt<HttpResponse>> ApiClient::Impl::get(std::string target, Clock:
   }
 }
 
-awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec_once(std::string target,
-                                                          Clock::duration timeout) {
+awaitable<Attempt<ExecOutput>>
+ApiClient::Impl::exec_once(std::string target, Clock::duration timeout, ChunkQueue* sink) {
   websocket::stream<Socket> ws(io);
   const Deadline deadline(ws.next_layer(), timeout, options.cancel);
   try {
@@ -225,7 +230,10 @@ awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec_once(std::string target,
     }
     if (ec)
       throw boost::system::system_error(ec);
-    ExecStreams streams;
+    ExecStreams streams =
+        sink == nullptr
+            ? ExecStreams()
+            : ExecStreams([sink](std::string_view out) { sink->push(std::string(out)); });
     beast::flat_buffer buffer;
     while (true) {
       co_await ws.async_read(buffer, asio::redirect_error(use_awaitable, ec));
@@ -250,13 +258,20 @@ awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec_once(std::string target,
 
 // `timeout` covers every attempt: a hung exec is not tried again, only a connection that failed
 // (refused, reset, a proxy's 502/503/504) is, per the retry policy.
-awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec(std::string target, Clock::duration timeout) {
+// With a sink, an exec whose output has started to flow is not tried again: the reader has
+// read part of it.
+awaitable<Attempt<ExecOutput>> ApiClient::Impl::exec(std::string target, Clock::duration timeout,
+                                                     std::shared_ptr<ChunkQueue> sink) {
   const auto end = Clock::now() + timeout;
   RetryBudget budget(options.retry);
+  // However this ends (an exception included), the reader waiting on the sink is let go.
+  const std::unique_ptr<ChunkQueue, void (*)(ChunkQueue*)> finish_sink(
+      sink.get(), [](ChunkQueue* queue) { queue->finish(); });
   while (true) {
-    auto result = co_await exec_once(target, end - Clock::now());
+    auto result = co_await exec_once(target, end - Clock::now(), sink.get());
     const auto* failure = std::get_if<Failure>(&result);
-    const auto delay = budget.next_delay(failure != nullptr && failure->retryable, options.cancel);
+    const bool again = failure != nullptr && failure->retryable && !(sink && sink->started());
+    const auto delay = budget.next_delay(again, options.cancel);
     if (!delay || Clock::now() + *delay >= end)
       co_return result;
     co_await pause(*delay);
@@ -283,13 +298,33 @@ Result<HttpResponse> ApiClient::get(const std::string& target, std::chrono::mill
   return response;
 }
 
-Result<ExecOutput> ApiClient::exec(const std::string& target, std::chrono::milliseconds timeout) {
-  impl_->echo("+ GET " + target + " (WebSocket " + kExecSubprotocols + ")");
-  auto attempt = asio::co_spawn(impl_->io, impl_->exec(target, timeout), asio::use_future).get();
+namespace {
+
+Result<ExecOutput> exec_result(Attempt<ExecOutput>&& attempt, std::chrono::milliseconds timeout) {
   if (auto* failure = std::get_if<Failure>(&attempt))
     return cluster_error(failure->timed_out ? "no answer within " + seconds_text(timeout)
                                             : failure->reason);
   return std::move(std::get<ExecOutput>(attempt));
+}
+
+} // namespace
+
+Result<ExecOutput> ApiClient::exec(const std::string& target, std::chrono::milliseconds timeout) {
+  impl_->echo("+ GET " + target + " (WebSocket " + kExecSubprotocols + ")");
+  return exec_result(
+      asio::co_spawn(impl_->io, impl_->exec(target, timeout, nullptr), asio::use_future).get(),
+      timeout);
+}
+
+Result<ExecOutput> ApiClient::exec_streamed(const std::string& target,
+                                            std::chrono::milliseconds timeout,
+                                            const std::function<void(ChunkSource&)>& read) {
+  impl_->echo("+ GET " + target + " (WebSocket " + kExecSubprotocols + ")");
+  auto sink = std::make_shared<ChunkQueue>();
+  auto attempt = asio::co_spawn(impl_->io, impl_->exec(target, timeout, sink), asio::use_future);
+  read(*sink);
+  sink->stop_reading(); // the rest of a stream the reader gave up on is dropped as it comes
+  return exec_result(attempt.get(), timeout);
 }
 
 } // namespace meshca

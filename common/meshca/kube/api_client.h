@@ -9,11 +9,13 @@
 
 #include "meshca/kube/api_client_exec.h"
 #include "meshca/kube/retry.h"
+#include "meshca/util/chunk_source.h"
 #include "meshca/util/result.h"
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -55,6 +57,13 @@ class ApiClient {
   // cluster_error when the upgrade is refused (with the API's status message), the connection
   // ends before the exit status, or the time runs out.
   Result<ExecOutput> exec(const std::string& target, std::chrono::milliseconds timeout);
+
+  // The same, with stdout handed to `read` on the calling thread as it arrives (ExecOutput::out
+  // stays empty), so a big answer is parsed and dropped rather than held. `read` must read to the
+  // end or return early; what it leaves is dropped. An exec that failed after output began is
+  // not tried again.
+  Result<ExecOutput> exec_streamed(const std::string& target, std::chrono::milliseconds timeout,
+                                   const std::function<void(ChunkSource&)>& read);
 
   const std::string& socket_path() const { return socket_path_; }
 

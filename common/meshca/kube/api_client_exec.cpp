@@ -42,7 +42,12 @@ Status ExecStreams::feed(std::string_view message) {
   case 0:
     return done();
   case 1:
-    out_.append(message);
+    if (stdout_sink_) {
+      streamed_ += message.size();
+      stdout_sink_(message);
+    } else {
+      out_.append(message);
+    }
     return done();
   case 2:
     err_.append(message);

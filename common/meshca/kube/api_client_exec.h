@@ -6,6 +6,8 @@
 
 #include "meshca/util/result.h"
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +29,11 @@ inline constexpr std::size_t kMaxExecOutputBytes = std::size_t{256} << 20;
 // Collects one exec's messages.
 class ExecStreams {
  public:
+  ExecStreams() = default;
+  // Stdout goes to `stdout_sink` as it arrives instead of into ExecOutput::out.
+  explicit ExecStreams(std::function<void(std::string_view)> stdout_sink)
+      : stdout_sink_(std::move(stdout_sink)) {}
+
   // One WebSocket message. An empty message is ignored (a keep-alive); channel 0 (stdin) is
   // ignored; an unknown channel is a cluster_error.
   Status feed(std::string_view message);
@@ -36,9 +43,11 @@ class ExecStreams {
   // (e.g. the container does not exist), naming the server's message.
   Result<ExecOutput> finish();
 
-  std::size_t bytes() const { return out_.size() + err_.size(); }
+  std::size_t bytes() const { return streamed_ + out_.size() + err_.size(); }
 
  private:
+  std::function<void(std::string_view)> stdout_sink_;
+  std::size_t streamed_ = 0;
   std::string out_;
   std::string err_;
   std::string status_;

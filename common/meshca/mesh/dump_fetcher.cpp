@@ -6,8 +6,11 @@
 #include "meshca/kube/proxied_reads.h"
 #include "meshca/mesh/pod_pager.h"
 #include "meshca/util/interrupt.h"
+#include "meshca/util/words.h"
 
+#include <algorithm>
 #include <future>
+#include <iterator>
 #include <ostream>
 #include <system_error>
 
@@ -24,9 +27,86 @@ bool refused(const Result<std::string>& answer) {
   return start == std::string::npos || (*answer)[start] != '{';
 }
 
+std::string pod_what(const SidecarPod& pod) {
+  return "pod \"" + pod.ns + "/" + pod.name + "\"";
+}
+
+bool refused(const Result<mesh::ClusterTrustDomains>& answer) {
+  if (!answer)
+    return answer.error().message.find("unsuccessful status code") != std::string::npos;
+  return answer->refusal.has_value();
+}
+
 } // namespace
 
+Status DumpFetcher::fetch_streamed(const SidecarPod& pod,
+                                   const std::function<Status(ChunkSource&)>& read) {
+  MESHCA_TRY_ASSIGN(auto text, fetch(pod));
+  WholeText source(text);
+  return read(source);
+}
+
+Result<mesh::ProxyTlsState> DumpFetcher::read_tls_state(const SidecarPod& pod) {
+  MESHCA_TRY_ASSIGN(auto text, fetch(pod));
+  return mesh::parse_config_dump_owned(std::move(text), pod_what(pod));
+}
+
 TrustDomainDumpFetcher::TrustDomainDumpFetcher(Readers readers) : readers_(std::move(readers)) {}
+
+Result<mesh::ClusterTrustDomains> TrustDomainDumpFetcher::read_clusters(DumpFetcher& reader,
+                                                                        const SidecarPod& pod) {
+  Result<mesh::ClusterTrustDomains> read = mesh::ClusterTrustDomains{};
+  const Status fetched = reader.fetch_streamed(pod, [&](ChunkSource& answer) -> Status {
+    read = mesh::read_cluster_trust_domains(answer, pod_what(pod));
+    return read ? done() : read.error();
+  });
+  if (!fetched)
+    return fetched.error();
+  return read;
+}
+
+Result<mesh::ProxyTlsState> TrustDomainDumpFetcher::read_tls_state(const SidecarPod& pod) {
+  // As fetch(): both reads at once. The clusters' answer is parsed as it arrives and dropped.
+  const bool ask_tls = !tls_clusters_refused_.load();
+  std::future<Result<mesh::ClusterTrustDomains>> tls;
+  if (ask_tls) {
+    try {
+      tls = std::async(std::launch::async,
+                       [this, &pod] { return read_clusters(*readers_.tls_clusters, pod); });
+    } catch (const std::system_error&) {
+      // no thread to spare: read it after the secrets instead
+    }
+  }
+  auto secrets = readers_.secrets->fetch(pod);
+  Result<mesh::ClusterTrustDomains> clusters = mesh::ClusterTrustDomains{};
+  bool have_clusters = false;
+  if (ask_tls) {
+    clusters = tls.valid() ? tls.get() : read_clusters(*readers_.tls_clusters, pod);
+    have_clusters = !refused(clusters);
+    if (!have_clusters)
+      tls_clusters_refused_ = true; // an older proxy: the same answer for every pod
+  }
+  if (!secrets)
+    return secrets.error();
+  if (!have_clusters) {
+    clusters = read_clusters(*readers_.clusters, pod);
+    if (clusters && clusters->refusal)
+      return cluster_error(pod_what(pod) +
+                           ": reading the proxy's clusters: the admin API answered " +
+                           double_quoted(*clusters->refusal) + " where a config dump was expected");
+  }
+  if (!clusters)
+    return clusters.error();
+  MESHCA_TRY_ASSIGN(auto state, mesh::parse_config_dump_owned(std::move(*secrets), pod_what(pod)));
+  std::vector<std::string> merged;
+  std::set_union(state.trust_domains.begin(), state.trust_domains.end(),
+                 clusters->trust_domains.begin(), clusters->trust_domains.end(),
+                 std::back_inserter(merged));
+  state.trust_domains = std::move(merged);
+  state.has_clusters_or_listeners =
+      state.has_clusters_or_listeners || clusters->has_clusters_or_listeners;
+  return state;
+}
 
 Result<std::string> TrustDomainDumpFetcher::fetch(const SidecarPod& pod) {
   // The two reads go out together, so a pod takes as long as the slower of them rather than
@@ -114,29 +194,54 @@ Result<std::string> KubectlExecFetcher::fetch(const SidecarPod& pod) {
 namespace {
 
 std::string pod_what(const SidecarPod& pod, const AdminRequest& request) {
-  return "pod \"" + pod.ns + "/" + pod.name + "\": " + request.what;
+  return pod_what(pod) + ": " + request.what;
+}
+
+std::vector<std::string> agent_command(const AdminRequest& request) {
+  std::vector<std::string> command = {"pilot-agent", "request"};
+  command.insert(command.end(), request.agent_flags.begin(), request.agent_flags.end());
+  command.insert(command.end(), {"GET", request.path});
+  return command;
 }
 
 } // namespace
 
+std::string ApiExecFetcher::target(const SidecarPod& pod) const {
+  return exec_target(pod.ns, pod.name, "istio-proxy", agent_command(request_));
+}
+
+Status ApiExecFetcher::check_exit(const SidecarPod& pod, const ExecOutput& output) const {
+  if (output.exit_code == 0)
+    return done();
+  const std::string said = trim_kubectl_stderr(output.err);
+  const auto command = agent_command(request_);
+  std::string line;
+  for (std::size_t i = 2; i < command.size(); ++i)
+    line += " " + command[i];
+  return cluster_error(pod_what(pod, request_) + ": " + (said.empty() ? "" : said + "; ") +
+                       "command terminated with exit code " + std::to_string(output.exit_code) +
+                       " (pilot-agent request" + line + ")");
+}
+
 Result<std::string> ApiExecFetcher::fetch(const SidecarPod& pod) {
-  std::vector<std::string> command = {"pilot-agent", "request"};
-  command.insert(command.end(), request_.agent_flags.begin(), request_.agent_flags.end());
-  command.insert(command.end(), {"GET", request_.path});
-  auto output = api_.exec(exec_target(pod.ns, pod.name, "istio-proxy", command), timeout_);
+  auto output = api_.exec(target(pod), timeout_);
   if (!output)
     return cluster_error(pod_what(pod, request_) + ": " + output.error().message +
                          " (exec through kubectl proxy)");
-  if (output->exit_code != 0) {
-    std::string said = trim_kubectl_stderr(output->err);
-    std::string line;
-    for (std::size_t i = 2; i < command.size(); ++i)
-      line += " " + command[i];
-    return cluster_error(pod_what(pod, request_) + ": " + (said.empty() ? "" : said + "; ") +
-                         "command terminated with exit code " + std::to_string(output->exit_code) +
-                         " (pilot-agent request" + line + ")");
-  }
+  MESHCA_TRY(check_exit(pod, *output));
   return std::move(output->out);
+}
+
+Status ApiExecFetcher::fetch_streamed(const SidecarPod& pod,
+                                      const std::function<Status(ChunkSource&)>& read) {
+  Status read_status = done();
+  auto output =
+      api_.exec_streamed(target(pod), timeout_, [&](ChunkSource& out) { read_status = read(out); });
+  if (!output)
+    return cluster_error(pod_what(pod, request_) + ": " + output.error().message +
+                         " (exec through kubectl proxy)");
+  MESHCA_TRY(check_exit(pod, *output));
+  return read_status;
 }
 
 Status ApiPodLister::check_namespace(const std::string& ns) {

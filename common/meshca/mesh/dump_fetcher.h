@@ -3,9 +3,13 @@
 // request` (one kubectl process per pod), or through one `kubectl proxy` spoken to in process
 // (ApiClient); or saved files (offline checks for support cases).
 
+#include "meshca/kube/api_client_exec.h"
 #include "meshca/kube/kubectl.h"
 #include "meshca/kube/proxy_process.h"
+#include "meshca/mesh/config_dump.h"
+#include "meshca/mesh/config_dump_clusters.h"
 #include "meshca/mesh/sidecar_pods.h"
+#include "meshca/util/chunk_source.h"
 #include "meshca/util/result.h"
 
 #include <atomic>
@@ -25,6 +29,15 @@ class DumpFetcher {
   virtual ~DumpFetcher() = default;
   // The dump text of one pod's proxy; an error names the pod and the reason. Thread-safe.
   virtual Result<std::string> fetch(const SidecarPod& pod) = 0;
+
+  // The same answer handed to `read` piece by piece as it arrives, on the calling thread, so it
+  // can be parsed and dropped instead of held whole. The fetch's own failure comes first, then
+  // what `read` returned. By default: fetch() whole, as one piece.
+  virtual Status fetch_streamed(const SidecarPod& pod,
+                                const std::function<Status(ChunkSource&)>& read);
+
+  // What check-root learns from the proxy (config_dump.h). By default: fetch() parsed.
+  virtual Result<mesh::ProxyTlsState> read_tls_state(const SidecarPod& pod);
 
  protected:
   DumpFetcher() = default;
@@ -105,8 +118,10 @@ class ProxiedReads;
 
 // --trust-domain's read of one sidecar: the secrets and the clusters' TLS settings, both at once
 // (falling back to the clusters dump for a proxy that refuses `resource`, and remembering that
-// for the rest), returned as one document {"configs":[SECRETS,CLUSTERS]} that parse_config_dump
-// reads whole. `fetch` is called from several threads; the readers must be thread-safe.
+// for the rest). read_tls_state parses the clusters' answer as it streams in
+// (config_dump_clusters.h) and merges it with the parsed secrets; fetch returns both answers as
+// one document {"configs":[SECRETS,CLUSTERS]} that parse_config_dump reads whole, to the same
+// result. Called from several threads; the readers must be thread-safe.
 class TrustDomainDumpFetcher final : public DumpFetcher {
  public:
   struct Readers {
@@ -116,8 +131,12 @@ class TrustDomainDumpFetcher final : public DumpFetcher {
   };
   explicit TrustDomainDumpFetcher(Readers readers);
   Result<std::string> fetch(const SidecarPod& pod) override;
+  Result<mesh::ProxyTlsState> read_tls_state(const SidecarPod& pod) override;
 
  private:
+  // The clusters' trust domains from `reader`, streamed; refusal set when it refused.
+  Result<mesh::ClusterTrustDomains> read_clusters(DumpFetcher& reader, const SidecarPod& pod);
+
   Readers readers_;
   std::atomic<bool> tls_clusters_refused_{false};
 };
@@ -134,8 +153,14 @@ class ApiExecFetcher final : public DumpFetcher {
   ApiExecFetcher(ApiClient& api, AdminRequest request, std::chrono::milliseconds timeout)
       : api_(api), request_(std::move(request)), timeout_(timeout) {}
   Result<std::string> fetch(const SidecarPod& pod) override;
+  Status fetch_streamed(const SidecarPod& pod,
+                        const std::function<Status(ChunkSource&)>& read) override;
 
  private:
+  std::string target(const SidecarPod& pod) const;
+  // The pod's error for an exec that ran: its exit code and what it said.
+  Status check_exit(const SidecarPod& pod, const ExecOutput& output) const;
+
   ApiClient& api_;
   AdminRequest request_;
   std::chrono::milliseconds timeout_;

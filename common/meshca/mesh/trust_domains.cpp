@@ -6,35 +6,10 @@ namespace meshca::mesh {
 namespace {
 
 constexpr std::string_view kSpiffe = "spiffe://";
-// Deeper than any real Envoy config; bounds the recursion on hostile input.
-constexpr int kMaxDepth = 96;
 
 bool is_key(const rapidjson::Value& name, std::string_view snake, std::string_view camel) {
   const std::string_view key(name.GetString(), name.GetStringLength());
   return key == snake || key == camel;
-}
-
-// A safe_regex such as "^spiffe://cluster\.local/ns/.*": the trust domain when it is literal.
-std::optional<std::string> trust_domain_of_regex(std::string_view regex) {
-  if (regex.starts_with('^'))
-    regex.remove_prefix(1);
-  if (!regex.starts_with(kSpiffe))
-    return std::nullopt;
-  regex.remove_prefix(kSpiffe.size());
-  std::string domain;
-  for (std::size_t i = 0; i < regex.size() && regex[i] != '/'; ++i) {
-    const char c = regex[i];
-    if (c == '\\' && i + 1 < regex.size() && (regex[i + 1] == '.' || regex[i + 1] == '-')) {
-      domain += regex[++i];
-    } else if (std::string_view("\\.[](){}*+?|^$").find(c) != std::string_view::npos) {
-      return std::nullopt; // not a literal trust domain
-    } else {
-      domain += c;
-    }
-  }
-  if (domain.empty())
-    return std::nullopt;
-  return domain;
 }
 
 void add_uri(std::string_view uri, std::set<std::string>& out) {
@@ -65,7 +40,7 @@ bool is_uri_san_type(const rapidjson::Value* type) {
 }
 
 void visit(const rapidjson::Value& value, int depth, std::set<std::string>& out) {
-  if (depth > kMaxDepth)
+  if (depth > kMaxSanMatcherDepth)
     return;
   if (value.IsArray()) {
     for (const auto& item : value.GetArray())
@@ -102,6 +77,28 @@ void visit(const rapidjson::Value& value, int depth, std::set<std::string>& out)
 }
 
 } // namespace
+
+std::optional<std::string> trust_domain_of_regex(std::string_view regex) {
+  if (regex.starts_with('^'))
+    regex.remove_prefix(1);
+  if (!regex.starts_with(kSpiffe))
+    return std::nullopt;
+  regex.remove_prefix(kSpiffe.size());
+  std::string domain;
+  for (std::size_t i = 0; i < regex.size() && regex[i] != '/'; ++i) {
+    const char c = regex[i];
+    if (c == '\\' && i + 1 < regex.size() && (regex[i + 1] == '.' || regex[i + 1] == '-')) {
+      domain += regex[++i];
+    } else if (std::string_view("\\.[](){}*+?|^$").find(c) != std::string_view::npos) {
+      return std::nullopt; // not a literal trust domain
+    } else {
+      domain += c;
+    }
+  }
+  if (domain.empty())
+    return std::nullopt;
+  return domain;
+}
 
 std::optional<std::string_view> trust_domain_of(std::string_view uri) {
   if (!uri.starts_with(kSpiffe))

@@ -184,7 +184,7 @@ std::pair<int, std::string> Mesh::Impl::admin(const ProxyFacts& facts, const std
     if (method != "GET")
       return {405, "Method Not Allowed"};
     auto response = dumps->config_dump(facts, query);
-    return {response.status, response.body};
+    return {response.status, std::move(response.body)};
   }
   if (path == "stats" || path == "stats/prometheus") {
     if (method != "GET")

@@ -73,7 +73,8 @@ ExecResult request(const std::vector<std::string>& args, const AdminApi& admin) 
                 "Error: received unsuccessful status code " + std::to_string(status) + "\n",
             255};
   }
-  return {body + "\n", "", 0};
+  body += '\n'; // pilot-agent prints the body with Println
+  return {std::move(body), "", 0};
 }
 
 } // namespace

@@ -65,6 +65,9 @@ class ProxyDumps {
   std::string full_text(const ProxyFacts& pod, const Identity& id, bool include_eds);
 
   std::shared_ptr<const std::vector<MeshService>> services() const;
+  // Keeps an answer for its key, unless the services changed since it was made.
+  void remember(const std::string& key, const std::string& body,
+                const std::shared_ptr<const std::vector<MeshService>>& services_then);
 
   MeshPki& pki_;
   DumpSettings settings_; // settings_.services is unused: services_ holds them
@@ -72,6 +75,7 @@ class ProxyDumps {
   std::shared_ptr<const std::vector<MeshService>> services_; // replaced whole, under mu_
   std::map<std::string, std::shared_ptr<const std::string>> rest_cache_, secrets_cache_,
       query_cache_;
+  std::size_t query_cache_bytes_ = 0; // the bodies' sizes in query_cache_
   std::shared_ptr<const std::string> endpoints_;
 };
 

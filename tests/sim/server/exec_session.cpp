@@ -125,6 +125,15 @@ void serve_exec(tcp::socket& socket, const http::request<http::string_body>& htt
     stats.add_distinct("execs.distinct", std::move(what));
     if (result->exit_code != 0)
       stats.add("exec.failures");
+    const auto cut = context.api.faults().exec_cut_after(exec.ns, exec.pod);
+    if (cut && result->out.size() > *cut) {
+      // The connection is lost mid-answer: part of stdout, then no status and no close frame.
+      if (*cut > 0)
+        send_channel(ws, 1, std::string_view(result->out).substr(0, *cut), stats);
+      socket.close(ec);
+      stats.add("execs.active", -1);
+      return;
+    }
     bool ok = (result->out.empty() || send_channel(ws, 1, result->out, stats)) &&
               (result->err.empty() || send_channel(ws, 2, result->err, stats)) &&
               send_channel(ws, 3, status_message(exec, *result), stats);

@@ -70,6 +70,7 @@ std::optional<std::string> Faults::apply_json(const std::string& json) {
         rule.pod = string_member(item, "pod");
         rule.exit_code = int_member(item, "exit_code", 1);
         rule.stderr_text = string_member(item, "stderr");
+        rule.after_bytes = int_member(item, "after_bytes", 0);
       }
       if (rule.pod.empty())
         return std::string(key) + " entries need a pod (\"ns/name\")";
@@ -85,9 +86,10 @@ std::optional<std::string> Faults::apply_json(const std::string& json) {
     std::lock_guard lock(mu_);
     // Validate into copies first so a bad document changes nothing.
     auto api_errors = api_errors_, drops = drops_, slow = slow_;
-    auto exec_errors = exec_errors_, exec_hang = exec_hang_;
+    auto exec_errors = exec_errors_, exec_hang = exec_hang_, exec_cut = exec_cut_;
     for (auto error : {rules("api_errors", api_errors), rules("drops", drops), rules("slow", slow),
-                       pod_rules("exec_errors", exec_errors), pod_rules("exec_hang", exec_hang)})
+                       pod_rules("exec_errors", exec_errors), pod_rules("exec_hang", exec_hang),
+                       pod_rules("exec_cut", exec_cut)})
       if (error)
         return error;
     if (const auto* list = member(*doc, "stuck_rollouts")) {
@@ -110,6 +112,7 @@ std::optional<std::string> Faults::apply_json(const std::string& json) {
     slow_ = std::move(slow);
     exec_errors_ = std::move(exec_errors);
     exec_hang_ = std::move(exec_hang);
+    exec_cut_ = std::move(exec_cut);
     for (const auto& entry : stuck)
       stuck_.push_back(entry);
     handler = stuck_handler_;
@@ -127,6 +130,7 @@ void Faults::clear() {
     exec_latency_ms_ = 0;
     exec_errors_.clear();
     exec_hang_.clear();
+    exec_cut_.clear();
     api_errors_.clear();
     drops_.clear();
     slow_.clear();
@@ -155,7 +159,8 @@ std::string Faults::to_json() const {
     for (const auto& r : rules)
       json += (json.size() > 1 ? "," : "") + std::string("{\"pod\":") + quote(r.pod) +
               ",\"exit_code\":" + std::to_string(r.exit_code) +
-              ",\"stderr\":" + quote(r.stderr_text) + "}";
+              ",\"stderr\":" + quote(r.stderr_text) +
+              ",\"after_bytes\":" + std::to_string(r.after_bytes) + "}";
     return json + "]";
   };
   std::string stuck = "[";
@@ -164,8 +169,9 @@ std::string Faults::to_json() const {
              ",\"name\":" + quote(s.name) + ",\"stuck\":" + (s.stuck ? "true" : "false") + "}";
   return "{\"exec_latency_ms\":" + std::to_string(exec_latency_ms_) +
          ",\"exec_errors\":" + pod_list(exec_errors_) + ",\"exec_hang\":" + pod_list(exec_hang_) +
-         ",\"api_errors\":" + rule_list(api_errors_) + ",\"drops\":" + rule_list(drops_) +
-         ",\"slow\":" + rule_list(slow_) + ",\"stuck_rollouts\":" + stuck + "]}";
+         ",\"exec_cut\":" + pod_list(exec_cut_) + ",\"api_errors\":" + rule_list(api_errors_) +
+         ",\"drops\":" + rule_list(drops_) + ",\"slow\":" + rule_list(slow_) +
+         ",\"stuck_rollouts\":" + stuck + "]}";
 }
 
 void Faults::set_stuck_rollout_handler(StuckRolloutHandler handler) {
@@ -214,6 +220,15 @@ std::optional<ExecFault> Faults::exec_error(const std::string& ns, const std::st
   for (const auto& rule : exec_errors_)
     if (rule.matches(ns, pod))
       return ExecFault{rule.exit_code, rule.stderr_text};
+  return std::nullopt;
+}
+
+std::optional<std::size_t> Faults::exec_cut_after(const std::string& ns,
+                                                  const std::string& pod) const {
+  std::lock_guard lock(mu_);
+  for (const auto& rule : exec_cut_)
+    if (rule.matches(ns, pod))
+      return static_cast<std::size_t>(std::max(rule.after_bytes, 0));
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 //   {"exec_latency_ms": 50,
 //    "exec_errors": [{"pod": "ns/name", "exit_code": 1, "stderr": "boom"}],
 //    "exec_hang": ["ns/name"],
+//    "exec_cut": [{"pod": "ns/name", "after_bytes": 4096}],
 //    "api_errors": [{"verb": "patch", "resource": "namespaces", "status": 500, "count": 2,
 //                    "name": "", "namespace": "", "message": ""}],
 //    "drops": [{"verb": "get", "resource": "pods", "count": 1}],
@@ -56,6 +57,10 @@ class Faults {
   int exec_latency_ms() const;
   std::optional<ExecFault> exec_error(const std::string& ns, const std::string& pod) const;
   bool exec_hangs(const std::string& ns, const std::string& pod) const;
+  // exec_cut: how much of the pod's stdout goes out before the connection closes without an
+  // exit status (a connection lost mid-answer); a shorter answer goes out whole, as normal.
+  // nullopt for a pod whose execs are not cut.
+  std::optional<std::size_t> exec_cut_after(const std::string& ns, const std::string& pod) const;
 
  private:
   struct Rule {
@@ -71,6 +76,7 @@ class Faults {
     std::string pod; // "ns/name" or "name"
     int exit_code = 1;
     std::string stderr_text;
+    int after_bytes = 0; // exec_cut: the stdout bytes sent before the connection is cut
     bool matches(const std::string& ns, const std::string& pod_name) const;
   };
   struct Stuck {
@@ -82,7 +88,7 @@ class Faults {
 
   mutable std::mutex mu_;
   int exec_latency_ms_ = 0;
-  std::vector<PodRule> exec_errors_, exec_hang_;
+  std::vector<PodRule> exec_errors_, exec_hang_, exec_cut_;
   std::vector<Rule> api_errors_, drops_, slow_;
   std::vector<Stuck> stuck_;
   StuckRolloutHandler stuck_handler_;
