@@ -174,6 +174,12 @@ TEST_CASE(
   CHECK(cut.error().status == ExitStatus::bad_input);
   CHECK(cut.error().message.starts_with("config dump of pod \"ns/p\": invalid JSON at offset 24"));
 
+  using namespace std::string_literals;
+  const auto nul = streamed("{\"configs\":[]}\n\0{\"more\":1}\n"s, 3);
+  REQUIRE_FALSE(nul);
+  CHECK(nul.error().message ==
+        "config dump of pod \"ns/p\": invalid JSON at offset 15: a NUL byte");
+
   const std::string big = cluster_dump(R"({"match_subject_alt_names":[]})");
   const auto over = streamed(big, 10, big.size() - 1);
   REQUIRE_FALSE(over);

@@ -359,7 +359,7 @@ TEST_CASE("trust-domain state: an old proxy's whole dumps read the same") {
   check_same(*state, parsed(whole));
 }
 
-TEST_CASE("trust-domain state: a failed exec is the pod's error; a fallback that is no dump "
+TEST_CASE("trust-domain state: a failed exec is the pod's error, and a fallback that is no dump "
           "either is named") {
   const meshca::Error broken{meshca::ExitStatus::cluster_error,
                              "pod \"bookinfo/reviews-1\": container not found (\"istio-proxy\")"};

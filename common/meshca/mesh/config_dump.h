@@ -1,5 +1,6 @@
 #pragma once
-// The one place that reads Envoy config dumps: the TLS state of one proxy (what it trusts, the
+// The one place that reads Envoy config dumps (with config_dump_clusters.h, the same rules for a
+// clusters answer read as it streams in): the TLS state of one proxy (what it trusts, the
 // certificate it presents, the trust domains it accepts), from any of the shapes in FORMATS.md:
 //   A. raw `/config_dump` {"configs":[...]} (also istioctl `pc all -o json`, camelCase)
 //   B. `/config_dump?resource=dynamic_active_secrets` {"configs":[DynamicSecret...]}
@@ -67,7 +68,8 @@ Result<ProxyTlsState> parse_config_dump(std::string_view json, std::string_view 
                                         std::size_t max_bytes = kMaxConfigDumpBytes);
 
 // The same for an answer the caller is done with: parsed in place, without a copy (check-root's
-// pods, whose answers reach a megabyte with --trust-domain). A JSON error gives the offset only.
+// pods; --trust-domain's clusters answer, up to a megabyte, is read as it streams in instead:
+// config_dump_clusters.h). A JSON error gives the offset only.
 Result<ProxyTlsState> parse_config_dump_owned(std::string&& json, std::string_view what,
                                               std::size_t max_bytes = kMaxConfigDumpBytes);
 

@@ -354,6 +354,9 @@ Result<ClusterTrustDomains> read_cluster_trust_domains(ChunkSource& answer, std:
   if (parsed.IsError())
     return bad_input(dump_of + ": invalid JSON at offset " + std::to_string(parsed.Offset()) +
                      ": " + rapidjson::GetParseError_En(parsed.Code()));
+  if (!stream.at_end())
+    return bad_input(dump_of + ": invalid JSON at offset " + std::to_string(stream.Tell()) +
+                     ": a NUL byte");
   return std::move(handler).result();
 }
 

@@ -72,6 +72,9 @@ class JsonChunkStream {
   std::size_t PutEnd(Ch* begin) { return static_cast<std::size_t>(put_ - begin); }
 
   bool over_limit() const { return over_limit_; }
+  // Whether every byte was read: false after a parse that stopped at a NUL byte, which the
+  // parser cannot tell from the end.
+  bool at_end() const { return at_ == end_ && !refill(); }
 
   // Moves past spaces, tabs and line ends a buffer at a time (config dumps are indented: about
   // a third of their bytes are spaces), for rapidjson::SkipWhitespace.
