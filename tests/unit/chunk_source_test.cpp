@@ -4,50 +4,23 @@
 
 #include "meshca/util/chunk_queue.h"
 #include "meshca/util/chunk_source.h"
+#include "test_files.h"
+#include "text_pieces.h"
 
 #include <doctest/doctest.h>
-#include <fstream>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 using namespace meshca;
 using namespace std::string_literals;
+using meshca::testing::read_file;
+using Pieces = meshca::testing::TextPieces;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The text in pieces of `size` bytes (the last shorter), with an empty piece between each.
-class Pieces final : public ChunkSource {
- public:
-  Pieces(std::string text, std::size_t size) : text_(std::move(text)), size_(size) {}
-  std::optional<std::string_view> next() override {
-    if (at_ >= text_.size())
-      return std::nullopt;
-    empty_next_ = !empty_next_;
-    if (empty_next_)
-      return std::string_view();
-    std::string_view piece = std::string_view(text_).substr(at_, size_);
-    at_ += piece.size();
-    return piece;
-  }
-
- private:
-  std::string text_;
-  std::size_t size_;
-  std::size_t at_ = 0;
-  bool empty_next_ = false;
-};
 
 struct Parsed {
   std::string compact; // the document written back, compact
@@ -82,7 +55,7 @@ void check_every_split(const std::string& text) {
   for (std::size_t size : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{64},
                            std::size_t{4096}, std::size_t{32768}, text.size() + 1}) {
     CAPTURE(size);
-    Pieces pieces(text, size);
+    Pieces pieces(text, size, Pieces::EmptyBetween::yes);
     const Parsed streamed = parse_streamed(pieces);
     CHECK(streamed.error == whole.error);
     CHECK(streamed.code == whole.code);

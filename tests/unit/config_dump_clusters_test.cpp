@@ -4,40 +4,18 @@
 
 #include "meshca/mesh/config_dump.h"
 #include "meshca/mesh/config_dump_clusters.h"
+#include "test_files.h"
+#include "text_pieces.h"
 
 #include <doctest/doctest.h>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 using namespace meshca;
+using meshca::testing::read_file;
+using Pieces = meshca::testing::TextPieces;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class Pieces final : public ChunkSource {
- public:
-  Pieces(std::string text, std::size_t size) : text_(std::move(text)), size_(size) {}
-  std::optional<std::string_view> next() override {
-    if (at_ >= text_.size())
-      return std::nullopt;
-    std::string_view piece = std::string_view(text_).substr(at_, size_);
-    at_ += piece.size();
-    return piece;
-  }
-
- private:
-  std::string text_;
-  std::size_t size_;
-  std::size_t at_ = 0;
-};
 
 Result<mesh::ClusterTrustDomains> streamed(const std::string& text, std::size_t piece = 4096,
                                            std::size_t max_bytes = mesh::kMaxConfigDumpBytes) {

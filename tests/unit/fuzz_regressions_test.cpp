@@ -4,6 +4,7 @@
 // extension says what the reader must answer: ".error" (refused with a message) or ".value".
 #include "../../fuzz/argv_entry.h"
 #include "../../fuzz/base64_entry.h"
+#include "../../fuzz/clusters_stream_entry.h"
 #include "../../fuzz/config_dump_entry.h"
 #include "../../fuzz/prometheus_entry.h"
 #include "../../fuzz/spiffe_bundle_entry.h"
@@ -31,6 +32,7 @@ struct Target {
 
 const Target kTargets[] = {
     {"config_dump", meshca::fuzz::config_dump_input},
+    {"clusters_stream", meshca::fuzz::clusters_stream_input},
     {"pem", meshca::fuzz::pem_input},
     {"base64", meshca::fuzz::base64_input},
     {"spiffe_bundle", meshca::fuzz::spiffe_bundle_input},
@@ -106,6 +108,8 @@ TEST_CASE("fuzz argv words split on NUL and newline, keeping empty words") {
 TEST_CASE("fuzz entries tell a refused input from an accepted one") {
   CHECK(meshca::fuzz::config_dump_input("{\"configs\":[]}") == Outcome::value);
   CHECK(meshca::fuzz::config_dump_input("{\"configs\":") == Outcome::error);
+  CHECK(meshca::fuzz::clusters_stream_input("{\"configs\":[]}") == Outcome::value);
+  CHECK(meshca::fuzz::clusters_stream_input("{\"configs\":") == Outcome::error);
   CHECK(meshca::fuzz::pem_input("not a certificate") == Outcome::error);
   CHECK(meshca::fuzz::base64_input("Zm9v") == Outcome::value);
   CHECK(meshca::fuzz::spiffe_bundle_input("{\"keys\":[]}") == Outcome::error);

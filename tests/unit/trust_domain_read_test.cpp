@@ -292,20 +292,32 @@ class RendezvousFetcher final : public meshca::DumpFetcher {
 
 } // namespace
 
-TEST_CASE("trust-domain read: the secrets and the clusters are read at the same time") {
+TEST_CASE("trust-domain read: the secrets and the clusters are read at the same time, joined "
+          "or streamed") {
   const Answers answers =
       answers_of(read_file(kSamples + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json"));
-  RendezvousFetcher::Meeting meeting;
-  Calls calls;
-  meshca::TrustDomainDumpFetcher read({
-      std::make_unique<RendezvousFetcher>(meeting, answers.secrets),
-      std::make_unique<RendezvousFetcher>(meeting, answers.tls_clusters),
-      std::make_unique<ScriptedFetcher>(std::deque<meshca::Result<std::string>>{}, &calls.clusters),
-  });
-  auto combined = read.fetch(kPod);
-  REQUIRE_MESSAGE(combined, combined.error().message);
-  check_same(parsed(*combined), whole_clusters_and_secrets(answers));
-  CHECK(calls.clusters == 0);
+  for (const bool streamed : {false, true}) {
+    CAPTURE(streamed);
+    RendezvousFetcher::Meeting meeting;
+    Calls calls;
+    meshca::TrustDomainDumpFetcher read({
+        std::make_unique<RendezvousFetcher>(meeting, answers.secrets),
+        std::make_unique<RendezvousFetcher>(meeting, answers.tls_clusters),
+        std::make_unique<ScriptedFetcher>(std::deque<meshca::Result<std::string>>{},
+                                          &calls.clusters),
+    });
+    const auto state = [&]() -> meshca::Result<meshca::mesh::ProxyTlsState> {
+      if (streamed)
+        return read.read_tls_state(kPod);
+      auto combined = read.fetch(kPod);
+      if (!combined)
+        return combined.error();
+      return parsed(*combined);
+    }();
+    REQUIRE_MESSAGE(state, state.error().message);
+    check_same(*state, whole_clusters_and_secrets(answers));
+    CHECK(calls.clusters == 0);
+  }
 }
 
 // read_tls_state: the same reads, with the clusters' answer parsed as it streams in.
@@ -388,19 +400,4 @@ TEST_CASE("trust-domain state: a failed exec is the pod's error, and a fallback 
   CHECK(invalid.error().status == meshca::ExitStatus::bad_input);
   CHECK(invalid.error().message.starts_with(
       "config dump of pod \"bookinfo/reviews-1\": invalid JSON at offset"));
-}
-
-TEST_CASE("trust-domain state: the secrets and the clusters are read at the same time") {
-  const Answers answers =
-      answers_of(read_file(kSamples + "/ossm-2.6_istio-1.20.8_sidecar_config_dump.json"));
-  RendezvousFetcher::Meeting meeting;
-  Calls calls;
-  meshca::TrustDomainDumpFetcher read({
-      std::make_unique<RendezvousFetcher>(meeting, answers.secrets),
-      std::make_unique<RendezvousFetcher>(meeting, answers.tls_clusters),
-      std::make_unique<ScriptedFetcher>(std::deque<meshca::Result<std::string>>{}, &calls.clusters),
-  });
-  auto state = read.read_tls_state(kPod);
-  REQUIRE_MESSAGE(state, state.error().message);
-  check_same(*state, whole_clusters_and_secrets(answers));
 }
