@@ -31,8 +31,10 @@ struct ClusterTrustDomains {
 // config) whose elements are ClustersConfigDump or ListenersConfigDump dumps, or one
 // DynamicCluster / StaticCluster each (resource=), typed by "@type" or untyped (old Envoy).
 // Other elements (the bootstrap, the secrets of an old proxy's whole dump) are skipped; a dump
-// inside a dump is not read. Errors are bad_input naming "config dump of <what>": invalid JSON
-// (with its offset), or an answer over `max_bytes` (reading stops there).
+// inside a dump and istioctl's bare array of clusters are not read (no proxy answers with
+// them). Where a key appears twice, every occurrence counts (the whole-dump reader takes the
+// first). Errors are bad_input naming "config dump of <what>": invalid JSON (with its offset), a
+// NUL byte before the end, or an answer over `max_bytes` (reading stops there).
 Result<ClusterTrustDomains> read_cluster_trust_domains(ChunkSource& answer, std::string_view what,
                                                        std::size_t max_bytes = kMaxConfigDumpBytes);
 
