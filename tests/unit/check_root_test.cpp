@@ -71,9 +71,9 @@ TEST_CASE("a pod trusting both roots, with a Mesh CA certificate") {
       {pki().both_roots, pki().meshca_chain, {"cluster.local", "proj.svc.id.goog"}}, recognizer);
   REQUIRE_FALSE(pod.failed());
   CHECK(pod.trusts.label() == "[CITADEL MESHCA]");
-  REQUIRE(pod.roots.size() == 2);
-  CHECK(pod.roots[0].ca == CaClass::citadel);
-  CHECK(pod.roots[1].ca == CaClass::meshca);
+  REQUIRE(pod.roots().size() == 2);
+  CHECK(pod.roots()[0].ca == CaClass::citadel);
+  CHECK(pod.roots()[1].ca == CaClass::meshca);
   REQUIRE(pod.workload.has_value());
   CHECK(pod.workload->issuer == CaClass::meshca);
   CHECK(pod.workload->spiffe_id == "spiffe://proj.svc.id.goog/ns/foo/sa/httpbin");
@@ -113,8 +113,8 @@ TEST_CASE("bundles are compared as fingerprint sets, not by their first certific
   analyze_dump(testing::build_dump({pki().citadel.cert_pem(), pki().citadel_chain}), cache, {},
                only_citadel);
   analyze_dump(testing::build_dump({pki().both_roots, pki().citadel_chain}), cache, {}, both);
-  CHECK(only_citadel.roots.front().sha256 == both.roots.front().sha256);
-  CHECK(only_citadel.bundle != both.bundle);
+  CHECK(only_citadel.roots().front().sha256 == both.roots().front().sha256);
+  CHECK(only_citadel.bundle() != both.bundle());
   CHECK(only_citadel.trusts.label() == "[CITADEL]");
   CHECK(both.trusts.label() == "[CITADEL MESHCA]");
   CHECK(cache.distinct_bundles() == 2);

@@ -25,9 +25,9 @@ MtlsMatrix build_mtls_matrix(const std::vector<PodReport>& pods, x509::TimePoint
   std::map<std::pair<x509::FingerprintSet, std::string>, GroupBuilder> by_key;
   for (const PodReport& pod : pods) {
     if (pod.failed() || !pod.workload || !pod.workload->certificates ||
-        pod.workload->certificates->empty() || pod.bundle_certificates.empty())
+        pod.workload->certificates->empty() || pod.bundle_certificates().empty())
       continue;
-    GroupBuilder& builder = by_key[{pod.bundle, issuing_key(*pod.workload->certificates)}];
+    GroupBuilder& builder = by_key[{pod.bundle(), issuing_key(*pod.workload->certificates)}];
     // The group's chain is verified at `now`: a member whose leaf is valid stands for it rather
     // than one whose leaf expired (such a pod is reported on its own line, not as its CA).
     if (builder.representative != nullptr &&
@@ -59,7 +59,7 @@ MtlsMatrix build_mtls_matrix(const std::vector<PodReport>& pods, x509::TimePoint
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = 0; j < n; ++j) {
       auto verified = x509::verify_chain(*builders[j].representative->workload->certificates,
-                                         builders[i].representative->bundle_certificates, now);
+                                         builders[i].representative->bundle_certificates(), now);
       matrix.accepts[i][j] = verified.ok();
       if (!verified)
         matrix.reasons[i][j] = verified.error().message;

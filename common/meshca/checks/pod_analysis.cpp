@@ -20,17 +20,12 @@ x509::TimePoint latest_not_before(const std::vector<x509::Certificate>& chain) {
   return latest + std::chrono::seconds(1);
 }
 
-void analyze_roots(const ParsedBundle& bundle, const AnalysisSettings& settings,
-                   PodReport& report) {
-  report.bundle = bundle.fingerprints;
-  report.bundle_certificates = bundle.roots;
-  report.trusts = bundle.cas;
-  for (std::size_t i = 0; i < bundle.roots.size(); ++i) {
-    const x509::Certificate& root = bundle.roots[i];
-    report.roots.push_back(
-        {root.subject(), root.fingerprint(), root.not_after(), bundle.classes[i]});
-    note_expiry(root, "root " + root.subject(), settings, report);
-  }
+void analyze_roots(const std::shared_ptr<const ParsedBundle>& bundle,
+                   const AnalysisSettings& settings, PodReport& report) {
+  report.trust_bundle = bundle;
+  report.trusts = bundle->cas;
+  for (std::size_t i = 0; i < bundle->roots.size(); ++i)
+    note_expiry(bundle->roots[i], "root " + bundle->facts[i].subject, settings, report);
 }
 
 void analyze_workload(const std::string& chain_pem, const ParsedBundle& bundle,
@@ -105,7 +100,7 @@ void analyze_tls_state(Result<mesh::ProxyTlsState> state, TrustBundleCache& bund
     report.error = bundle.error().message;
     return;
   }
-  analyze_roots(**bundle, settings, report);
+  analyze_roots(*bundle, settings, report);
   if (state->workload_chain)
     analyze_workload(state->workload_chain->pem, **bundle, settings, report);
 }
@@ -113,6 +108,22 @@ void analyze_tls_state(Result<mesh::ProxyTlsState> state, TrustBundleCache& bund
 void analyze_dump(std::string_view dump, TrustBundleCache& bundles,
                   const AnalysisSettings& settings, PodReport& report) {
   analyze_tls_state(mesh::parse_config_dump(dump, pod_what(report)), bundles, settings, report);
+}
+
+namespace {
+const std::vector<RootFacts> kNoRootFacts;
+const x509::FingerprintSet kNoFingerprints;
+const std::vector<x509::Certificate> kNoCertificates;
+} // namespace
+
+const std::vector<RootFacts>& PodReport::roots() const {
+  return trust_bundle ? trust_bundle->facts : kNoRootFacts;
+}
+const x509::FingerprintSet& PodReport::bundle() const {
+  return trust_bundle ? trust_bundle->fingerprints : kNoFingerprints;
+}
+const std::vector<x509::Certificate>& PodReport::bundle_certificates() const {
+  return trust_bundle ? trust_bundle->roots : kNoCertificates;
 }
 
 CaSet PodReport::missing_trust_domains() const {

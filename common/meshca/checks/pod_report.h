@@ -3,20 +3,15 @@
 
 #include "meshca/checks/chain_pool.h"
 #include "meshca/mesh/ca_class.h"
+#include "meshca/mesh/trust_bundle_cache.h"
 #include "meshca/util/x509.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace meshca {
-
-struct RootFacts {
-  std::string subject;
-  std::string sha256;
-  x509::TimePoint not_after;
-  CaClass ca = CaClass::citadel;
-};
 
 struct WorkloadCertFacts {
   std::string spiffe_id;
@@ -43,10 +38,10 @@ struct PodReport {
   std::string revision;
   std::string error; // set when the pod could not be read; the facts below are then empty
 
-  std::vector<RootFacts> roots;
+  // The pod's trust bundle, parsed once and shared by every pod that trusts the same one (a mesh
+  // has a handful): its roots, their facts and fingerprints. Null when the pod was not read.
+  std::shared_ptr<const ParsedBundle> trust_bundle;
   CaSet trusts;
-  x509::FingerprintSet bundle;
-  std::vector<x509::Certificate> bundle_certificates;
   std::optional<WorkloadCertFacts> workload;
   std::vector<std::string> trust_domains;
   CaSet trust_domain_cas; // the CAs at least one of whose trust domains the pod accepts
@@ -57,6 +52,10 @@ struct PodReport {
   std::vector<std::string> warnings;
 
   bool failed() const { return !error.empty(); }
+  // The trust bundle's parts; empty without one.
+  const std::vector<RootFacts>& roots() const;
+  const x509::FingerprintSet& bundle() const;
+  const std::vector<x509::Certificate>& bundle_certificates() const;
   // Every CA (CITADEL and MESHCA, whatever roots the pod trusts) none of whose trust domains the
   // pod accepts; empty when the trust domains are unknown.
   CaSet missing_trust_domains() const;

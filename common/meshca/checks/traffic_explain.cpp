@@ -89,9 +89,9 @@ std::string issuer_label(const PodReport& pod) {
 // Why `client` and `server` cannot set up mTLS, in the client's words first.
 std::vector<std::string> reasons(const PodReport& client, const PodReport& server) {
   std::vector<std::string> why;
-  if (!x509::verify_chain(*server.workload->certificates, client.bundle_certificates))
+  if (!x509::verify_chain(*server.workload->certificates, client.bundle_certificates()))
     why.push_back("client does not trust the server's root");
-  if (!x509::verify_chain(*client.workload->certificates, server.bundle_certificates))
+  if (!x509::verify_chain(*client.workload->certificates, server.bundle_certificates()))
     why.push_back("server does not trust the client's root");
   const auto accepts = [](const PodReport& pod, const PodReport& peer) {
     return !pod.trust_domains_known || !peer.workload->issuer ||

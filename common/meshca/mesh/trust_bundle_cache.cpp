@@ -19,6 +19,7 @@ Result<std::shared_ptr<const ParsedBundle>> TrustBundleCache::get(const std::str
     const CaClass ca = recognizer_.classify(root);
     bundle->classes.push_back(ca);
     bundle->cas.add(ca);
+    bundle->facts.push_back({root.subject(), root.fingerprint(), root.not_after(), ca});
   }
   bundle->fingerprints = x509::fingerprints(bundle->roots);
   std::lock_guard lock(mutex_);

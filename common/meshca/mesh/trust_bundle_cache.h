@@ -14,9 +14,18 @@
 
 namespace meshca {
 
+// What is shown of one root (check-root -o wide/json/yaml, report).
+struct RootFacts {
+  std::string subject;
+  std::string sha256;
+  x509::TimePoint not_after;
+  CaClass ca = CaClass::citadel;
+};
+
 struct ParsedBundle {
   std::vector<x509::Certificate> roots;
   std::vector<CaClass> classes; // one per root
+  std::vector<RootFacts> facts; // one per root
   x509::FingerprintSet fingerprints;
   CaSet cas;
 };

@@ -174,7 +174,7 @@ Value pod_value(const PodReport& pod, Allocator& a) {
   }
   v.AddMember("trusts", names_value(pod.trusts.names(), a), a);
   Value roots(rapidjson::kArrayType);
-  for (const RootFacts& root : pod.roots) {
+  for (const RootFacts& root : pod.roots()) {
     Value r(rapidjson::kObjectType);
     r.AddMember("subject", string_value(root.subject, a), a);
     r.AddMember("sha256", string_value(root.sha256, a), a);

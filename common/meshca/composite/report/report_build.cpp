@@ -152,7 +152,7 @@ std::string lower(std::string text) {
 std::vector<ReportCertificate> report_certificates(const std::vector<PodReport>& pods) {
   std::map<std::string, ReportCertificate> roots, intermediates, workloads;
   for (const PodReport& pod : pods) {
-    for (const RootFacts& root : pod.roots) {
+    for (const RootFacts& root : pod.roots()) {
       ReportCertificate& cert = roots[lower(root.sha256)];
       cert.kind = "root";
       cert.subject = root.subject;
