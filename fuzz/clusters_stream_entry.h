@@ -3,10 +3,10 @@
 // (mesh/config_dump_clusters.h): the same input read whole and in pieces (sized by its first
 // byte) must give one result, whatever it is, with sorted, unique, non-empty trust domains.
 
+#include "config_dump_entry.h" // require_trust_domains
 #include "fuzz_check.h"
 #include "meshca/mesh/config_dump_clusters.h"
 
-#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string_view>
@@ -44,13 +44,7 @@ inline Outcome clusters_stream_input(std::string_view data) {
   require(one->refusal == cut->refusal && one->trust_domains == cut->trust_domains &&
               one->has_clusters_or_listeners == cut->has_clusters_or_listeners,
           "streamed: the same trust domains whatever the pieces");
-  const auto& domains = one->trust_domains;
-  require(std::adjacent_find(domains.begin(), domains.end(),
-                             [](const auto& a, const auto& b) { return !(a < b); }) ==
-              domains.end(),
-          "streamed: trust domains sorted and unique");
-  require(std::none_of(domains.begin(), domains.end(), [](const auto& d) { return d.empty(); }),
-          "streamed: no empty trust domain");
+  require_trust_domains(one->trust_domains);
   return Outcome::value;
 }
 

@@ -7,9 +7,21 @@
 #include "x509_entry.h"
 
 #include <algorithm>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace meshca::fuzz {
+
+// What both dump readers promise of the trust domains they return.
+inline void require_trust_domains(const std::vector<std::string>& domains) {
+  require(std::adjacent_find(domains.begin(), domains.end(),
+                             [](const auto& a, const auto& b) { return !(a < b); }) ==
+              domains.end(),
+          "trust domains sorted and unique");
+  require(std::none_of(domains.begin(), domains.end(), [](const auto& d) { return d.empty(); }),
+          "no empty trust domain");
+}
 
 inline void read_secret_pem(const std::optional<mesh::SecretPem>& secret) {
   if (!secret)
@@ -25,13 +37,7 @@ inline Outcome config_dump_input(std::string_view data) {
     require(!state.error().message.empty(), "a dump error has a message");
     return Outcome::error;
   }
-  const auto& domains = state->trust_domains;
-  require(std::adjacent_find(domains.begin(), domains.end(),
-                             [](const auto& a, const auto& b) { return !(a < b); }) ==
-              domains.end(),
-          "trust domains sorted and unique");
-  require(std::none_of(domains.begin(), domains.end(), [](const auto& d) { return d.empty(); }),
-          "no empty trust domain");
+  require_trust_domains(state->trust_domains);
   require(state->spiffe_bundles.empty() || state->root_ca.has_value(),
           "SPIFFE bundles come with a ROOTCA");
   read_secret_pem(state->root_ca);

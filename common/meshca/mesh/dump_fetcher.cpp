@@ -65,87 +65,71 @@ Result<mesh::ClusterTrustDomains> TrustDomainDumpFetcher::read_clusters(DumpFetc
   return read;
 }
 
-Result<mesh::ProxyTlsState> TrustDomainDumpFetcher::read_tls_state(const SidecarPod& pod) {
-  // As fetch(): both reads at once. The clusters' answer is parsed as it arrives and dropped.
+// Both reads of a sidecar: the secrets' text and the clusters' answer as `read` gives it
+// (Answer: the text, or its streamed trust domains). They go out together, so a pod takes as long
+// as the slower of them rather than both; that helps where exec latency dominates, not where CPU
+// does (docs/performance.md). A refused TLS-settings read falls back to the clusters dump, and
+// the refusal is remembered for the other pods.
+template <class Answer, class Read>
+Result<std::pair<std::string, Answer>> TrustDomainDumpFetcher::read_both(const SidecarPod& pod,
+                                                                         Read read) {
   const bool ask_tls = !tls_clusters_refused_.load();
-  std::future<Result<mesh::ClusterTrustDomains>> tls;
+  std::future<Result<Answer>> tls;
   if (ask_tls) {
     try {
       tls = std::async(std::launch::async,
-                       [this, &pod] { return read_clusters(*readers_.tls_clusters, pod); });
+                       [this, &pod, &read] { return read(*readers_.tls_clusters, pod); });
     } catch (const std::system_error&) {
       // no thread to spare: read it after the secrets instead
     }
   }
   auto secrets = readers_.secrets->fetch(pod);
-  Result<mesh::ClusterTrustDomains> clusters = mesh::ClusterTrustDomains{};
+  Result<Answer> clusters = Answer{};
   bool have_clusters = false;
   if (ask_tls) {
-    clusters = tls.valid() ? tls.get() : read_clusters(*readers_.tls_clusters, pod);
+    clusters = tls.valid() ? tls.get() : read(*readers_.tls_clusters, pod);
     have_clusters = !refused(clusters);
     if (!have_clusters)
       tls_clusters_refused_ = true; // an older proxy: the same answer for every pod
   }
   if (!secrets)
     return secrets.error();
-  if (!have_clusters) {
-    clusters = read_clusters(*readers_.clusters, pod);
-    if (clusters && clusters->refusal)
-      return cluster_error(pod_what(pod) +
-                           ": reading the proxy's clusters: the admin API answered " +
-                           double_quoted(*clusters->refusal) + " where a config dump was expected");
-  }
+  if (!have_clusters)
+    clusters = read(*readers_.clusters, pod);
   if (!clusters)
     return clusters.error();
-  MESHCA_TRY_ASSIGN(auto state, mesh::parse_config_dump_owned(std::move(*secrets), pod_what(pod)));
+  return std::pair<std::string, Answer>(std::move(*secrets), std::move(*clusters));
+}
+
+Result<mesh::ProxyTlsState> TrustDomainDumpFetcher::read_tls_state(const SidecarPod& pod) {
+  // The clusters' answer is parsed as it arrives and dropped.
+  MESHCA_TRY_ASSIGN(auto both, read_both<mesh::ClusterTrustDomains>(
+                                   pod, [this](DumpFetcher& reader, const SidecarPod& p) {
+                                     return read_clusters(reader, p);
+                                   }));
+  auto& [secrets, clusters] = both;
+  if (clusters.refusal) // only the fallback's refusal is left: nothing more to ask
+    return cluster_error(pod_what(pod) + ": reading the proxy's clusters: the admin API answered " +
+                         double_quoted(*clusters.refusal) + " where a config dump was expected");
+  MESHCA_TRY_ASSIGN(auto state, mesh::parse_config_dump_owned(std::move(secrets), pod_what(pod)));
   std::vector<std::string> merged;
   std::set_union(state.trust_domains.begin(), state.trust_domains.end(),
-                 clusters->trust_domains.begin(), clusters->trust_domains.end(),
+                 clusters.trust_domains.begin(), clusters.trust_domains.end(),
                  std::back_inserter(merged));
   state.trust_domains = std::move(merged);
   state.has_clusters_or_listeners =
-      state.has_clusters_or_listeners || clusters->has_clusters_or_listeners;
+      state.has_clusters_or_listeners || clusters.has_clusters_or_listeners;
   return state;
 }
 
 Result<std::string> TrustDomainDumpFetcher::fetch(const SidecarPod& pod) {
-  // The two reads go out together, so a pod takes as long as the slower of them rather than
-  // both. That helps where exec latency dominates; where CPU does (the 0.8 MB answer's transfer
-  // and parse, docs/performance.md), it cannot.
-  std::optional<std::future<Result<std::string>>> tls;
-  if (!tls_clusters_refused_.load()) {
-    try {
-      tls = std::async(std::launch::async,
-                       [this, &pod] { return readers_.tls_clusters->fetch(pod); });
-    } catch (const std::system_error&) {
-      tls.reset(); // no thread to spare: read it after the secrets instead
-    }
-  }
-  auto secrets = readers_.secrets->fetch(pod);
-  std::optional<Result<std::string>> tls_answer;
-  if (tls)
-    tls_answer = tls->get();
-  else if (!tls_clusters_refused_.load())
-    tls_answer = readers_.tls_clusters->fetch(pod);
-  if (tls_answer && refused(*tls_answer)) {
-    tls_clusters_refused_ = true; // an older proxy: the same answer for every pod
-    tls_answer.reset();
-  }
-  if (!secrets)
-    return secrets.error();
-  std::optional<std::string> clusters;
-  if (tls_answer) {
-    if (!*tls_answer)
-      return tls_answer->error();
-    clusters = std::move(**tls_answer);
-  }
-  if (!clusters) {
-    MESHCA_TRY_ASSIGN(auto whole, readers_.clusters->fetch(pod));
-    clusters = std::move(whole);
-  }
+  MESHCA_TRY_ASSIGN(auto both,
+                    read_both<std::string>(pod, [](DumpFetcher& reader, const SidecarPod& p) {
+                      return reader.fetch(p);
+                    }));
   // Around the clusters' answer (up to a megabyte) rather than into a copy of it.
-  std::string combined = std::move(*clusters);
-  combined.insert(0, "{\"configs\":[" + *secrets + ",");
+  std::string combined = std::move(both.second);
+  combined.insert(0, "{\"configs\":[" + both.first + ",");
   combined.append("]}");
   return combined;
 }

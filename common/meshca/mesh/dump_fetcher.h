@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace meshca {
@@ -136,6 +137,9 @@ class TrustDomainDumpFetcher final : public DumpFetcher {
  private:
   // The clusters' trust domains from `reader`, streamed; refusal set when it refused.
   Result<mesh::ClusterTrustDomains> read_clusters(DumpFetcher& reader, const SidecarPod& pod);
+  // The secrets' text and the clusters' answer, read at once (dump_fetcher.cpp).
+  template <class Answer, class Read>
+  Result<std::pair<std::string, Answer>> read_both(const SidecarPod& pod, Read read);
 
   Readers readers_;
   std::atomic<bool> tls_clusters_refused_{false};
