@@ -136,7 +136,9 @@ struct ApiClient::Impl {
     if (options.echo == nullptr)
       return;
     const std::lock_guard lock(echo_mutex);
-    *options.echo << line << '\n' << std::flush;
+    // One write per line: kubectl processes' echo lines (kube/kubectl.cpp) go to the same
+    // stream from other threads, and a line end written apart can land after one of theirs.
+    *options.echo << (line + '\n') << std::flush;
   }
 
   asio::io_context io;
