@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/beast/core/buffered_read_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -21,6 +22,20 @@
 #include <thread>
 #include <variant>
 #include <vector>
+
+// A WebSocket over a buffered stream closes the socket under it (Beast finds these by
+// argument-dependent lookup; it has them for sockets and TLS streams only).
+namespace boost::beast {
+template <class Stream, class DynamicBuffer>
+void teardown(role_type role, buffered_read_stream<Stream, DynamicBuffer>& stream, error_code& ec) {
+  websocket::teardown(role, stream.next_layer(), ec);
+}
+template <class Stream, class DynamicBuffer, class TeardownHandler>
+void async_teardown(role_type role, buffered_read_stream<Stream, DynamicBuffer>& stream,
+                    TeardownHandler&& handler) {
+  websocket::async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
+}
+} // namespace boost::beast
 
 namespace meshca {
 namespace {
@@ -31,6 +46,12 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using Socket = asio::local::stream_protocol::socket;
 using Endpoint = asio::local::stream_protocol::endpoint;
+// An exec's answer comes in WebSocket frames of a few KB (4 KB from Beast's and Go's writers),
+// and Beast reads each frame's header into a 1.5 KB buffer of its own and its payload with another
+// read: two system calls per frame. Reading whatever has arrived, up to kExecReadBuffer, into a
+// buffer under the WebSocket takes one per batch of frames instead.
+using BufferedSocket = beast::buffered_read_stream<Socket, beast::flat_buffer>;
+constexpr std::size_t kExecReadBuffer = 64 * 1024;
 using asio::awaitable;
 using asio::use_awaitable;
 using Clock = std::chrono::steady_clock;
@@ -211,10 +232,13 @@ awaitable<Attempt<HttpResponse>> ApiClient::Impl::get(std::string target, Clock:
 
 awaitable<Attempt<ExecOutput>>
 ApiClient::Impl::exec_once(std::string target, Clock::duration timeout, ChunkQueue* sink) {
-  websocket::stream<Socket> ws(io);
-  const Deadline deadline(ws.next_layer(), timeout, options.cancel);
+  websocket::stream<BufferedSocket> ws(io);
+  ws.next_layer().capacity(kExecReadBuffer);
+  ws.next_layer().buffer().reserve(kExecReadBuffer); // Beast reads up to what is reserved
+  Socket& socket = ws.next_layer().next_layer();
+  const Deadline deadline(socket, timeout, options.cancel);
   try {
-    co_await ws.next_layer().async_connect(endpoint, use_awaitable);
+    co_await socket.async_connect(endpoint, use_awaitable);
     ws.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
       request.set(http::field::sec_websocket_protocol, kExecSubprotocols);
       request.set(http::field::user_agent, kUserAgent);
