@@ -207,8 +207,12 @@ AdminResponse ProxyDumps::config_dump(const ProxyFacts& pod, std::string_view qu
       (identity_free(query) ? std::string() : id.key) + "#" + rest_key(pod) + "#" + query.key();
   if (cacheable) {
     std::lock_guard lock(mu_);
-    if (auto it = query_cache_.find(key); it != query_cache_.end())
-      return {200, *it->second};
+    if (auto it = query_cache_.find(key); it != query_cache_.end()) {
+      std::string body;
+      body.reserve(it->second->size() + 1); // room for pilot-agent's line end: one copy, no more
+      body = *it->second;
+      return {200, std::move(body)};
+    }
   }
   if (query.resource == "dynamic_active_secrets" && query.mask_paths.empty() &&
       query.name_regex.empty()) {
