@@ -87,6 +87,24 @@ TEST_CASE("a streamed parse: escapes, one line, CRLF, and text after the last li
   check_every_split("\n\n  {\"a\":1}  \n\n");
 }
 
+TEST_CASE("a streamed parse: escapes anywhere in strings longer than a 16-byte scan") {
+  // After an escape the string is moved down as it is scanned: every position, every length.
+  std::string text = "{\n";
+  for (std::size_t length = 0; length <= 40; ++length)
+    for (std::size_t at = 0; at <= length; at += 3) {
+      std::string value(length, 'v');
+      value.insert(at, at % 2 == 0 ? "\\\"" : "\\u00e9\\n");
+      text +=
+          " \"k" + std::to_string(length) + "_" + std::to_string(at) + "\": \"" + value + "\",\n";
+    }
+  text += " \"end\": 0\n}\n";
+  check_every_split(text);
+  const Parsed whole = parse_whole(text);
+  CHECK_FALSE(whole.error);
+  CHECK(whole.compact.find("\"k40_39\":\"" + std::string(39, 'v') + "\xc3\xa9\\nv\"") !=
+        std::string::npos);
+}
+
 TEST_CASE("a streamed parse fails where a whole-text parse fails, at the same offset") {
   check_every_split("{\n \"a\": 1,\n \"b\": tru\n}\n");          // a bad literal
   check_every_split("{\n \"a\": \"no end\n\"\n}\n");             // a raw line end in a string

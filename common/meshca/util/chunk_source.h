@@ -2,7 +2,10 @@
 // A byte stream read piece by piece (an answer as it arrives), so a reader can parse and drop it
 // instead of holding it whole; and the RapidJSON input stream over one.
 
+#include "meshca/util/json_scan.h"
+
 #include <cstddef>
+#include <cstring>
 #include <optional>
 #include <rapidjson/reader.h>
 #include <string>
@@ -80,11 +83,22 @@ class JsonChunkStream {
   // a third of their bytes are spaces), for rapidjson::SkipWhitespace.
   void skip_whitespace() {
     while (true) {
-      while (*at_ == ' ' || *at_ == '\n' || *at_ == '\r' || *at_ == '\t')
-        ++at_;
+      at_ = const_cast<char*>(json_scan::skip_space(at_));
       if (at_ != end_ || !refill())
         return;
     }
+  }
+
+  // Moves along a string being parsed up to its closing quote, an escape or a control byte,
+  // moving the bytes down to the write position once an escape has put it behind; for
+  // RapidJSON's ScanCopyUnescapedString (below), which leaves the rest to the parser.
+  void scan_plain_run() {
+    const char* stop = json_scan::plain_run_end(at_);
+    const auto length = static_cast<std::size_t>(stop - at_);
+    if (put_ != at_)
+      std::memmove(put_, at_, length);
+    put_ += length;
+    at_ += length;
   }
 
  private:
@@ -94,17 +108,21 @@ class JsonChunkStream {
   ChunkSource* source_;
   std::size_t max_bytes_;
   // Peek() is const in the concept, yet reading the next piece moves the stream on.
-  mutable std::string buffer_;     // the lines shown, then a partial line read ahead
+  // The lines shown, then a partial line read ahead (filled_ bytes in all), then
+  // json_scan::kPadding bytes, so a scan may read 16 bytes from any byte up to the NUL.
+  mutable std::string buffer_;
+  mutable std::size_t filled_ = 0;
   mutable char* shown_ = nullptr;  // where what is shown starts; null before the first refill
-  mutable char* at_ = &kEmpty;     // the read position
-  mutable char* end_ = &kEmpty;    // the end of what is shown, where the NUL is
+  mutable char* at_ = kEmpty;      // the read position
+  mutable char* end_ = kEmpty;     // the end of what is shown, where the NUL is
   mutable char under_end_ = '\0';  // the byte the NUL covers
   mutable std::size_t before_ = 0; // bytes shown before shown_
   mutable std::size_t read_ = 0;   // bytes taken from the source
   mutable bool source_done_ = false;
   mutable bool over_limit_ = false;
   Ch* put_ = nullptr;
-  static inline char kEmpty = '\0'; // what is shown before the first refill (never written)
+  // What is shown before the first refill: a NUL and its padding (never written).
+  static inline char kEmpty[json_scan::kPadding] = {};
 };
 
 } // namespace meshca
@@ -113,5 +131,17 @@ namespace rapidjson {
 template <>
 inline void SkipWhitespace(meshca::JsonChunkStream& is) {
   is.skip_whitespace();
+}
+
+// RapidJSON's own fast string scans are for its in-memory streams only; this one is for the chunk
+// stream (an explicit specialization of the reader's no-op default, used in place of it).
+template <>
+template <>
+inline void
+GenericReader<UTF8<>, UTF8<>, CrtAllocator>::ScanCopyUnescapedString(meshca::JsonChunkStream& is,
+                                                                     meshca::JsonChunkStream& os) {
+  RAPIDJSON_ASSERT(&is == &os);
+  (void)os;
+  is.scan_plain_run();
 }
 } // namespace rapidjson
