@@ -116,3 +116,28 @@ TEST_CASE("a page that fails or is not JSON is a cluster error naming the list")
   REQUIRE_FALSE(invalid.ok());
   CHECK(invalid.error().message.find("pod list page 1: invalid JSON") != std::string::npos);
 }
+
+TEST_CASE("every namespace's pods, each page shown to an observer, which is told of a restart") {
+  RecordingKubectl kubectl;
+  int expirations = 1;
+  kubectl.on({"get", "--raw"},
+             [&](const RecordedCall& call) -> meshca::Result<meshca::ProcessOutput> {
+               if (call.args.back().find("continue=") == std::string::npos)
+                 return answer(page(sidecar("kube-system", "dns-1", "asm-1"), "next"));
+               if (expirations-- > 0)
+                 return gone();
+               return answer(page(sidecar("shop", "web-2", "asm-1"), ""));
+             });
+  std::vector<std::string> seen;
+  const meshca::PageObserver observer{[&seen](const rapidjson::Value& page) {
+                                        seen.push_back(
+                                            page["items"][0]["metadata"]["name"].GetString());
+                                      },
+                                      [&seen] { seen.push_back("restart"); }};
+  auto pods = meshca::list_pods_paged(kubectl, false, &observer, 1);
+  REQUIRE_MESSAGE(pods.ok(), pods.error().message);
+  CHECK(seen == std::vector<std::string>{"dns-1", "restart", "dns-1", "web-2"});
+  REQUIRE(pods->sidecars.size() == 2); // kube-system kept: no namespace is left out
+  CHECK(pods->sidecars[0].name == "dns-1");
+  CHECK(pods->excluded_namespace == 0);
+}

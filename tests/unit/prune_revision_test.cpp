@@ -87,14 +87,16 @@ struct Cluster {
     const auto d = parse(list(deployments)), w = parse(list(webhooks)), n = parse(list(namespaces)),
                p = parse(list(pods)), i = parse(kIstiodObjects), o = parse(kOperators);
     const meshca::ControlPlane plane = meshca::parse_control_plane(d, w);
-    return meshca::plan_prune(revision, {plane, n, p, i, &o});
+    const auto sidecars = meshca::select_sidecar_pods(p, false);
+    REQUIRE(sidecars);
+    return meshca::plan_prune(revision, {plane, n, *sidecars, i, &o});
   }
 
   void script(RecordingKubectl& kubectl) const {
     kubectl.on_success({"get", "deployments", "--all-namespaces"}, list(deployments));
     kubectl.on_success({"get", "mutatingwebhookconfigurations"}, list(webhooks));
     kubectl.on_success({"get", "namespaces"}, list(namespaces));
-    kubectl.on_success({"get", "pods", "--all-namespaces"}, list(pods));
+    kubectl.on_success({"get", "--raw", "/api/v1/pods?limit=500"}, list(pods)); // one page
     kubectl.on_success(
         {"get", "service,deployment,horizontalpodautoscaler,poddisruptionbudget", "istiod-asm-1"},
         kIstiodObjects);
@@ -430,4 +432,52 @@ TEST_CASE("prune: a Service that still has endpoints elsewhere is no obstacle") 
   options.assume_yes = true;
   REQUIRE(run.prune(options).ok());
   CHECK(run.deletes().size() == kAsm1Objects.size());
+}
+
+TEST_CASE("prune reads the pods a page at a time: blockers and Services see every page, once") {
+  // Page 1: a workload on asm-1 and one gateway pod; page 2: the other gateway pod. The first
+  // read of page 2 finds the continue token expired, so the list starts over (page 1 again).
+  Run run;
+  Cluster cluster;
+  cluster.services = {kIngressService};
+  cluster.script(run.kubectl);
+  const std::string first =
+      R"({"kind":"PodList","metadata":{"continue":"next"},"items":[)" +
+      pod("shop", "cart-0", "asm-1", "StatefulSet", "cart") + "," +
+      gateway_pod("istio-ingressgateway-7c9-abc", "istio-ingressgateway", "7c9", "asm-1") + "]}";
+  const std::string second =
+      R"({"kind":"PodList","metadata":{},"items":[)" +
+      gateway_pod("istio-ingressgateway-7c9-def", "istio-ingressgateway", "7c9", "asm-1") + "]}";
+  int expirations = 1;
+  const RecordingKubectl::Handler pages =
+      [&](const RecordedCall& call) -> meshca::Result<meshca::ProcessOutput> {
+    meshca::ProcessOutput output;
+    output.exit_code = 0;
+    if (call.args.back() == "/api/v1/pods?limit=500") {
+      output.out = first;
+    } else if (expirations-- > 0) {
+      output.exit_code = 1;
+      output.err = "Error from server (Gone): The provided continue parameter is "
+                   "too old to display a consistent list result.\n";
+    } else {
+      output.out = second;
+    }
+    return output;
+  };
+  run.kubectl.on({"get", "--raw", "/api/v1/pods?limit=500"}, pages); // over the Cluster's list
+  run.kubectl.on({"get", "--raw"}, pages);
+  meshca::PruneRevisionOptions options;
+  options.revision = "asm-1";
+  options.assume_yes = true;
+  auto refused = run.prune(options);
+  REQUIRE_FALSE(refused.ok());
+  const std::string& message = refused.error().message;
+  CHECK(message.find("namespace/shop has 1 running pod injected by asm-1: cart-0") !=
+        std::string::npos);
+  // Both gateway pods counted once each, though page 1 was read twice.
+  CHECK(message.find("has 2 ready endpoints, all pods of asm-1's gateway istio-ingressgateway") !=
+        std::string::npos);
+  CHECK(run.kubectl.count({"get", "--raw"}) == 4);
+  CHECK(run.kubectl.count({"get", "pods"}) == 0); // never the whole list at once
+  CHECK(run.deletes().empty());
 }

@@ -1,5 +1,6 @@
 #include "meshca/checks/traffic_read.h"
 
+#include "meshca/kube/api_client_paths.h" // percent_encode: the agent forwards the query as it is
 #include "meshca/util/progress.h"
 #include "meshca/util/worker_pool.h"
 
@@ -9,25 +10,6 @@
 
 namespace meshca {
 namespace {
-
-// Everything but RFC 3986's unreserved characters is percent-encoded: the agent forwards the
-// query as it is and Envoy decodes it.
-std::string percent_encode(std::string_view text) {
-  constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 // A pod without Istio metrics (it neither sent nor took a request) is named after its owner:
 // a Deployment's ReplicaSet "web-7d9f8" is workload "web", as Istio names it.

@@ -8,10 +8,6 @@ Result<rapidjson::Document> list_namespaces(KubectlRunner& kubectl) {
   return get_json(kubectl, {"get", "namespaces", "-o", "json"}, "listing namespaces");
 }
 
-Result<rapidjson::Document> list_all_pods(KubectlRunner& kubectl) {
-  return get_json(kubectl, {"get", "pods", "--all-namespaces", "-o", "json"}, "listing pods");
-}
-
 std::vector<std::string> ca_secret_roots_args() {
   return {"get",
           "secret",

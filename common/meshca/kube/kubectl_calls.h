@@ -25,9 +25,6 @@ struct ObjectRef {
 // `kubectl get namespaces -o json`; an error says "listing namespaces".
 Result<rapidjson::Document> list_namespaces(KubectlRunner& kubectl);
 
-// `kubectl get pods --all-namespaces -o json`; an error says "listing pods".
-Result<rapidjson::Document> list_all_pods(KubectlRunner& kubectl);
-
 // `kubectl get secret cacerts istio-ca-secret -n istio-system --ignore-not-found` printing one
 // line per secret present: its name, cacerts' root-cert.pem (a plug-in CA: the root above its
 // intermediate), istio-ca-secret's ca-cert.pem (istiod's self-signed root), base64 as stored.

@@ -6,6 +6,11 @@
 namespace meshca {
 
 Result<PodSelection> list_sidecar_pods_paged(KubectlRunner& kubectl, int page_size) {
+  return list_pods_paged(kubectl, true, nullptr, page_size);
+}
+
+Result<PodSelection> list_pods_paged(KubectlRunner& kubectl, bool skip_system_namespaces,
+                                     const PageObserver* observer, int page_size) {
   const ReadPodPage read = [&kubectl](const PodListQuery& query) -> Result<PodPage> {
     const std::vector<std::string> args = {"get", "--raw", pod_list_target(query)};
     std::string attempts;
@@ -18,7 +23,8 @@ Result<PodSelection> list_sidecar_pods_paged(KubectlRunner& kubectl, int page_si
       return kubectl_failure(output, args, "listing pods", attempts);
     return PodPage{false, std::move(output.out)};
   };
-  return read_pod_pages({PodListQuery{std::nullopt, "", page_size, ""}}, true, read);
+  return read_pod_pages({PodListQuery{std::nullopt, "", page_size, ""}}, skip_system_namespaces,
+                        read, observer);
 }
 
 } // namespace meshca

@@ -6,6 +6,7 @@
 // several times that as a document).
 
 #include "meshca/kube/kubectl.h"
+#include "meshca/mesh/pod_pager.h"
 #include "meshca/mesh/sidecar_pods.h"
 #include "meshca/util/result.h"
 
@@ -17,5 +18,10 @@ namespace meshca {
 // read). A continue token that expired (410 Gone) starts the list over, once. cluster_error when
 // a page cannot be read, or the token expired again.
 Result<PodSelection> list_sidecar_pods_paged(KubectlRunner& kubectl, int page_size = 500);
+
+// The same read, every namespace included when `skip_system_namespaces` is false, each page also
+// shown to `observer` (mesh/pod_pager.h).
+Result<PodSelection> list_pods_paged(KubectlRunner& kubectl, bool skip_system_namespaces,
+                                     const PageObserver* observer, int page_size = 500);
 
 } // namespace meshca

@@ -18,6 +18,8 @@ Result<std::string> PodPager::add_page(std::string body) {
                      std::to_string(page.GetErrorOffset()) + ": " +
                      rapidjson::GetParseError_En(page.GetParseError()));
   MESHCA_TRY_ASSIGN(auto selection, select_sidecar_pods(page, skip_system_));
+  if (observer_ != nullptr && observer_->page)
+    observer_->page(page);
   ++pages_;
   all_.not_running += selection.not_running;
   all_.without_sidecar += selection.without_sidecar;
@@ -58,9 +60,12 @@ Result<ListingRead> read_listing(PodListQuery query, const ReadPodPage& read, Po
 } // namespace
 
 Result<PodSelection> read_pod_pages(const std::vector<PodListQuery>& listings,
-                                    bool skip_system_namespaces, const ReadPodPage& read) {
+                                    bool skip_system_namespaces, const ReadPodPage& read,
+                                    const PageObserver* observer) {
   for (int pass = 0; pass < 2; ++pass) {
-    PodPager pager(skip_system_namespaces);
+    if (pass > 0 && observer != nullptr && observer->restart)
+      observer->restart();
+    PodPager pager(skip_system_namespaces, observer);
     bool expired = false;
     for (const PodListQuery& listing : listings) {
       MESHCA_TRY_ASSIGN(auto outcome, read_listing(listing, read, pager));

@@ -10,15 +10,25 @@
 #include "meshca/util/result.h"
 
 #include <functional>
+#include <rapidjson/document.h>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace meshca {
 
+// Shown each page's document as it is read, for a reader that keeps more of every pod than its
+// sidecars (prune-revision: the ready pods Services select). `restart` is called when the list
+// starts over (an expired continue token): what was kept from the pages before is stale.
+struct PageObserver {
+  std::function<void(const rapidjson::Value& page)> page;
+  std::function<void()> restart;
+};
+
 class PodPager {
  public:
-  explicit PodPager(bool skip_system_namespaces) : skip_system_(skip_system_namespaces) {}
+  explicit PodPager(bool skip_system_namespaces, const PageObserver* observer = nullptr)
+      : skip_system_(skip_system_namespaces), observer_(observer) {}
 
   // Adds one page (a PodList JSON body). Returns the continue token for the next page, "" when
   // this was the last. bad_input when the body is not a pod list.
@@ -32,6 +42,7 @@ class PodPager {
 
  private:
   bool skip_system_;
+  const PageObserver* observer_;
   std::size_t pages_ = 0;
   PodSelection all_;
 };
@@ -51,7 +62,9 @@ using ReadPodPage = std::function<Result<PodPage>(const PodListQuery& query)>;
 // list over, once (the Kubernetes API's advice, "Retrieving large results sets in chunks"): a
 // cluster changing faster than it can be read is then a cluster_error, not a loop. A page that is
 // not a pod list is a cluster_error too.
+// `observer`, when given, is shown every page (see PageObserver).
 Result<PodSelection> read_pod_pages(const std::vector<PodListQuery>& listings,
-                                    bool skip_system_namespaces, const ReadPodPage& read);
+                                    bool skip_system_namespaces, const ReadPodPage& read,
+                                    const PageObserver* observer = nullptr);
 
 } // namespace meshca

@@ -2,6 +2,7 @@
 
 #include "meshca/commands/prune_revision/prune_revision_services.h"
 #include "meshca/kube/kubectl_calls.h"
+#include "meshca/mesh/kubectl_pod_pages.h"
 #include "meshca/mesh/revision_ca_read.h"
 #include "meshca/util/interrupt.h"
 #include "meshca/util/json.h"
@@ -73,11 +74,16 @@ Result<PrunePlan> read_prune_plan(KubectlRunner& kubectl, std::string_view revis
   auto namespaces = list_namespaces(kubectl);
   if (!namespaces)
     return namespaces.error();
-  MESHCA_TRY_ASSIGN(auto pods, list_all_pods(kubectl));
+  // A page at a time: the sidecars for the pod blockers, the ready pods for the Service check.
+  std::vector<ReadyPod> ready;
+  const PageObserver keep_ready{
+      [&ready](const rapidjson::Value& page) { add_ready_pods(page, ready); },
+      [&ready] { ready.clear(); }};
+  MESHCA_TRY_ASSIGN(auto sidecars, list_pods_paged(kubectl, false, &keep_ready));
   const std::string istiod = istiod_name(plane, revision);
   MESHCA_TRY_ASSIGN(auto istiod_objects, read_istiod_objects(kubectl, istiod));
   MESHCA_TRY_ASSIGN(auto operators, read_istio_operators(kubectl));
-  const PruneInputs inputs{plane, *namespaces, pods, istiod_objects,
+  const PruneInputs inputs{plane, *namespaces, sidecars, istiod_objects,
                            operators.IsNull() ? nullptr : &operators};
   PrunePlan plan = plan_prune(revision, inputs);
   if (std::none_of(plan.objects.begin(), plan.objects.end(),
@@ -86,7 +92,7 @@ Result<PrunePlan> read_prune_plan(KubectlRunner& kubectl, std::string_view revis
   MESHCA_TRY_ASSIGN(auto services,
                     get_json(kubectl, {"get", "services", "--all-namespaces", "-o", "json"},
                              "listing Services (which the gateways being deleted serve)"));
-  plan.service_blockers = orphaned_services(plan, services, pods);
+  plan.service_blockers = orphaned_services(plan, services, ready);
   return plan;
 }
 

@@ -95,12 +95,9 @@ bool is_own_gateway_pod(const SidecarPod& pod, const ControlPlaneRevision* revis
 }
 
 void add_pod_blockers(std::string_view revision, const PruneInputs& in, PrunePlan& plan) {
-  auto selection = select_sidecar_pods(in.pods, false);
-  if (!selection)
-    return;
   const ControlPlaneRevision* own = in.plane.find_revision(revision);
   std::map<std::string, std::vector<std::string>> by_namespace;
-  for (const SidecarPod& pod : selection->sidecars)
+  for (const SidecarPod& pod : in.sidecars.sidecars)
     if (same_revision(pod.revision, std::string(revision)) && !is_own_gateway_pod(pod, own))
       by_namespace[pod.ns].push_back(pod.name);
   for (const auto& [ns, pods] : by_namespace) {

@@ -3,6 +3,7 @@
 // points at it (blockers). Pure: built from what the cluster returned, so tests use JSON fixtures.
 
 #include "meshca/mesh/control_plane.h"
+#include "meshca/mesh/sidecar_pods.h"
 
 #include <rapidjson/document.h>
 #include <string>
@@ -39,7 +40,7 @@ struct PrunePlan {
 struct PruneInputs {
   const ControlPlane& plane;
   const rapidjson::Value& namespaces;     // NamespaceList
-  const rapidjson::Value& pods;           // PodList, all namespaces
+  const PodSelection& sidecars;           // Running sidecar pods of every namespace
   const rapidjson::Value& istiod_objects; // List: Service/Deployment/HPA/PDB named istiod_name()
   const rapidjson::Value* operators;      // IstioOperator list in istio-system; null: no such type
 };

@@ -68,17 +68,26 @@ std::string external_address(const Value& service) {
 
 } // namespace
 
+void add_ready_pods(const Value& pod_list, std::vector<ReadyPod>& ready) {
+  const Value* items = member(pod_list, {"items"});
+  if (items == nullptr || !items->IsArray())
+    return;
+  for (const auto& pod : items->GetArray())
+    if (pod_ready(pod))
+      ready.push_back({text(member(pod, {"metadata"}), "namespace"),
+                       text(member(pod, {"metadata"}), "name"), deployment_of(pod),
+                       string_map(member(pod, {"metadata", "labels"}))});
+}
+
 std::vector<PruneBlocker> orphaned_services(const PrunePlan& plan, const Value& services,
-                                            const Value& pods) {
+                                            const std::vector<ReadyPod>& ready) {
   std::set<std::pair<std::string, std::string>> pruned; // (namespace, Deployment)
   for (const PruneObject& object : plan.objects)
     if (object.role == "gateway")
       pruned.insert({object.ns, object.name});
   std::vector<PruneBlocker> blockers;
   const Value* service_items = member(services, {"items"});
-  const Value* pod_items = member(pods, {"items"});
-  if (pruned.empty() || service_items == nullptr || !service_items->IsArray() ||
-      pod_items == nullptr || !pod_items->IsArray())
+  if (pruned.empty() || service_items == nullptr || !service_items->IsArray())
     return blockers;
   for (const auto& service : service_items->GetArray()) {
     const Labels selector = string_map(member(service, {"spec", "selector"}));
@@ -88,17 +97,15 @@ std::vector<PruneBlocker> orphaned_services(const PrunePlan& plan, const Value& 
     std::size_t kept = 0;
     std::vector<std::string> lost;
     std::set<std::string> gateways;
-    for (const auto& pod : pod_items->GetArray()) {
-      if (text(member(pod, {"metadata"}), "namespace") != ns || !pod_ready(pod) ||
-          !selector_matches(selector, string_map(member(pod, {"metadata", "labels"}))))
+    for (const ReadyPod& pod : ready) {
+      if (pod.ns != ns || !selector_matches(selector, pod.labels))
         continue;
-      const std::string deployment = deployment_of(pod);
-      if (pruned.count({ns, deployment}) == 0) {
+      if (pruned.count({ns, pod.deployment}) == 0) {
         ++kept;
         continue;
       }
-      lost.push_back(text(member(pod, {"metadata"}), "name"));
-      gateways.insert(deployment);
+      lost.push_back(pod.name);
+      gateways.insert(pod.deployment);
     }
     if (kept > 0 || lost.empty())
       continue;
