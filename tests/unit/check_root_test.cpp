@@ -4,6 +4,8 @@
 #include "meshca/checks/check_root.h"
 #include "meshca/checks/pod_analysis.h"
 #include "meshca/commands/check_root/check_root_output.h"
+#include "meshca/util/json.h"
+#include "meshca/util/yaml_writer.h"
 #include "recording_kubectl.h"
 #include "test_files.h"
 #include "test_pki.h"
@@ -320,6 +322,33 @@ TEST_CASE("json output carries every fact in camelCase") {
     CHECK_MESSAGE(json.find(key) != std::string::npos, key);
   options.output = OutputFormat::yaml;
   CHECK(render_check_root(result, options).find("workloadCertificate:") != std::string::npos);
+}
+
+TEST_CASE("json and yaml, written a pod at a time, are the whole document's text") {
+  // The reference is the document read back: pretty-printed whole, and as YAML whole.
+  const auto recognizer = bundle_recognizer();
+  std::vector<CheckRootResult> results(3);
+  results[1].pods.push_back(pod_named("broken", "no ROOTCA secret in the proxy's config dump"));
+  results[1].warnings.push_back("a warning");
+  results[2].pods.push_back(
+      analyze({pki().citadel.cert_pem(), pki().citadel_chain}, recognizer, "old"));
+  results[2].pods.push_back(analyze({pki().both_roots, pki().meshca_chain}, recognizer, "new"));
+  results[2].pods.push_back(pod_named("broken", "exec failed"));
+  results[2].mtls = build_mtls_matrix(results[2].pods, std::chrono::system_clock::now());
+  for (const CheckRootResult& result : results) {
+    CAPTURE(result.pods.size());
+    CheckRootOptions options;
+    options.output = OutputFormat::json;
+    const std::string json = render_check_root(result, options);
+    rapidjson::Document doc;
+    doc.Parse(json.c_str());
+    REQUIRE_FALSE(doc.HasParseError());
+    CHECK(json == json::pretty(doc));
+    CHECK(doc["pods"].Size() == result.pods.size());
+    CHECK(doc.HasMember("mtls") == result.mtls.has_value());
+    options.output = OutputFormat::yaml;
+    CHECK(render_check_root(result, options) == to_yaml(doc));
+  }
 }
 
 namespace {

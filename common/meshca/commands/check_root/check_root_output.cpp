@@ -7,6 +7,10 @@
 
 #include <ctime>
 #include <map>
+#include <ostream>
+#include <rapidjson/ostreamwrapper.h>
+#include <rapidjson/prettywriter.h>
+#include <sstream>
 
 namespace meshca {
 namespace {
@@ -226,15 +230,7 @@ std::size_t failed_count(const CheckRootResult& result) {
   return failed;
 }
 
-rapidjson::Document build_document(const CheckRootResult& result) {
-  rapidjson::Document doc(rapidjson::kObjectType);
-  Allocator& a = doc.GetAllocator();
-  doc.AddMember("kind", "CheckRootReport", a);
-  doc.AddMember("apiVersion", "meshca.kubectl.io/v1alpha1", a);
-  Value pods(rapidjson::kArrayType);
-  for (const PodReport& pod : result.pods)
-    pods.PushBack(pod_value(pod, a), a);
-  doc.AddMember("pods", pods, a);
+Value summary_value(const CheckRootResult& result, Allocator& a) {
   Value summary(rapidjson::kObjectType);
   const std::size_t failed = failed_count(result);
   summary.AddMember("checked", static_cast<uint64_t>(result.pods.size() - failed), a);
@@ -258,33 +254,98 @@ rapidjson::Document build_document(const CheckRootResult& result) {
   summary.AddMember("clusterErrors", names_value(result.cluster_errors, a), a);
   summary.AddMember("warnings", names_value(result.warnings, a), a);
   summary.AddMember("gateFailures", names_value(result.gate_failures, a), a);
-  doc.AddMember("summary", summary, a);
-  if (result.mtls) {
-    Value mtls(rapidjson::kObjectType);
-    Value groups(rapidjson::kArrayType);
-    for (std::size_t i = 0; i < result.mtls->groups.size(); ++i) {
-      const MtlsGroup& group = result.mtls->groups[i];
-      Value g(rapidjson::kObjectType);
-      g.AddMember("id", string_value(group.id, a), a);
-      g.AddMember("pods", static_cast<uint64_t>(group.pods), a);
-      g.AddMember("trusts", names_value(group.trusts.names(), a), a);
-      g.AddMember("issuer",
-                  group.issuer ? string_value(std::string(to_string(*group.issuer)), a)
-                               : Value(rapidjson::kNullType),
-                  a);
-      g.AddMember("examplePod", string_value(group.example_pod, a), a);
-      Value accepts(rapidjson::kArrayType);
-      for (std::size_t j = 0; j < result.mtls->groups.size(); ++j)
-        if (result.mtls->accepts[i][j])
-          accepts.PushBack(string_value(result.mtls->groups[j].id, a), a);
-      g.AddMember("acceptsCertificatesOf", accepts, a);
-      groups.PushBack(g, a);
-    }
-    mtls.AddMember("groups", groups, a);
-    mtls.AddMember("allCanTalk", result.mtls->all_can_talk(), a);
-    doc.AddMember("mtls", mtls, a);
+  return summary;
+}
+
+Value mtls_value(const MtlsMatrix& matrix, Allocator& a) {
+  Value mtls(rapidjson::kObjectType);
+  Value groups(rapidjson::kArrayType);
+  for (std::size_t i = 0; i < matrix.groups.size(); ++i) {
+    const MtlsGroup& group = matrix.groups[i];
+    Value g(rapidjson::kObjectType);
+    g.AddMember("id", string_value(group.id, a), a);
+    g.AddMember("pods", static_cast<uint64_t>(group.pods), a);
+    g.AddMember("trusts", names_value(group.trusts.names(), a), a);
+    g.AddMember("issuer",
+                group.issuer ? string_value(std::string(to_string(*group.issuer)), a)
+                             : Value(rapidjson::kNullType),
+                a);
+    g.AddMember("examplePod", string_value(group.example_pod, a), a);
+    Value accepts(rapidjson::kArrayType);
+    for (std::size_t j = 0; j < matrix.groups.size(); ++j)
+      if (matrix.accepts[i][j])
+        accepts.PushBack(string_value(matrix.groups[j].id, a), a);
+    g.AddMember("acceptsCertificatesOf", accepts, a);
+    groups.PushBack(g, a);
   }
-  return doc;
+  mtls.AddMember("groups", groups, a);
+  mtls.AddMember("allCanTalk", matrix.all_can_talk(), a);
+  return mtls;
+}
+
+constexpr const char* kKind = "CheckRootReport";
+constexpr const char* kApiVersion = "meshca.kubectl.io/v1alpha1";
+
+// The report's document ({kind, apiVersion, pods, summary, mtls}) is written a part at a time:
+// only one pod's values are built at once, so the output never holds every pod's document
+// (at 10,000 pods the whole document and its text took 45 to 60 MB besides the reports).
+
+void write_json(const CheckRootResult& result, std::ostream& out) {
+  rapidjson::OStreamWrapper stream(out);
+  rapidjson::PrettyWriter<rapidjson::OStreamWrapper> writer(stream);
+  writer.SetIndent(' ', 2); // as json::pretty
+  writer.StartObject();
+  writer.Key("kind");
+  writer.String(kKind);
+  writer.Key("apiVersion");
+  writer.String(kApiVersion);
+  writer.Key("pods");
+  writer.StartArray();
+  for (const PodReport& pod : result.pods) {
+    rapidjson::Document part;
+    pod_value(pod, part.GetAllocator()).Accept(writer);
+  }
+  writer.EndArray();
+  rapidjson::Document part;
+  writer.Key("summary");
+  summary_value(result, part.GetAllocator()).Accept(writer);
+  if (result.mtls) {
+    writer.Key("mtls");
+    mtls_value(*result.mtls, part.GetAllocator()).Accept(writer);
+  }
+  writer.EndObject();
+  out << '\n';
+}
+
+// One top-level member as to_yaml prints it in the whole document: a map's members are written
+// one after another at the same indentation, so each can be written alone.
+void write_yaml_member(const char* key, Value value, std::ostream& out) {
+  rapidjson::Document member(rapidjson::kObjectType);
+  member.AddMember(rapidjson::StringRef(key), value.Move(), member.GetAllocator());
+  out << to_yaml(member);
+}
+
+void write_yaml(const CheckRootResult& result, std::ostream& out) {
+  rapidjson::Document head(rapidjson::kObjectType);
+  head.AddMember("kind", rapidjson::StringRef(kKind), head.GetAllocator());
+  head.AddMember("apiVersion", rapidjson::StringRef(kApiVersion), head.GetAllocator());
+  out << to_yaml(head);
+  if (result.pods.empty()) {
+    write_yaml_member("pods", Value(rapidjson::kArrayType), out);
+  } else {
+    // List items sit at their key's indentation (kubectl's layout): "pods:", then each pod as a
+    // one-item list.
+    out << "pods:\n";
+    for (const PodReport& pod : result.pods) {
+      rapidjson::Document item(rapidjson::kArrayType);
+      item.PushBack(pod_value(pod, item.GetAllocator()), item.GetAllocator());
+      out << to_yaml(item);
+    }
+  }
+  rapidjson::Document part;
+  write_yaml_member("summary", summary_value(result, part.GetAllocator()), out);
+  if (result.mtls)
+    write_yaml_member("mtls", mtls_value(*result.mtls, part.GetAllocator()), out);
 }
 
 } // namespace
@@ -322,23 +383,30 @@ std::string render_summary(const CheckRootResult& result, const CheckRootOptions
   return out;
 }
 
-std::string render_check_root(const CheckRootResult& result, const CheckRootOptions& options) {
+void write_check_root(const CheckRootResult& result, const CheckRootOptions& options,
+                      std::ostream& out) {
   switch (options.output) {
   case OutputFormat::wide:
-    return render_wide(result, options);
-  case OutputFormat::json: {
-    const rapidjson::Document doc = build_document(result);
-    return json::pretty(doc);
-  }
+    out << render_wide(result, options);
+    return;
+  case OutputFormat::json:
+    write_json(result, out);
+    return;
   case OutputFormat::yaml:
-    return to_yaml(build_document(result));
-  default: {
-    std::string out = render_text(result, options);
+    write_yaml(result, out);
+    return;
+  default:
+    out << render_text(result, options);
     if (result.mtls)
-      out += render_mtls(*result.mtls);
-    return out;
+      out << render_mtls(*result.mtls);
+    return;
   }
-  }
+}
+
+std::string render_check_root(const CheckRootResult& result, const CheckRootOptions& options) {
+  std::ostringstream out;
+  write_check_root(result, options, out);
+  return std::move(out).str();
 }
 
 } // namespace meshca

@@ -5,10 +5,14 @@
 #include "meshca/checks/check_root.h"
 
 #include <iosfwd>
+#include <string>
 
 namespace meshca {
 
-// The data for stdout in the chosen format.
+// The data for stdout in the chosen format, written as it is made (json and yaml a pod at a time).
+void write_check_root(const CheckRootResult& result, const CheckRootOptions& options,
+                      std::ostream& out);
+// The same, as one string (migrate's gate, tests).
 std::string render_check_root(const CheckRootResult& result, const CheckRootOptions& options);
 
 // The summary lines for stderr in text mode ("412 pods trust [CITADEL MESHCA]; 3 pods trust

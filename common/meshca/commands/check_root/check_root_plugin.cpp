@@ -52,7 +52,8 @@ RunOutcome run(const CheckRootCommand& command, PluginContext& context) {
   MESHCA_TRY_ASSIGN(auto result, options.config_dumps.empty()
                                      ? check_live(command, recognizer, context)
                                      : check_files(options, recognizer));
-  context.out << render_check_root(result, options) << std::flush;
+  write_check_root(result, options, context.out);
+  context.out << std::flush;
   if (options.output == OutputFormat::text)
     context.err << render_summary(result, options);
   else if (options.output != OutputFormat::wide) // wide's summary has them
