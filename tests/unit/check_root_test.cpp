@@ -5,6 +5,7 @@
 #include "meshca/checks/pod_analysis.h"
 #include "meshca/commands/check_root/check_root_output.h"
 #include "meshca/util/json.h"
+#include "meshca/util/sha256_stream.h"
 #include "meshca/util/yaml_writer.h"
 #include "recording_kubectl.h"
 #include "test_files.h"
@@ -348,6 +349,12 @@ TEST_CASE("json and yaml, written a pod at a time, are the whole document's text
     CHECK(doc.HasMember("mtls") == result.mtls.has_value());
     options.output = OutputFormat::yaml;
     CHECK(render_check_root(result, options) == to_yaml(doc));
+    // migrate hashes the JSON as it is written: the digest of the same text.
+    options.output = OutputFormat::json;
+    Sha256Stream hashed, whole;
+    write_check_root(result, options, hashed);
+    whole << json;
+    CHECK(hashed.hex() == whole.hex());
   }
 }
 

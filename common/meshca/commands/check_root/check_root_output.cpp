@@ -8,7 +8,6 @@
 #include <ctime>
 #include <map>
 #include <ostream>
-#include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 #include <sstream>
 
@@ -290,9 +289,35 @@ constexpr const char* kApiVersion = "meshca.kubectl.io/v1alpha1";
 // only one pod's values are built at once, so the output never holds every pod's document
 // (at 10,000 pods the whole document and its text took 45 to 60 MB besides the reports).
 
+// RapidJSON's output stream concept over a std::ostream, written a block at a time (its own
+// OStreamWrapper writes a character at a time).
+class BlockOStream {
+ public:
+  using Ch = char;
+  explicit BlockOStream(std::ostream& out) : out_(out) { block_.reserve(kBlock); }
+  ~BlockOStream() { Flush(); }
+  BlockOStream(const BlockOStream&) = delete;
+  BlockOStream& operator=(const BlockOStream&) = delete;
+
+  void Put(char c) {
+    block_.push_back(c);
+    if (block_.size() == kBlock)
+      Flush();
+  }
+  void Flush() {
+    out_.write(block_.data(), static_cast<std::streamsize>(block_.size()));
+    block_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kBlock = 64 * 1024;
+  std::ostream& out_;
+  std::string block_;
+};
+
 void write_json(const CheckRootResult& result, std::ostream& out) {
-  rapidjson::OStreamWrapper stream(out);
-  rapidjson::PrettyWriter<rapidjson::OStreamWrapper> writer(stream);
+  BlockOStream stream(out);
+  rapidjson::PrettyWriter<BlockOStream> writer(stream);
   writer.SetIndent(' ', 2); // as json::pretty
   writer.StartObject();
   writer.Key("kind");
@@ -314,7 +339,8 @@ void write_json(const CheckRootResult& result, std::ostream& out) {
     mtls_value(*result.mtls, part.GetAllocator()).Accept(writer);
   }
   writer.EndObject();
-  out << '\n';
+  stream.Put('\n');
+  stream.Flush();
 }
 
 // One top-level member as to_yaml prints it in the whole document: a map's members are written

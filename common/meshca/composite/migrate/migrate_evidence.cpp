@@ -1,8 +1,5 @@
 #include "meshca/composite/migrate/migrate_evidence.h"
 
-#include <array>
-#include <openssl/evp.h>
-
 namespace meshca {
 namespace {
 
@@ -29,10 +26,10 @@ std::string SidecarEvidence::summary() const {
 }
 
 SidecarEvidence summarize_sidecars(const CheckRootResult& result, const std::string& context,
-                                   const std::string& check_root_json) {
+                                   std::string check_root_json_sha256) {
   SidecarEvidence evidence;
   evidence.read = true;
-  evidence.sha256 = sha256_hex(check_root_json);
+  evidence.sha256 = std::move(check_root_json_sha256);
   for (const PodReport& pod : result.pods) {
     if (pod.context != context)
       continue;
@@ -64,20 +61,6 @@ SidecarEvidence summarize_sidecars(const CheckRootResult& result, const std::str
     }
   }
   return evidence;
-}
-
-std::string sha256_hex(std::string_view text) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
-    return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
 }
 
 } // namespace meshca

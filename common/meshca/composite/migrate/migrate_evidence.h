@@ -28,11 +28,9 @@ struct SidecarEvidence {
   std::string summary() const;
 };
 
-// The evidence of one context's pods in `result` (context "" for the current one).
+// The evidence of one context's pods in `result` (context "" for the current one), with the
+// SHA-256 (hex) of the check-root JSON the run wrote or hashed.
 SidecarEvidence summarize_sidecars(const CheckRootResult& result, const std::string& context,
-                                   const std::string& check_root_json);
-
-// Lower-case hex SHA-256 of `text`.
-std::string sha256_hex(std::string_view text);
+                                   std::string check_root_json_sha256);
 
 } // namespace meshca

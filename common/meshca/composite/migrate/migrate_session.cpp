@@ -7,6 +7,7 @@
 #include "meshca/cli/kubeconfig_check.h"
 #include "meshca/commands/check_root/check_root_output.h"
 #include "meshca/mesh/meshca_bundle_source.h"
+#include "meshca/util/sha256_stream.h"
 
 #include <algorithm>
 #include <ostream>
@@ -115,14 +116,17 @@ Result<MeshReading> MigrationSession::read(bool sidecars, const std::atomic<bool
   if (sidecars) {
     auto result = read_sidecars(*this, check, cancel);
     if (result) {
-      const std::string json = render_check_root(*result, check);
+      // The report's digest, hashed as it is written (at 10,000 pods its text is tens of MB).
+      Sha256Stream hashed;
+      write_check_root(*result, check, hashed);
+      const std::string json_sha256 = hashed.hex();
       for (ClusterFacts& facts : reading.facts) {
         const std::string prefix = "context \"" + facts.context + "\": ";
         const bool failed =
             std::any_of(result->cluster_errors.begin(), result->cluster_errors.end(),
                         [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
         if (!failed)
-          facts.sidecars = summarize_sidecars(*result, facts.context, json);
+          facts.sidecars = summarize_sidecars(*result, facts.context, json_sha256);
       }
       reading.sidecars = std::move(*result);
     } else {
