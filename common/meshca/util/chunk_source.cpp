@@ -57,6 +57,7 @@ bool JsonChunkStream::refill() const {
       return false;
     }
     buffer_.resize(filled_); // the padding goes after the new piece
+    buffer_.reserve(filled_ + piece->size() + json_scan::kPadding);
     buffer_.append(*piece);
     filled_ = buffer_.size();
     buffer_.append(json_scan::kPadding, '\0');
