@@ -153,64 +153,54 @@ std::string render_wide(const CheckRootResult& result, const CheckRootOptions& o
   return out + "\n" + render_summary(result, options);
 }
 
-Value string_value(const std::string& text, Allocator& allocator) {
-  return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), allocator);
-}
-
-Value names_value(const std::vector<std::string>& names, Allocator& allocator) {
-  Value array(rapidjson::kArrayType);
-  for (const std::string& name : names)
-    array.PushBack(string_value(name, allocator), allocator);
-  return array;
-}
-
 Value pod_value(const PodReport& pod, Allocator& a) {
   Value v(rapidjson::kObjectType);
   if (!pod.context.empty())
-    v.AddMember("context", string_value(pod.context, a), a);
-  v.AddMember("namespace", string_value(pod.ns, a), a);
-  v.AddMember("name", string_value(pod.name, a), a);
-  v.AddMember("revision", string_value(pod.revision, a), a);
+    v.AddMember("context", json::string_value(pod.context, a), a);
+  v.AddMember("namespace", json::string_value(pod.ns, a), a);
+  v.AddMember("name", json::string_value(pod.name, a), a);
+  v.AddMember("revision", json::string_value(pod.revision, a), a);
   if (pod.failed()) {
-    v.AddMember("error", string_value(pod.error, a), a);
+    v.AddMember("error", json::string_value(pod.error, a), a);
     return v;
   }
-  v.AddMember("trusts", names_value(pod.trusts.names(), a), a);
+  v.AddMember("trusts", json::string_array(pod.trusts.names(), a), a);
   Value roots(rapidjson::kArrayType);
   for (const RootFacts& root : pod.roots()) {
     Value r(rapidjson::kObjectType);
-    r.AddMember("subject", string_value(root.subject, a), a);
-    r.AddMember("sha256", string_value(root.sha256, a), a);
-    r.AddMember("notAfter", string_value(format_time(root.not_after), a), a);
-    r.AddMember("class", string_value(std::string(to_string(root.ca)), a), a);
+    r.AddMember("subject", json::string_value(root.subject, a), a);
+    r.AddMember("sha256", json::string_value(root.sha256, a), a);
+    r.AddMember("notAfter", json::string_value(format_time(root.not_after), a), a);
+    r.AddMember("class", json::string_value(std::string(to_string(root.ca)), a), a);
     roots.PushBack(r, a);
   }
   v.AddMember("roots", roots, a);
   if (pod.workload) {
     Value w(rapidjson::kObjectType);
-    w.AddMember("spiffeId", string_value(pod.workload->spiffe_id, a), a);
+    w.AddMember("spiffeId", json::string_value(pod.workload->spiffe_id, a), a);
     w.AddMember("issuer",
                 pod.workload->issuer
-                    ? string_value(std::string(to_string(*pod.workload->issuer)), a)
+                    ? json::string_value(std::string(to_string(*pod.workload->issuer)), a)
                     : Value(rapidjson::kNullType),
                 a);
     if (!pod.workload->issuer_error.empty())
-      w.AddMember("issuerError", string_value(pod.workload->issuer_error, a), a);
-    w.AddMember("notAfter", string_value(format_time(pod.workload->not_after), a), a);
+      w.AddMember("issuerError", json::string_value(pod.workload->issuer_error, a), a);
+    w.AddMember("notAfter", json::string_value(format_time(pod.workload->not_after), a), a);
     v.AddMember("workloadCertificate", w, a);
   }
-  v.AddMember("trustDomains", names_value(pod.trust_domains, a), a);
+  v.AddMember("trustDomains", json::string_array(pod.trust_domains, a), a);
   v.AddMember("trustDomainsKnown", pod.trust_domains_known, a);
-  v.AddMember("missingTrustDomainsFor", names_value(pod.missing_trust_domains().names(), a), a);
+  v.AddMember("missingTrustDomainsFor", json::string_array(pod.missing_trust_domains().names(), a),
+              a);
   Value expiring(rapidjson::kArrayType);
   for (const ExpiringCert& cert : pod.expiring) {
     Value e(rapidjson::kObjectType);
-    e.AddMember("certificate", string_value(cert.what, a), a);
-    e.AddMember("notAfter", string_value(format_time(cert.not_after), a), a);
+    e.AddMember("certificate", json::string_value(cert.what, a), a);
+    e.AddMember("notAfter", json::string_value(format_time(cert.not_after), a), a);
     expiring.PushBack(e, a);
   }
   v.AddMember("expiring", expiring, a);
-  v.AddMember("warnings", names_value(pod.warnings, a), a);
+  v.AddMember("warnings", json::string_array(pod.warnings, a), a);
   return v;
 }
 
@@ -241,7 +231,7 @@ Value summary_value(const CheckRootResult& result, Allocator& a) {
   Value sets(rapidjson::kArrayType);
   for (const auto& [label, count] : trust_set_counts(result)) {
     Value set(rapidjson::kObjectType);
-    set.AddMember("trusts", string_value(label, a), a);
+    set.AddMember("trusts", json::string_value(label, a), a);
     set.AddMember("pods", static_cast<uint64_t>(count), a);
     sets.PushBack(set, a);
   }
@@ -249,10 +239,10 @@ Value summary_value(const CheckRootResult& result, Allocator& a) {
   summary.AddMember("meshcaRule",
                     rapidjson::StringRef(result.rule_is_subject_cn ? "subjectCN" : "trustBundle"),
                     a);
-  summary.AddMember("meshcaRoots", string_value(result.meshca_rule, a), a);
-  summary.AddMember("clusterErrors", names_value(result.cluster_errors, a), a);
-  summary.AddMember("warnings", names_value(result.warnings, a), a);
-  summary.AddMember("gateFailures", names_value(result.gate_failures, a), a);
+  summary.AddMember("meshcaRoots", json::string_value(result.meshca_rule, a), a);
+  summary.AddMember("clusterErrors", json::string_array(result.cluster_errors, a), a);
+  summary.AddMember("warnings", json::string_array(result.warnings, a), a);
+  summary.AddMember("gateFailures", json::string_array(result.gate_failures, a), a);
   return summary;
 }
 
@@ -262,18 +252,18 @@ Value mtls_value(const MtlsMatrix& matrix, Allocator& a) {
   for (std::size_t i = 0; i < matrix.groups.size(); ++i) {
     const MtlsGroup& group = matrix.groups[i];
     Value g(rapidjson::kObjectType);
-    g.AddMember("id", string_value(group.id, a), a);
+    g.AddMember("id", json::string_value(group.id, a), a);
     g.AddMember("pods", static_cast<uint64_t>(group.pods), a);
-    g.AddMember("trusts", names_value(group.trusts.names(), a), a);
+    g.AddMember("trusts", json::string_array(group.trusts.names(), a), a);
     g.AddMember("issuer",
-                group.issuer ? string_value(std::string(to_string(*group.issuer)), a)
+                group.issuer ? json::string_value(std::string(to_string(*group.issuer)), a)
                              : Value(rapidjson::kNullType),
                 a);
-    g.AddMember("examplePod", string_value(group.example_pod, a), a);
+    g.AddMember("examplePod", json::string_value(group.example_pod, a), a);
     Value accepts(rapidjson::kArrayType);
     for (std::size_t j = 0; j < matrix.groups.size(); ++j)
       if (matrix.accepts[i][j])
-        accepts.PushBack(string_value(matrix.groups[j].id, a), a);
+        accepts.PushBack(json::string_value(matrix.groups[j].id, a), a);
     g.AddMember("acceptsCertificatesOf", accepts, a);
     groups.PushBack(g, a);
   }
